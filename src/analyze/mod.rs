@@ -1,0 +1,329 @@
+//! `coopetition analyze DIR` (SPEC §7): outcome probabilities with 95% intervals,
+//! effects of varied parameters, convergence, sensitivity indices for sobol/morris
+//! sweeps, SVG charts and a Markdown/HTML report, all written to `DIR/analysis/`.
+//!
+//! The input is a run directory (`outcomes.csv`, `timeseries.csv`, ...) or a sweep or
+//! merged directory (recognised by `points.csv`). Probabilities always come from the
+//! per-run `outcomes.csv`, never from `summary.csv`.
+//!
+//! Methods:
+//! - Probabilities: share of runs per outcome with 95% Wilson score intervals.
+//! - Effects (`effects.csv`): runs are pooled over all points at a parameter's low and at
+//!   its high setting, and the effect is `p_high − p_low` with a 95% Newcombe hybrid
+//!   score interval. Low/high are the lowest/highest level for `grid`/`ofat` designs and
+//!   for booleans (false → true) and text values (the order listed in the sweep file);
+//!   for continuous designs (`lhs`, `random`, `sobol`, `morris`) they are the bottom and
+//!   top third of the points by the parameter's value, and `low`/`high` hold each
+//!   third's mean value. Pooling gives the marginal effect averaged over the other
+//!   parameters. Parameters are ranked by their largest absolute effect.
+//! - Convergence: the interval after the first n runs in run order, n = 10, 20, 50, ...
+//! - Sensitivity (sobol and morris designs only): Sobol first-order (Saltelli 2010) and
+//!   total (Jansen) indices with bootstrap intervals from a fixed seed, or Morris μ, μ*
+//!   and σ, of every outcome probability and per-point mean key metric at the horizon.
+
+mod content;
+mod csvio;
+mod effects;
+mod error;
+mod fan;
+mod input;
+mod plots;
+mod report;
+mod sensitivity;
+mod tables;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+pub use error::AnalyzeError;
+
+use input::Kind;
+
+/// A report format to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReportFormat {
+    /// `report.md`, with the charts linked as files beside it.
+    Md,
+    /// `report.html`, one self-contained page with the charts inlined.
+    Html,
+}
+
+impl std::str::FromStr for ReportFormat {
+    type Err = String;
+
+    /// Parses `md` / `markdown` or `html`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "md" | "markdown" => Ok(ReportFormat::Md),
+            "html" => Ok(ReportFormat::Html),
+            other => Err(format!("unknown report format `{other}` (expected md or html)")),
+        }
+    }
+}
+
+/// What to analyse and which reports to write.
+#[derive(Debug, Clone)]
+pub struct AnalyzeOptions {
+    /// Metrics to draw fan charts of; `None` means tension, lab_cloud_share_investor,
+    /// investor_inhouse_ratio, talent_share_top2 and startups_alive.
+    pub metrics: Option<Vec<String>>,
+    /// Reports to write; an empty list means both.
+    pub formats: Vec<ReportFormat>,
+}
+
+impl Default for AnalyzeOptions {
+    fn default() -> Self {
+        AnalyzeOptions {
+            metrics: None,
+            formats: vec![ReportFormat::Md, ReportFormat::Html],
+        }
+    }
+}
+
+/// The result of [`analyze`].
+#[derive(Debug, Clone)]
+pub struct AnalyzeSummary {
+    /// `DIR/analysis`.
+    pub out_dir: PathBuf,
+    /// The main table (outcome probabilities with 95% intervals beside the article's
+    /// reference) as aligned text for the terminal.
+    pub table: String,
+    /// Every file written, in writing order.
+    pub files: Vec<PathBuf>,
+}
+
+/// Analyses the run, sweep or merged directory `dir` and writes `dir/analysis/`.
+/// Files there are derived data: a rerun replaces them.
+///
+/// # Errors
+/// Bad input (missing files or columns, malformed values, unknown metric names) gives
+/// an error for which [`AnalyzeError::is_bad_input`] is true; I/O failures otherwise.
+pub fn analyze(dir: &Path, opts: &AnalyzeOptions) -> Result<AnalyzeSummary, AnalyzeError> {
+    // Read and check everything before writing anything.
+    let ds = input::load(dir)?;
+    let fans = fan::load(&ds, opts.metrics.as_deref())?;
+    let probs = tables::probabilities(&ds);
+    let conv = tables::convergence(&ds);
+    let (effects, mut notes) = match ds.kind {
+        Kind::Sweep => effects::compute(&ds),
+        Kind::Run => (Vec::new(), Vec::new()),
+    };
+    let (sens, sens_notes) = sensitivity::compute(&ds);
+    notes.extend(sens_notes);
+    notes.extend(fans.notes.iter().cloned());
+
+    let out_dir = dir.join("analysis");
+    std::fs::create_dir_all(&out_dir).map_err(|e| AnalyzeError::io(&out_dir, e))?;
+    remove_old_outputs(&out_dir)?;
+    let mut out = Output {
+        dir: out_dir.clone(),
+        files: Vec::new(),
+        svgs: HashMap::new(),
+        charts: Vec::new(),
+    };
+
+    write_tables(&mut out, &ds, &probs, &conv, &effects, sens.as_ref())?;
+    let title = content::title(&ds);
+    write_charts(&mut out, &ds, &title, &effects, &fans, sens.as_ref(), &mut notes)?;
+
+    let main = tables::main_table(&ds, &probs);
+    let ctx = content::Context {
+        ds: &ds,
+        probs: &probs,
+        conv: &conv,
+        effects: &effects,
+        sens: sens.as_ref(),
+        main: &main,
+        charts: &out.charts,
+        notes: &notes,
+    };
+    let blocks = content::blocks(&ctx);
+    let formats = if opts.formats.is_empty() {
+        vec![ReportFormat::Md, ReportFormat::Html]
+    } else {
+        opts.formats.clone()
+    };
+    if formats.contains(&ReportFormat::Md) {
+        out.text("report.md", &report::markdown(&blocks))?;
+    }
+    if formats.contains(&ReportFormat::Html) {
+        let page = report::html(&title, &blocks, &out.svgs);
+        out.text("report.html", &page)?;
+    }
+    Ok(AnalyzeSummary {
+        out_dir,
+        table: format!("{}\n{}", content::table_caption(&ds), main.to_text()),
+        files: out.files,
+    })
+}
+
+/// Writes the CSV tables.
+fn write_tables(
+    out: &mut Output,
+    ds: &input::Dataset,
+    probs: &[tables::Prob],
+    conv: &[tables::Conv],
+    effects: &[effects::ParamEffect],
+    sens: Option<&sensitivity::Sensitivity>,
+) -> Result<(), AnalyzeError> {
+    out.csv(
+        "outcome_probabilities.csv",
+        &["point", "outcome", "runs", "count", "p", "p_lo", "p_hi", "reference"],
+        &tables::probability_rows(probs),
+    )?;
+    if ds.kind == Kind::Sweep {
+        out.csv(
+            "effects.csv",
+            &[
+                "param",
+                "outcome",
+                "low",
+                "high",
+                "p_low",
+                "p_high",
+                "effect",
+                "effect_lo",
+                "effect_hi",
+                "rank",
+            ],
+            &effects::effect_rows(effects),
+        )?;
+    }
+    out.csv(
+        "convergence.csv",
+        &["point", "outcome", "runs", "p", "half_width"],
+        &tables::convergence_rows(conv),
+    )?;
+    if let Some(s) = sens {
+        let mut header = vec!["param", "output"];
+        header.extend(s.method.columns());
+        out.csv("sensitivity.csv", &header, &s.rows())?;
+    }
+    Ok(())
+}
+
+/// Draws the charts; fan charts without data become notes.
+fn write_charts(
+    out: &mut Output,
+    ds: &input::Dataset,
+    title: &str,
+    effects: &[effects::ParamEffect],
+    fans: &fan::Fans,
+    sens: Option<&sensitivity::Sensitivity>,
+    notes: &mut Vec<String>,
+) -> Result<(), AnalyzeError> {
+    let path = out.dir.join("outcomes.svg");
+    let bars = content::outcome_bars(ds);
+    out.svg(
+        "outcomes.svg",
+        "Outcome probabilities with 95% intervals beside the article's expert view",
+        plots::outcomes(&path, title, &bars)?,
+    )?;
+    for p in &ds.params {
+        let Some(e) = effects.iter().find(|e| e.param == p.name) else {
+            continue;
+        };
+        let file = format!("effect_{}.svg", safe_name(&p.name));
+        let groups = effects::plot_groups(ds, p);
+        let binned = effects::is_continuous(ds, p);
+        let svg = plots::effect(&out.dir.join(&file), &p.name, e.categorical, binned, &groups)?;
+        out.svg(&file, &format!("Outcome probabilities vs {}", p.name), svg)?;
+    }
+    for f in &fans.fans {
+        if f.bands.is_empty() {
+            notes.push(format!("No time-series rows for `{}`: no fan chart.", f.metric));
+            continue;
+        }
+        let file = format!("fan_{}.svg", safe_name(&f.metric));
+        let svg = plots::fan(&out.dir.join(&file), f)?;
+        out.svg(&file, &format!("{}: median and 5-95% band over months", f.metric), svg)?;
+    }
+    if let Some(s) = sens {
+        let svg = plots::sensitivity(&out.dir.join("sensitivity.svg"), s)?;
+        out.svg("sensitivity.svg", "Sensitivity indices per output", svg)?;
+    }
+    Ok(())
+}
+
+/// Collects what has been written.
+struct Output {
+    dir: PathBuf,
+    files: Vec<PathBuf>,
+    svgs: HashMap<String, String>,
+    /// (file, caption) of each chart, in order.
+    charts: Vec<(String, String)>,
+}
+
+impl Output {
+    fn write(&mut self, file: &str, bytes: &[u8]) -> Result<(), AnalyzeError> {
+        let path = self.dir.join(file);
+        crate::fsutil::write_atomic(&path, bytes).map_err(|e| AnalyzeError::io(&path, e))?;
+        self.files.push(path);
+        Ok(())
+    }
+
+    fn csv(&mut self, file: &str, header: &[&str], rows: &[Vec<String>]) -> Result<(), AnalyzeError> {
+        let path = self.dir.join(file);
+        csvio::write_csv(&path, header, rows)?;
+        self.files.push(path);
+        Ok(())
+    }
+
+    fn svg(&mut self, file: &str, caption: &str, svg: String) -> Result<(), AnalyzeError> {
+        self.write(file, svg.as_bytes())?;
+        self.svgs.insert(file.to_string(), svg);
+        self.charts.push((file.to_string(), caption.to_string()));
+        Ok(())
+    }
+
+    fn text(&mut self, file: &str, text: &str) -> Result<(), AnalyzeError> {
+        self.write(file, text.as_bytes())
+    }
+}
+
+/// A file-name-safe version of a parameter or metric name.
+fn safe_name(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Removes files a previous analysis wrote, so charts of metrics or parameters no
+/// longer analysed do not linger. Only names this module writes are touched.
+fn remove_old_outputs(dir: &Path) -> Result<(), AnalyzeError> {
+    const FIXED: [&str; 8] = [
+        "outcome_probabilities.csv",
+        "effects.csv",
+        "convergence.csv",
+        "sensitivity.csv",
+        "sensitivity.svg",
+        "outcomes.svg",
+        "report.md",
+        "report.html",
+    ];
+    let entries = std::fs::read_dir(dir).map_err(|e| AnalyzeError::io(dir, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| AnalyzeError::io(dir, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let ours = FIXED.contains(&name.as_str())
+            || ((name.starts_with("effect_") || name.starts_with("fan_")) && name.ends_with(".svg"));
+        if ours && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let path = entry.path();
+            match std::fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(AnalyzeError::io(&path, e)),
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

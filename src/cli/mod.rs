@@ -1,0 +1,94 @@
+//! The command line (SPEC §4): argument structs and dispatch. `main.rs` only parses.
+
+pub mod analyze;
+pub mod run;
+pub mod scenarios;
+pub mod table;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// A user error: bad usage, scenario or file. Exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BadInput(pub String);
+
+/// Wraps any error as bad input (exit code 2).
+pub fn bad_input(e: impl std::fmt::Display) -> anyhow::Error {
+    anyhow::Error::new(BadInput(e.to_string()))
+}
+
+/// Exit code of an error: 2 for bad input, 1 otherwise.
+pub fn exit_code(e: &anyhow::Error) -> ExitCode {
+    if e.chain().any(|c| c.is::<BadInput>()) {
+        ExitCode::from(2)
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "coopetition",
+    version,
+    about = "Agent-based simulation of the AI market around a frontier-lab / hyperscaler partnership",
+    long_about = "Agent-based simulation of the AI market around a frontier-lab / hyperscaler partnership.\n\
+        Companies, researchers, startups, cloud contracts, products and three antitrust authorities \
+        step month by month; each run ends in symbiosis, decoupling, acquisition or divestiture.",
+    after_help = "Examples:\n  coopetition run                         # 1000 runs of the built-in baseline\n  coopetition run strict-regulators --runs 5000 --seed 7\n  coopetition run --set regulation.stringency=2 --set partnership.exclusivity=rofr\n  coopetition show baseline > my.toml && coopetition validate my.toml\n  coopetition sweep scenarios/sweeps/regulation.toml\n  coopetition analyze output/baseline-seed42"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Monte Carlo runs of one scenario; prints the outcome distribution and writes CSVs.
+    Run(run::RunArgs),
+    /// List the bundled scenarios.
+    Scenarios,
+    /// Print a scenario's fully resolved parameters as TOML.
+    #[command(
+        after_help = "Examples:\n  coopetition show baseline\n  coopetition show my.toml --set cloud.migration_cost=3"
+    )]
+    Show {
+        /// Bundled scenario name or path to a TOML file.
+        scenario: String,
+        /// Override a parameter, e.g. `--set regulation.stringency=2` (repeatable).
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
+    },
+    /// Check scenario or sweep files and report every error.
+    #[command(
+        after_help = "Examples:\n  coopetition validate scenarios/*.toml\n  coopetition validate scenarios/sweeps/regulation.toml"
+    )]
+    Validate {
+        /// Files to check.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Analyze a run, sweep or merged directory: intervals, effects, plots, report.
+    Analyze(analyze::AnalyzeArgs),
+    /// Print every parameter with its default, unit, valid range and meaning (Markdown).
+    #[command(after_help = "Examples:\n  coopetition params\n  coopetition params strict-regulators")]
+    Params {
+        /// Scenario whose values fill the default column.
+        #[arg(default_value = "baseline")]
+        scenario: String,
+    },
+}
+
+/// Runs a parsed command line.
+pub fn dispatch(cli: Cli, argv: Vec<String>) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Run(args) => run::execute(args, &argv),
+        Command::Scenarios => scenarios::list(),
+        Command::Show { scenario, set } => scenarios::show(&scenario, &set),
+        Command::Validate { files } => scenarios::validate(&files),
+        Command::Params { scenario } => scenarios::params(&scenario),
+        Command::Analyze(args) => analyze::execute(args),
+    }
+}

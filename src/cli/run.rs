@@ -1,0 +1,140 @@
+//! `coopetition run`: Monte Carlo runs of one scenario.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::bad_input;
+use super::scenarios::resolve_with_overrides;
+use super::table::outcome_table;
+use crate::montecarlo::{BLOCK, Render, run_block, thread_pool};
+use crate::output::columns::{EVENTS_HEADER, outcomes_header, timeseries_header};
+use crate::output::dirs;
+use crate::output::manifest::RunManifest;
+use crate::output::run_dir::{CsvSink, write_json};
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  coopetition run\n  coopetition run strict-regulators --runs 5000 --seed 7 --out output/strict\n  coopetition run scenarios/talent-war.toml --set talent.researchers=20000 --threads 2\n  coopetition run --set regulation.stringency=2 --set partnership.exclusivity=rofr --quiet"
+)]
+pub struct RunArgs {
+    /// Bundled scenario name or path to a TOML file.
+    #[arg(default_value = "baseline")]
+    pub scenario: String,
+    /// Number of Monte Carlo runs.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub runs: u64,
+    /// Master seed; run i uses a seed derived from (seed, i).
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Output directory (default: output/<scenario>-seed<seed>, made fresh if taken).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Overwrite results already in --out.
+    #[arg(long)]
+    pub force: bool,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Override a parameter, e.g. `--set regulation.stringency=2` (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// No progress bar or table.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// A progress bar on a terminal, hidden when piped or quiet.
+pub fn progress(len: u64, quiet: bool, what: &str) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    pb.set_style(
+        ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} runs  {per_sec}  ETA {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    pb.set_message(what.to_string());
+    pb
+}
+
+pub fn execute(args: RunArgs, argv: &[String]) -> anyhow::Result<ExitCode> {
+    let scenario = resolve_with_overrides(&args.scenario, &args.set)?;
+    let default_name = format!("{}-seed{}", scenario.name, args.seed);
+    let dir = dirs::prepare(args.out.as_deref(), &default_name, args.force).map_err(|e| match e {
+        dirs::OutDirError::Create { .. } => anyhow::Error::new(e),
+        other => bad_input(other),
+    })?;
+    let pool = thread_pool(args.threads).context("cannot start worker threads")?;
+
+    let io = |e: std::io::Error| anyhow::anyhow!("{}: {e}", dir.display());
+    let mut outcomes = CsvSink::create(&dir.join("outcomes.csv"), &outcomes_header()).map_err(io)?;
+    let mut timeseries = CsvSink::create(&dir.join("timeseries.csv"), &timeseries_header(&scenario)).map_err(io)?;
+    let mut events = CsvSink::create(&dir.join("events.csv"), EVENTS_HEADER).map_err(io)?;
+    let mut failures = CsvSink::create(&dir.join("failures.csv"), "run,seed,error").map_err(io)?;
+
+    let render = Render {
+        prefix: String::new(),
+        timeseries: true,
+        events: true,
+    };
+    let pb = progress(args.runs, args.quiet, &scenario.name);
+    let mut counts = [0u64; 4];
+    let mut failed = 0u64;
+    let mut start = 0;
+    while start < args.runs {
+        let end = (start + BLOCK).min(args.runs);
+        let block = pool.install(|| run_block(&scenario, args.seed, 0, start..end, &render));
+        for rec in block {
+            match &rec.result {
+                Ok(r) => {
+                    counts[r.outcome.index()] += 1;
+                    outcomes.write(&rec.outcome_row).map_err(io)?;
+                    timeseries.write(&rec.timeseries_rows).map_err(io)?;
+                    events.write(&rec.event_rows).map_err(io)?;
+                }
+                Err(msg) => {
+                    failed += 1;
+                    let mut row = format!("{},{},", rec.run, rec.seed);
+                    crate::output::columns::push_field(&mut row, msg);
+                    row.push('\n');
+                    failures.write(&row).map_err(io)?;
+                }
+            }
+        }
+        pb.inc(end - start);
+        start = end;
+    }
+    pb.finish_and_clear();
+    outcomes.finish().map_err(io)?;
+    timeseries.finish().map_err(io)?;
+    events.finish().map_err(io)?;
+    failures.finish().map_err(io)?;
+    write_json(
+        &dir.join("manifest.json"),
+        &RunManifest::new(&scenario, args.seed, args.runs, failed, argv),
+    )
+    .map_err(io)?;
+
+    let ok = args.runs - failed;
+    if !args.quiet {
+        println!(
+            "scenario {}  runs {}  seed {}  horizon {} months",
+            scenario.name, args.runs, args.seed, scenario.horizon_months
+        );
+        print!("{}", outcome_table(&counts, ok));
+        println!("wrote {}", dir.display());
+    }
+    if failed > 0 {
+        eprintln!(
+            "{failed} of {} runs failed; see {}",
+            args.runs,
+            dir.join("failures.csv").display()
+        );
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,13 @@
+//! `coopetition`: agent-based simulation of the AI market around a frontier-lab /
+//! hyperscaler partnership. See `ARCHITECTURE.md` for the module map.
+
+pub mod analyze;
+pub mod cli;
+pub mod fsutil;
+pub mod mechanisms;
+pub mod montecarlo;
+pub mod outcome;
+pub mod output;
+pub mod scenario;
+pub mod sim;
+pub mod stats;

@@ -1,0 +1,61 @@
+//! Governance shocks: board crises, and the safety-vs-speed and commercialization-pace
+//! gaps between the lab and the investor.
+//!
+//! Crises arrive as a Poisson process (`governance.crisis_rate` per month). A crisis adds
+//! `partnership.tension_crisis_jump` to tension, leaves the lab weak (a bid target) for
+//! `governance.crisis_weak_months`, may hand the investor a board seat (a control
+//! indicator), and pushes the lab's staff onto the job market (see hiring). The two gaps
+//! follow mean-reverting random walks; the partnership turns them into tension.
+
+use bevy_ecs::prelude::*;
+
+use crate::sim::components::{Partnership, PartnershipStatus};
+use crate::sim::random::{chance, normal, poisson};
+use crate::sim::resources::{Clock, EventLog, Params, Roster, Signals, SimRng};
+
+pub fn governance_shocks(
+    params: Res<Params>,
+    clock: Res<Clock>,
+    roster: Res<Roster>,
+    mut rng: ResMut<SimRng>,
+    mut signals: ResMut<Signals>,
+    mut log: ResMut<EventLog>,
+    mut partnership: Query<&mut Partnership>,
+) {
+    let rng = &mut rng.0;
+    let p = &params.0;
+    let g = &p.governance;
+    let tick = clock.tick;
+    // A new month: clear last month's flow signals, age the acqui-hire window.
+    signals.crises = 0;
+    signals.poached_lab_to_investor = 0;
+    signals.poached_investor_to_lab = 0;
+    signals.compute_shortfall = 0.0;
+    signals.bid_filed = false;
+    signals.partner_acquihires.retain(|&t| t + 12 > tick);
+
+    let Ok(mut ps) = partnership.single_mut() else { return };
+    let crises = poisson(rng, g.crisis_rate);
+    signals.crises = crises;
+    for _ in 0..crises {
+        ps.lab_weak_until = ps.lab_weak_until.max(tick + g.crisis_weak_months);
+        let seat = ps.status == PartnershipStatus::Active && !ps.board_seat && chance(rng, g.crisis_board_seat_prob);
+        if ps.status == PartnershipStatus::Active {
+            ps.tension = (ps.tension + p.partnership.tension_crisis_jump).min(1.0);
+            if seat {
+                ps.board_seat = true;
+            }
+        }
+        let detail = if seat {
+            "board crisis; investor gains a board seat"
+        } else {
+            "board crisis"
+        };
+        log.push(tick, "crisis", roster.name(roster.lab), "", detail.into());
+    }
+    let walk = |gap: f64, initial: f64, rng: &mut rand::rngs::ChaCha8Rng| {
+        (gap + g.gap_reversion * (initial - gap) + g.gap_volatility * normal(rng)).clamp(0.0, 1.0)
+    };
+    ps.safety_gap = walk(ps.safety_gap, g.safety_gap_initial, rng);
+    ps.pace_gap = walk(ps.pace_gap, g.pace_gap_initial, rng);
+}

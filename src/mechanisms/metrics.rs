@@ -1,0 +1,100 @@
+//! Metrics: one row of model-level observables per month, and the decoupling watch.
+
+use bevy_ecs::prelude::*;
+
+use crate::scenario::Segment;
+use crate::sim::components::{CloudContract, Company, Partnership, Product, Regulator, Researcher};
+use crate::sim::resources::{Clock, MetricsLog, Params, Roster, Signals, StartupIndex, TickMetrics};
+
+use super::hiring::MAX_FIRMS;
+use super::partnership::lab_share_on_investor;
+
+/// Tracks when the threshold form of decoupling (§2, rule 3) began to hold.
+#[derive(Resource, Debug, Default)]
+pub struct DecouplingWatch {
+    pub since: Option<u32>,
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn metrics(
+    params: Res<Params>,
+    clock: Res<Clock>,
+    roster: Res<Roster>,
+    signals: Res<Signals>,
+    startups: Res<StartupIndex>,
+    mut log: ResMut<MetricsLog>,
+    mut watch: ResMut<DecouplingWatch>,
+    contracts: Query<&CloudContract>,
+    companies: Query<&Company>,
+    partnership: Query<&Partnership>,
+    products: Query<&Product>,
+    regulators: Query<&Regulator>,
+    researchers: Query<(), With<Researcher>>,
+) {
+    let p = &params.0;
+    let nf = roster.firms();
+    let mut row = TickMetrics {
+        tick: clock.tick,
+        ..Default::default()
+    };
+    let mut headcount = [0u32; MAX_FIRMS];
+    let (mut lab_cap, mut inv_cap) = (1.0, 0.0);
+    for c in companies.iter() {
+        headcount[c.idx as usize] = c.headcount;
+        if c.idx == roster.lab {
+            lab_cap = c.capability;
+            row.lab_capital = c.capital;
+            row.lab_compute = c.own_compute;
+        } else if c.idx == roster.investor {
+            inv_cap = c.capability;
+        }
+    }
+    lab_cap = f64::max(lab_cap, 1e-12);
+    let total = researchers.iter().len() as u32;
+    row.researchers = total;
+    let mut sorted = headcount;
+    sorted[..nf].sort_unstable_by(|a, b| b.cmp(a));
+    let denom = f64::from(total.max(1));
+    row.talent_share_top2 = f64::from(sorted[0] + sorted.get(1).copied().unwrap_or(0)) / denom;
+    row.talent_share_partners = f64::from(headcount[roster.lab as usize] + headcount[roster.investor as usize]) / denom;
+    row.lab_capability = lab_cap;
+    row.investor_capability = inv_cap;
+    row.investor_inhouse_ratio = inv_cap / lab_cap;
+    row.lab_cloud_share_investor = lab_share_on_investor(&roster, &contracts);
+    row.startups_alive = startups.alive.len() as u32;
+    row.hhi = signals.hhi;
+    row.hhi_max = signals.hhi.iter().copied().fold(0.0, f64::max);
+    for s in Segment::ALL {
+        let mut v = vec![0.0; nf + 1];
+        v[nf] = signals.fringe_share[s.index()];
+        row.shares[s.index()] = v;
+    }
+    for pr in products.iter() {
+        row.shares[pr.segment.index()][pr.firm as usize] = pr.share;
+    }
+    for r in regulators.iter() {
+        row.regulator_stage[r.authority as usize] = r.stage.code();
+    }
+    if let Ok(ps) = partnership.single() {
+        row.tension = ps.tension;
+        row.info_sharing = ps.info_sharing;
+        row.investor_stake = ps.stake;
+        row.exclusivity = match ps.exclusivity {
+            crate::scenario::Exclusivity::Exclusive => 2,
+            crate::scenario::Exclusivity::Rofr => 1,
+            crate::scenario::Exclusivity::None => 0,
+        };
+        row.partnership_status = ps.status.code();
+        row.control_indicator = ps.control;
+        row.mutual_dependence = ps.dependence;
+    }
+    let o = &p.outcomes;
+    let decoupled = row.lab_cloud_share_investor < o.decoupling_share_threshold
+        && row.investor_inhouse_ratio > o.decoupling_inhouse_threshold;
+    watch.since = match (decoupled, watch.since) {
+        (true, None) => Some(clock.tick),
+        (true, since) => since,
+        (false, _) => None,
+    };
+    log.0.push(row);
+}

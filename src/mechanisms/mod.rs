@@ -1,0 +1,11 @@
+//! One file per mechanism; each is a system in its own phase (see [`crate::sim::schedule`]).
+
+pub mod cloud;
+pub mod governance;
+pub mod hiring;
+pub mod metrics;
+pub mod partnership;
+pub mod products;
+pub mod regulation;
+pub mod research;
+pub mod startups;

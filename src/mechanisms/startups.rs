@@ -1,0 +1,197 @@
+//! Startups: entry, growth, failure, acquisition and acqui-hire.
+//!
+//! Entries per month are Poisson with mean entry_rate·(0.5 + open_source.strength)
+//! ·exp(−concentration_deterrence·HHI/10,000), HHI the mean of the segments the startup
+//! fringe sells in: open models lower the cost of entry, concentrated markets deter it.
+//! A new startup picks a cloud with probability proportional to cloud capacity. Each month
+//! a startup earns its quality-weighted part of the fringe's revenue, burns
+//! `burn_per_researcher` per researcher, improves by growth_rate·(0.5 + strength) while
+//! staffed, and fails when out of cash or with hazard `failure_rate`. With hazard
+//! `acquisition_rate` a big firm (chosen in proportion to its capital) buys it; a share
+//! `acquihire_share` of purchases are acqui-hires. Either way its staff join the buyer
+//! (at their next hiring pass); acqui-hires by the lab or the investor draw regulators.
+
+use bevy_ecs::prelude::*;
+
+use crate::sim::components::{Company, Startup};
+use crate::sim::random::{chance, poisson, uniform};
+use crate::sim::resources::{Clock, EventLog, FATE_ALIVE, FATE_FAILED, Params, Roster, Signals, SimRng, StartupIndex};
+
+use super::hiring::MAX_FIRMS;
+use super::products::fringe_competes;
+use crate::scenario::Segment;
+
+#[allow(clippy::too_many_arguments)]
+pub fn startups(
+    params: Res<Params>,
+    clock: Res<Clock>,
+    roster: Res<Roster>,
+    mut rng: ResMut<SimRng>,
+    mut signals: ResMut<Signals>,
+    mut log: ResMut<EventLog>,
+    mut index: ResMut<StartupIndex>,
+    mut commands: Commands,
+    mut startups: Query<&mut Startup>,
+    mut companies: Query<&mut Company>,
+) {
+    let rng = &mut rng.0;
+    let p = &params.0;
+    let sp = &p.startups;
+    let os = p.open_source.strength;
+    let tick = clock.tick;
+    let index = &mut *index;
+
+    // Staff moves decided by hiring.
+    for (slot, d) in index.staff_delta.drain(..) {
+        if let Ok(pos) = index.alive.binary_search_by_key(&slot, |&(s, _)| s)
+            && let Ok(mut st) = startups.get_mut(index.alive[pos].1)
+        {
+            st.staff = (st.staff as i64 + d as i64).max(0) as u32;
+        }
+    }
+
+    let mut capital = [0.0f64; MAX_FIRMS];
+    for c in companies.iter() {
+        capital[c.idx as usize] = c.capital.max(0.0);
+    }
+    let total_capital: f64 = capital.iter().sum();
+    let total_quality: f64 = index
+        .alive
+        .iter()
+        .filter_map(|&(_, e)| startups.get(e).ok())
+        .map(|s| s.quality)
+        .sum();
+    let mut paid = [0.0f64; MAX_FIRMS];
+
+    // Grow, fail or get bought, in slot order.
+    let mut gone = 0usize;
+    let mut failures = 0u32;
+    for i in 0..index.alive.len() {
+        let (slot, e) = index.alive[i];
+        let Ok(mut st) = startups.get_mut(e) else { continue };
+        let income = if total_quality > 0.0 {
+            signals.fringe_revenue * st.quality / total_quality
+        } else {
+            0.0
+        };
+        st.cash += income - sp.burn_per_researcher * st.staff as f64;
+        if st.staff > 0 {
+            st.quality *= 1.0 + sp.growth_rate * (0.5 + os);
+        }
+        let failed = st.cash < 0.0 || chance(rng, sp.failure_rate);
+        let bought = !failed && total_capital > 0.0 && chance(rng, sp.acquisition_rate);
+        if !(failed || bought) {
+            continue;
+        }
+        if failed {
+            index.fate[slot as usize] = FATE_FAILED;
+            failures += 1;
+        } else {
+            let name = format!("startup-{slot}");
+            let mut pick = uniform(rng) * total_capital;
+            let mut buyer = 0usize;
+            for (f, &c) in capital.iter().enumerate().take(roster.firms()) {
+                buyer = f;
+                if pick < c {
+                    break;
+                }
+                pick -= c;
+            }
+            let acquihire = chance(rng, sp.acquihire_share);
+            index.fate[slot as usize] = buyer as u32;
+            paid[buyer] += st.cash.max(0.0) + 24.0 * p.talent.cost_per_researcher * st.staff as f64;
+            let b = buyer as u8;
+            if acquihire && (b == roster.lab || b == roster.investor) {
+                signals.partner_acquihires.push(tick);
+            }
+            let kind = if acquihire { "acquihire" } else { "startup_acquired" };
+            log.push(
+                tick,
+                kind,
+                roster.name(b),
+                &name,
+                format!("{} researchers join", st.staff),
+            );
+        }
+        commands.entity(e).despawn();
+        index.alive[i].0 = u32::MAX; // tombstone, removed below
+        gone += 1;
+    }
+    if gone > 0 {
+        index.alive.retain(|&(s, _)| s != u32::MAX);
+    }
+    for mut c in companies.iter_mut() {
+        c.capital -= paid[c.idx as usize];
+    }
+
+    // Entry.
+    let (mut hhi_sum, mut n) = (0.0, 0.0);
+    for s in Segment::ALL {
+        if fringe_competes(s) {
+            hhi_sum += signals.hhi[s.index()];
+            n += 1.0;
+        }
+    }
+    let hhi = if n > 0.0 { hhi_sum / n } else { 0.0 };
+    let mean = sp.entry_rate * (0.5 + os) * (-sp.concentration_deterrence * hhi / 10_000.0).exp();
+    let room = (sp.max_startups as usize).saturating_sub(index.alive.len());
+    let entries = (poisson(rng, mean) as usize).min(room);
+    let fringe_quality = p.products.startup_fringe_quality + 0.5 * os;
+    for _ in 0..entries {
+        let cloud = pick_cloud(&roster, &companies, uniform(rng));
+        let st = new_startup(
+            index,
+            fringe_quality * (0.5 + uniform(rng)),
+            sp.initial_cash,
+            cloud,
+            tick,
+        );
+        let slot = st.slot;
+        let e = commands.spawn(st).id();
+        index.alive.push((slot, e));
+    }
+    // Entries and failures are many and alike: one line each per month.
+    if entries > 0 {
+        log.push(tick, "startup_entry", "startups", "", format!("{entries} entered"));
+    }
+    if failures > 0 {
+        log.push(tick, "startup_exit", "startups", "", format!("{failures} failed"));
+    }
+}
+
+/// A cloud chosen with probability proportional to capacity (`u` uniform in [0,1)).
+pub fn pick_cloud(roster: &Roster, companies: &Query<&mut Company>, u: f64) -> u8 {
+    let mut cap = [0.0f64; MAX_FIRMS];
+    for c in companies.iter() {
+        cap[c.idx as usize] = c.cloud_capacity;
+    }
+    pick_weighted(&roster.clouds, &cap, u)
+}
+
+/// Picks from `ids` in proportion to `weight[id]`.
+pub fn pick_weighted(ids: &[u8], weight: &[f64; MAX_FIRMS], u: f64) -> u8 {
+    let total: f64 = ids.iter().map(|&i| weight[i as usize]).sum();
+    let mut pick = u * total;
+    for &i in ids {
+        if pick < weight[i as usize] {
+            return i;
+        }
+        pick -= weight[i as usize];
+    }
+    *ids.last().unwrap_or(&0)
+}
+
+/// Allocates a slot and builds a startup (the caller spawns it).
+pub fn new_startup(index: &mut StartupIndex, quality: f64, cash: f64, cloud: u8, tick: u32) -> Startup {
+    let slot = index.next_slot;
+    index.next_slot += 1;
+    index.fate.push(FATE_ALIVE);
+    Startup {
+        slot,
+        quality,
+        cash,
+        cloud,
+        staff: 0,
+        born: tick,
+    }
+}

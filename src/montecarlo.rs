@@ -1,0 +1,96 @@
+//! Monte Carlo batches: many independent runs in parallel, results in run order.
+//!
+//! Each run's seed is [`run_seed`]`(master, point, run)`, and blocks are collected in
+//! index order, so outputs are identical for any thread count. Work proceeds in blocks
+//! of [`BLOCK`] runs so memory stays bounded however many runs are asked for.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use rayon::prelude::*;
+
+use crate::output::columns::{push_event_rows, push_outcome_row, push_timeseries_rows};
+use crate::scenario::Scenario;
+use crate::sim::{RunResult, run_seed, simulate};
+
+/// Runs per parallel block: large enough to keep both cores busy, small enough to bound memory.
+pub const BLOCK: u64 = 512;
+
+/// What to render for each run (rendering happens on the worker threads).
+#[derive(Debug, Clone, Default)]
+pub struct Render {
+    /// Text put before every row, e.g. `"7,"` for sweep point 7.
+    pub prefix: String,
+    pub timeseries: bool,
+    pub events: bool,
+}
+
+/// One finished run, with its CSV rows already rendered.
+#[derive(Debug)]
+pub struct RunRecord {
+    pub point: u64,
+    pub run: u64,
+    pub seed: u64,
+    /// The result, or the error/panic message of a failed run.
+    pub result: Result<RunResult, String>,
+    pub outcome_row: String,
+    pub timeseries_rows: String,
+    pub event_rows: String,
+}
+
+/// Runs one simulation, turning a panic into an error so a batch never dies of one run.
+pub fn run_one(scenario: &Scenario, master: u64, point: u64, run: u64, render: &Render) -> RunRecord {
+    let seed = run_seed(master, point, run);
+    let result = match catch_unwind(AssertUnwindSafe(|| simulate(scenario, seed))) {
+        Ok(Ok(r)) => Ok(r),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(panic) => Err(panic_message(&panic)),
+    };
+    let mut rec = RunRecord {
+        point,
+        run,
+        seed,
+        result,
+        outcome_row: String::new(),
+        timeseries_rows: String::new(),
+        event_rows: String::new(),
+    };
+    if let Ok(r) = &rec.result {
+        rec.outcome_row.push_str(&render.prefix);
+        push_outcome_row(&mut rec.outcome_row, run, r);
+        if render.timeseries {
+            push_timeseries_rows(&mut rec.timeseries_rows, &render.prefix, run, r);
+        }
+        if render.events {
+            push_event_rows(&mut rec.event_rows, &render.prefix, run, &r.events);
+        }
+    }
+    rec
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        format!("panic: {s}")
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        format!("panic: {s}")
+    } else {
+        "panic".into()
+    }
+}
+
+/// Runs `runs` in parallel on the current rayon pool and returns them in order.
+pub fn run_block(
+    scenario: &Scenario,
+    master: u64,
+    point: u64,
+    runs: std::ops::Range<u64>,
+    render: &Render,
+) -> Vec<RunRecord> {
+    runs.into_par_iter()
+        .map(|run| run_one(scenario, master, point, run, render))
+        .collect()
+}
+
+/// Builds a rayon pool with `threads` workers (0 = all cores).
+pub fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, rayon::ThreadPoolBuildError> {
+    rayon::ThreadPoolBuilder::new().num_threads(threads).build()
+}

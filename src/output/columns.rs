@@ -1,0 +1,162 @@
+//! Column layout of every CSV the tool writes, in one place (documented in docs/OUTPUTS.md).
+
+use std::fmt::Write;
+
+use crate::outcome::Outcome;
+use crate::scenario::{Scenario, Segment};
+use crate::sim::RunResult;
+use crate::sim::components::Authority;
+use crate::sim::resources::{Event, TickMetrics};
+
+/// Model-level metrics, in column order, as they appear in `outcomes.csv` (at the horizon)
+/// and `timeseries.csv` (per month). The first six are the SPEC §5 prefix.
+pub const METRICS: [&str; 17] = [
+    "tension",
+    "lab_cloud_share_investor",
+    "investor_inhouse_ratio",
+    "talent_share_top2",
+    "startups_alive",
+    "hhi_max",
+    "talent_share_partners",
+    "lab_capability",
+    "investor_capability",
+    "lab_capital",
+    "lab_compute",
+    "info_sharing",
+    "investor_stake",
+    "exclusivity",
+    "partnership_status",
+    "control_indicator",
+    "mutual_dependence",
+];
+
+/// Values of [`METRICS`] for one month.
+pub fn metric_values(m: &TickMetrics) -> [f64; METRICS.len()] {
+    [
+        m.tension,
+        m.lab_cloud_share_investor,
+        m.investor_inhouse_ratio,
+        m.talent_share_top2,
+        f64::from(m.startups_alive),
+        m.hhi_max,
+        m.talent_share_partners,
+        m.lab_capability,
+        m.investor_capability,
+        m.lab_capital,
+        m.lab_compute,
+        m.info_sharing,
+        m.investor_stake,
+        f64::from(m.exclusivity),
+        f64::from(m.partnership_status),
+        m.control_indicator,
+        m.mutual_dependence,
+    ]
+}
+
+/// `outcomes.csv` header (without a `point,` prefix).
+pub fn outcomes_header() -> String {
+    let mut h = String::from("run,seed,outcome,outcome_tick");
+    for m in METRICS {
+        h.push(',');
+        h.push_str(m);
+    }
+    h
+}
+
+/// `timeseries.csv` header (without a `point,` prefix): run, tick, metrics, then
+/// regulator stages, researchers, per-segment HHI and per-segment shares.
+pub fn timeseries_header(scenario: &Scenario) -> String {
+    let mut h = String::from("run,tick");
+    for m in METRICS {
+        let _ = write!(h, ",{m}");
+    }
+    for a in Authority::ALL {
+        let _ = write!(h, ",stage_{}", a.as_str());
+    }
+    h.push_str(",researchers");
+    for s in Segment::ALL {
+        let _ = write!(h, ",hhi_{}", s.as_str());
+    }
+    for s in Segment::ALL {
+        for c in &scenario.companies {
+            let _ = write!(h, ",share_{}_{}", s.as_str(), c.name);
+        }
+        let _ = write!(h, ",share_{}_startups", s.as_str());
+    }
+    h
+}
+
+/// `events.csv` header (without a `point,` prefix).
+pub const EVENTS_HEADER: &str = "run,tick,kind,actor,target,detail";
+
+/// Appends a number in the shortest form that reads back exactly.
+#[inline]
+pub fn push_num(buf: &mut String, x: f64) {
+    let _ = write!(buf, "{x}");
+}
+
+/// Appends one `outcomes.csv` row (after the optional prefix already in `buf`).
+pub fn push_outcome_row(buf: &mut String, run: u64, r: &RunResult) {
+    let _ = write!(buf, "{run},{},{},{}", r.seed, r.outcome.as_str(), r.outcome_tick);
+    let last = r.last().cloned().unwrap_or_default();
+    for v in metric_values(&last) {
+        buf.push(',');
+        push_num(buf, v);
+    }
+    buf.push('\n');
+}
+
+/// Appends the `timeseries.csv` rows of one run, each preceded by `prefix`.
+pub fn push_timeseries_rows(buf: &mut String, prefix: &str, run: u64, r: &RunResult) {
+    for m in &r.timeseries {
+        let _ = write!(buf, "{prefix}{run},{}", m.tick);
+        for v in metric_values(m) {
+            buf.push(',');
+            push_num(buf, v);
+        }
+        for s in m.regulator_stage {
+            let _ = write!(buf, ",{s}");
+        }
+        let _ = write!(buf, ",{}", m.researchers);
+        for v in m.hhi {
+            buf.push(',');
+            push_num(buf, v);
+        }
+        for seg in &m.shares {
+            for &v in seg {
+                buf.push(',');
+                push_num(buf, v);
+            }
+        }
+        buf.push('\n');
+    }
+}
+
+/// Appends the `events.csv` rows of one run, each preceded by `prefix`.
+pub fn push_event_rows(buf: &mut String, prefix: &str, run: u64, events: &[Event]) {
+    for e in events {
+        let _ = write!(buf, "{prefix}{run},{},{},", e.tick, e.kind);
+        push_field(buf, &e.actor);
+        buf.push(',');
+        push_field(buf, &e.target);
+        buf.push(',');
+        push_field(buf, &e.detail);
+        buf.push('\n');
+    }
+}
+
+/// Appends a text field, quoted when it holds a comma, quote or newline (RFC 4180).
+pub fn push_field(buf: &mut String, s: &str) {
+    if s.contains([',', '"', '\n', '\r']) {
+        buf.push('"');
+        buf.push_str(&s.replace('"', "\"\""));
+        buf.push('"');
+    } else {
+        buf.push_str(s);
+    }
+}
+
+/// Outcome labels in column order.
+pub fn outcome_labels() -> [&'static str; 4] {
+    Outcome::ALL.map(Outcome::as_str)
+}

@@ -1,0 +1,6 @@
+//! Writers: everything that touches files. The simulation core never does I/O.
+
+pub mod columns;
+pub mod dirs;
+pub mod manifest;
+pub mod run_dir;

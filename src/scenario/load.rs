@@ -1,0 +1,315 @@
+//! Reading scenarios: TOML files, bundled names and `--set` overrides, with errors that
+//! name the file, line, column and field.
+
+use std::path::{Path, PathBuf};
+
+use super::Scenario;
+use super::params::{self, Violation};
+
+/// Bundled scenarios, embedded in the binary (name, TOML source).
+const BUNDLED: &[(&str, &str)] = &[
+    ("baseline", include_str!("../../scenarios/baseline.toml")),
+    (
+        "strict-regulators",
+        include_str!("../../scenarios/strict-regulators.toml"),
+    ),
+    (
+        "open-source-surge",
+        include_str!("../../scenarios/open-source-surge.toml"),
+    ),
+    ("cheap-migration", include_str!("../../scenarios/cheap-migration.toml")),
+    ("talent-war", include_str!("../../scenarios/talent-war.toml")),
+    (
+        "copilot-collision",
+        include_str!("../../scenarios/copilot-collision.toml"),
+    ),
+    ("no-exclusivity", include_str!("../../scenarios/no-exclusivity.toml")),
+    ("scale-1m", include_str!("../../scenarios/scale-1m.toml")),
+];
+
+/// Names of the bundled scenarios, in listing order.
+pub fn bundled_names() -> Vec<&'static str> {
+    BUNDLED.iter().map(|(n, _)| *n).collect()
+}
+
+/// The TOML source of a bundled scenario.
+pub fn bundled(name: &str) -> Option<&'static str> {
+    BUNDLED.iter().find(|(n, _)| *n == name).map(|(_, s)| *s)
+}
+
+/// Bad scenario input. Every variant is a user error (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum ScenarioError {
+    #[error("{path}: cannot read: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{origin}:{line}:{column}: {message}")]
+    Parse {
+        origin: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{}", format_invalid(origin, problems))]
+    Invalid { origin: String, problems: Vec<Problem> },
+    #[error("unknown scenario {name:?}: not a file and not a bundled scenario (bundled: {})", bundled_names().join(", "))]
+    Unknown { name: String },
+    #[error("--set {arg}: {message}")]
+    Override { arg: String, message: String },
+}
+
+/// One located validation problem.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub field: String,
+    pub message: String,
+}
+
+fn format_invalid(origin: &str, problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(|p| match (p.line, p.column) {
+            (Some(l), Some(c)) => format!("{origin}:{l}:{c}: field `{}`: {}", p.field, p.message),
+            _ => format!("{origin}: field `{}`: {}", p.field, p.message),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Resolves a scenario argument: a bundled name or a path to a TOML file.
+pub fn resolve(arg: &str) -> Result<Scenario, ScenarioError> {
+    let path = Path::new(arg);
+    if path.exists() || arg.ends_with(".toml") || arg.contains('/') {
+        return load_scenario_file(path);
+    }
+    match bundled(arg) {
+        Some(src) => parse_scenario(src, &format!("<bundled {arg}>")),
+        None => Err(ScenarioError::Unknown { name: arg.into() }),
+    }
+}
+
+/// Reads and validates a scenario file.
+pub fn load_scenario_file(path: &Path) -> Result<Scenario, ScenarioError> {
+    if path.is_dir() {
+        return Err(ScenarioError::Read {
+            path: path.into(),
+            source: std::io::Error::other("is a directory, expected a TOML file"),
+        });
+    }
+    let src = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+        path: path.into(),
+        source,
+    })?;
+    parse_scenario(&src, &path.display().to_string())
+}
+
+/// Parses and validates scenario TOML; `origin` names the source in errors.
+pub fn parse_scenario(src: &str, origin: &str) -> Result<Scenario, ScenarioError> {
+    if src.trim().is_empty() {
+        return Err(ScenarioError::Parse {
+            origin: origin.into(),
+            line: 1,
+            column: 1,
+            message: "empty file: a scenario needs at least `name = \"...\"`".into(),
+        });
+    }
+    let scenario: Scenario = toml::from_str(src).map_err(|e| parse_error(src, origin, &e))?;
+    check(scenario, src, origin)
+}
+
+/// Validates a parsed scenario, locating problems in `src` when possible.
+fn check(s: Scenario, src: &str, origin: &str) -> Result<Scenario, ScenarioError> {
+    let violations = params::validate(&s);
+    if violations.is_empty() {
+        return Ok(s);
+    }
+    let problems = violations.into_iter().map(|v| locate_violation(src, v)).collect();
+    Err(ScenarioError::Invalid {
+        origin: origin.into(),
+        problems,
+    })
+}
+
+fn locate_violation(src: &str, v: Violation) -> Problem {
+    let (line, column) = match locate(src, &v.path) {
+        Some((l, c)) => (Some(l), Some(c)),
+        None => (None, None),
+    };
+    Problem {
+        line,
+        column,
+        field: v.path,
+        message: v.message,
+    }
+}
+
+fn parse_error(src: &str, origin: &str, e: &toml::de::Error) -> ScenarioError {
+    let (line, column) = e.span().map(|s| line_col(src, s.start)).unwrap_or((1, 1));
+    let mut message = e.message().trim().to_string();
+    if let Some(hint) = unknown_field_hint(&message) {
+        message.push_str(&format!(" (did you mean `{hint}`?)"));
+    }
+    ScenarioError::Parse {
+        origin: origin.into(),
+        line,
+        column,
+        message,
+    }
+}
+
+/// From serde's "unknown field `x`, expected one of `a`, `b`" picks the closest expected name.
+fn unknown_field_hint(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (field, rest) = rest.split_once('`')?;
+    rest.split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|cand| (params::edit_distance(field, cand), cand))
+        .filter(|(d, cand)| *d <= cand.len().max(3) / 2)
+        .min()
+        .map(|(_, c)| c.to_string())
+}
+
+/// 1-based line and column of a byte offset.
+fn line_col(src: &str, offset: usize) -> (usize, usize) {
+    let before = &src[..offset.min(src.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+    (line, column)
+}
+
+/// Finds the line that sets a dotted path: the key inside its `[table]` (or
+/// `[[companies]]` entry), or a dotted key at top level.
+fn locate(src: &str, path: &str) -> Option<(usize, usize)> {
+    let parts: Vec<&str> = path.split('.').collect();
+    let (key, table) = parts.split_last()?;
+    let (table_name, array_index) = match table {
+        ["companies", idx] => ("companies".to_string(), idx.parse::<usize>().ok()),
+        _ => (table.join("."), None),
+    };
+    let mut current = String::new();
+    let mut array_seen: Option<usize> = None;
+    for (i, raw) in src.lines().enumerate() {
+        let line = raw.trim();
+        if let Some(h) = line.strip_prefix("[[").and_then(|l| l.split("]]").next()) {
+            current = h.trim().to_string();
+            array_seen = Some(array_seen.map_or(0, |n| n + 1));
+            continue;
+        }
+        if let Some(h) = line.strip_prefix('[').and_then(|l| l.split(']').next()) {
+            current = h.trim().to_string();
+            continue;
+        }
+        let Some((lhs, _)) = line.split_once('=') else { continue };
+        let lhs = lhs.trim();
+        let in_table = current == table_name && (array_index.is_none() || array_index == array_seen);
+        let full = if current.is_empty() {
+            lhs.to_string()
+        } else {
+            format!("{current}.{lhs}")
+        };
+        if (in_table && lhs == *key) || (array_index.is_none() && full == path) {
+            let col = raw.find(lhs).unwrap_or(0) + 1;
+            return Some((i + 1, col));
+        }
+    }
+    None
+}
+
+/// Applies one `PATH=VALUE` override with the same validation as a file.
+pub fn apply_override(s: &Scenario, arg: &str) -> Result<Scenario, ScenarioError> {
+    let fail = |message: String| ScenarioError::Override {
+        arg: arg.into(),
+        message,
+    };
+    let (path, raw) = arg.split_once('=').ok_or_else(|| fail("expected PATH=VALUE".into()))?;
+    let path = path.trim();
+    let mut root = toml::Value::try_from(s).map_err(|e| fail(e.to_string()))?;
+    let slot = lookup_mut(&mut root, path).ok_or_else(|| {
+        let hint = params::suggest(path)
+            .map(|p| format!(" (did you mean `{p}`?)"))
+            .unwrap_or_default();
+        fail(format!("unknown parameter `{path}`{hint}"))
+    })?;
+    if slot.is_table() || (slot.is_array() && path == "companies") {
+        return Err(fail(format!("`{path}` is a table; set one of its fields")));
+    }
+    *slot = parse_value(raw.trim(), slot);
+    let updated: Scenario = root
+        .try_into()
+        .map_err(|e: toml::de::Error| fail(format!("`{path}`: {}", e.message().trim())))?;
+    let origin = format!("--set {arg}");
+    check(updated, "", &origin)
+}
+
+fn lookup_mut<'a>(root: &'a mut toml::Value, path: &str) -> Option<&'a mut toml::Value> {
+    let mut cur = root;
+    for part in path.split('.') {
+        cur = match cur {
+            toml::Value::Table(t) => t.get_mut(part)?,
+            toml::Value::Array(a) => a.get_mut(part.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(cur)
+}
+
+/// Parses VALUE as a TOML literal; anything else is taken as a string.
+fn parse_value(raw: &str, old: &toml::Value) -> toml::Value {
+    let doc = format!("v = {raw}");
+    match toml::from_str::<toml::Table>(&doc) {
+        Ok(mut t) => {
+            let v = t.remove("v").unwrap_or(toml::Value::String(raw.into()));
+            // An integer where a float is expected is fine (`--set x=2`).
+            match (&v, old) {
+                (toml::Value::Integer(i), toml::Value::Float(_)) => toml::Value::Float(*i as f64),
+                _ => v,
+            }
+        }
+        Err(_) => toml::Value::String(raw.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_bundled_scenario_is_valid() {
+        for name in bundled_names() {
+            resolve(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_hint() {
+        let err = parse_scenario("name = \"x\"\n[cloud]\nmigration_cots = 2\n", "f.toml").unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.starts_with("f.toml:3:"), "{msg}");
+        assert!(msg.contains("migration_cost"), "{msg}");
+    }
+
+    #[test]
+    fn out_of_range_names_line_and_field() {
+        let err = parse_scenario("name = \"x\"\n\n[partnership]\ninvestor_stake = 1.5\n", "f.toml").unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("f.toml:4:1: field `partnership.investor_stake`"), "{msg}");
+    }
+
+    #[test]
+    fn override_sets_and_validates() {
+        let s = Scenario::default();
+        let s2 = apply_override(&s, "regulation.stringency=2").unwrap();
+        assert_eq!(s2.regulation.stringency, 2.0);
+        let s3 = apply_override(&s, "partnership.exclusivity=rofr").unwrap();
+        assert_eq!(s3.partnership.exclusivity, super::super::Exclusivity::Rofr);
+        let s4 = apply_override(&s, "companies.1.pay=1.5").unwrap();
+        assert_eq!(s4.companies[1].pay, 1.5);
+        let e = apply_override(&s, "regulation.stringncy=2").unwrap_err().to_string();
+        assert!(e.contains("did you mean `regulation.stringency`"), "{e}");
+        assert!(apply_override(&s, "partnership.investor_stake=2").is_err());
+        assert!(apply_override(&s, "partnership.exclusivity=maybe").is_err());
+        assert!(apply_override(&s, "cloud.migration_cost=nan").is_err());
+    }
+}

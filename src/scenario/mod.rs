@@ -1,0 +1,679 @@
+//! Scenario parameters: every knob of the model, as data (SPEC §3).
+//!
+//! Structs mirror the TOML layout exactly; every field has a default (the built-in
+//! baseline) and a documented unit and range in [`params`]. Unknown keys are errors.
+
+pub mod load;
+pub mod params;
+
+use serde::{Deserialize, Serialize};
+
+pub use load::{ScenarioError, apply_override, bundled, bundled_names, load_scenario_file, parse_scenario};
+
+/// A complete, resolved scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Scenario {
+    /// Scenario name, shown in manifests and reports.
+    pub name: String,
+    /// What question the scenario answers (free text).
+    pub description: String,
+    /// Ticks (months) per run.
+    pub horizon_months: u32,
+    pub partnership: PartnershipParams,
+    pub cloud: CloudParams,
+    pub research: ResearchParams,
+    pub products: ProductParams,
+    pub startups: StartupParams,
+    pub regulation: RegulationParams,
+    pub open_source: OpenSourceParams,
+    pub talent: TalentParams,
+    pub governance: GovernanceParams,
+    pub outcomes: OutcomeParams,
+    /// The roster of companies; exactly one `lab` and one `investor`.
+    pub companies: Vec<CompanyParams>,
+}
+
+/// Lab's cloud exclusivity towards the investor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Exclusivity {
+    /// All third-party compute must be bought from the investor.
+    Exclusive,
+    /// The investor has a right of first refusal on new capacity.
+    Rofr,
+    /// The lab may place compute anywhere.
+    None,
+}
+
+impl Exclusivity {
+    /// Label used in outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Exclusivity::Exclusive => "exclusive",
+            Exclusivity::Rofr => "rofr",
+            Exclusivity::None => "none",
+        }
+    }
+    /// Contribution to the control indicator: 1 exclusive, 0.5 rofr, 0 none.
+    pub fn control_weight(self) -> f64 {
+        match self {
+            Exclusivity::Exclusive => 1.0,
+            Exclusivity::Rofr => 0.5,
+            Exclusivity::None => 0.0,
+        }
+    }
+    /// One step looser (renegotiation or remedy).
+    pub fn loosened(self) -> Exclusivity {
+        match self {
+            Exclusivity::Exclusive => Exclusivity::Rofr,
+            _ => Exclusivity::None,
+        }
+    }
+}
+
+/// The company's role in the story; mechanisms key on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// The frontier lab (OpenAI-like).
+    Lab,
+    /// The lab's investor, exclusive cloud and product competitor (Microsoft-like).
+    Investor,
+    /// A rival cloud with its own models (Google-like, Amazon-like).
+    RivalCloud,
+    /// The open-weight champion (Meta-like).
+    OpenWeight,
+    /// A second independent lab without a cloud of its own.
+    IndependentLab,
+}
+
+/// The market segments every company may sell in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Segment {
+    ConsumerAssistant,
+    ProductivityCopilot,
+    DeveloperApi,
+    CloudAiServices,
+}
+
+impl Segment {
+    /// All segments in output order.
+    pub const ALL: [Segment; 4] = [
+        Segment::ConsumerAssistant,
+        Segment::ProductivityCopilot,
+        Segment::DeveloperApi,
+        Segment::CloudAiServices,
+    ];
+    /// Label used in column names.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Segment::ConsumerAssistant => "consumer_assistant",
+            Segment::ProductivityCopilot => "productivity_copilot",
+            Segment::DeveloperApi => "developer_api",
+            Segment::CloudAiServices => "cloud_ai_services",
+        }
+    }
+    /// Position in [`Segment::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// One company of the roster.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CompanyParams {
+    /// Short name used in outputs (letters, digits, `_`, `-`).
+    pub name: String,
+    pub role: Role,
+    /// Cash available for compute, pay and deals, $bn.
+    pub capital: f64,
+    /// Non-AI monthly cash flow that funds AI work, $bn/month.
+    pub other_income: f64,
+    /// Cloud capacity sold to others or used in-house, thousand GPU-equivalents (kGPU); 0 = no cloud.
+    pub cloud_capacity: f64,
+    /// Compute the company uses for its own models, kGPU (for the lab: its total demand at start).
+    pub own_compute: f64,
+    /// Frontier model capability, index (lab at start = 1).
+    pub capability: f64,
+    /// Share of the researcher pool employed at start, 0..=1 (the rest work at startups).
+    pub talent_share: f64,
+    /// Pay offered, relative to the market (1 = market).
+    pub pay: f64,
+    /// Mission and safety culture, 0 (pure speed) ..= 1 (pure mission).
+    pub mission: f64,
+    /// Distribution reach (installed base, channels), 0..=1.
+    pub distribution: f64,
+    /// Segments where the company sells a product.
+    pub segments: Vec<Segment>,
+}
+
+impl Default for CompanyParams {
+    fn default() -> Self {
+        CompanyParams {
+            name: "company".into(),
+            role: Role::RivalCloud,
+            capital: 10.0,
+            other_income: 0.0,
+            cloud_capacity: 0.0,
+            own_compute: 50.0,
+            capability: 0.8,
+            talent_share: 0.1,
+            pay: 1.0,
+            mission: 0.5,
+            distribution: 0.5,
+            segments: vec![Segment::DeveloperApi],
+        }
+    }
+}
+
+/// Lab ↔ investor partnership terms and tension dynamics.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PartnershipParams {
+    pub exclusivity: Exclusivity,
+    pub investor_stake: f64,
+    pub first_access: bool,
+    pub info_sharing: f64,
+    pub board_seat: bool,
+    pub tension_initial: f64,
+    pub tension_overlap_weight: f64,
+    pub tension_poach_weight: f64,
+    pub tension_crisis_jump: f64,
+    pub tension_pace_weight: f64,
+    pub tension_compute_weight: f64,
+    pub tension_damping: f64,
+    pub tension_noise: f64,
+    pub sharing_cut_threshold: f64,
+    pub sharing_cut_rate: f64,
+    pub renegotiate_threshold: f64,
+    pub renegotiate_rate: f64,
+    pub renegotiate_relief: f64,
+    pub dissolve_threshold: f64,
+    pub dissolve_dependence_max: f64,
+    pub dissolve_rate: f64,
+    pub bid_propensity: f64,
+    pub bid_min_stake: f64,
+    pub weak_capital_months: f64,
+    pub bid_failure_tension: f64,
+}
+
+impl Default for PartnershipParams {
+    fn default() -> Self {
+        PartnershipParams {
+            exclusivity: Exclusivity::Exclusive,
+            investor_stake: 0.49,
+            first_access: true,
+            info_sharing: 0.8,
+            board_seat: false,
+            tension_initial: 0.35,
+            tension_overlap_weight: 0.06,
+            tension_poach_weight: 2.0,
+            tension_crisis_jump: 0.15,
+            tension_pace_weight: 0.03,
+            tension_compute_weight: 0.05,
+            tension_damping: 0.05,
+            tension_noise: 0.05,
+            sharing_cut_threshold: 0.5,
+            sharing_cut_rate: 0.1,
+            renegotiate_threshold: 0.5,
+            renegotiate_rate: 0.25,
+            renegotiate_relief: 0.1,
+            dissolve_threshold: 0.8,
+            dissolve_dependence_max: 0.6,
+            dissolve_rate: 0.3,
+            bid_propensity: 0.18,
+            bid_min_stake: 0.3,
+            weak_capital_months: 6.0,
+            bid_failure_tension: 0.2,
+        }
+    }
+}
+
+/// Compute demand, placement and migration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CloudParams {
+    pub migration_cost: f64,
+    pub migration_cost_per_kgpu: f64,
+    pub migration_disruption_months: f64,
+    pub migration_chunk: f64,
+    pub migration_propensity: f64,
+    pub migration_tension_threshold: f64,
+    pub demand_growth: f64,
+    pub training_share: f64,
+    pub initial_investor_share: f64,
+    pub price_per_kgpu_month: f64,
+    pub rofr_match_rate: f64,
+    pub diversify_target: f64,
+    pub capacity_growth: f64,
+    pub build_lead_months: u32,
+    pub build_size: f64,
+    pub build_cost_per_kgpu: f64,
+    pub build_propensity: f64,
+}
+
+impl Default for CloudParams {
+    fn default() -> Self {
+        CloudParams {
+            migration_cost: 1.0,
+            migration_cost_per_kgpu: 0.01,
+            migration_disruption_months: 2.0,
+            migration_chunk: 0.2,
+            migration_propensity: 0.5,
+            migration_tension_threshold: 0.4,
+            demand_growth: 0.04,
+            training_share: 0.5,
+            initial_investor_share: 0.9,
+            price_per_kgpu_month: 0.0022,
+            rofr_match_rate: 0.6,
+            diversify_target: 0.4,
+            capacity_growth: 0.03,
+            build_lead_months: 12,
+            build_size: 0.3,
+            build_cost_per_kgpu: 0.04,
+            build_propensity: 0.1,
+        }
+    }
+}
+
+/// Capability growth and spillover.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ResearchParams {
+    pub productivity: f64,
+    pub compute_elasticity: f64,
+    pub talent_elasticity: f64,
+    pub diminishing_returns: f64,
+    pub compute_ref: f64,
+    pub talent_ref: f64,
+    pub spillover_rate: f64,
+    pub investor_inhouse_compute: f64,
+    pub noise: f64,
+}
+
+impl Default for ResearchParams {
+    fn default() -> Self {
+        ResearchParams {
+            productivity: 0.03,
+            compute_elasticity: 0.4,
+            talent_elasticity: 0.5,
+            diminishing_returns: 1.0,
+            compute_ref: 200.0,
+            talent_ref: 300.0,
+            spillover_rate: 0.04,
+            investor_inhouse_compute: 0.15,
+            noise: 0.2,
+        }
+    }
+}
+
+/// Product markets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProductParams {
+    pub overlap: f64,
+    pub quality_weight: f64,
+    pub distribution_weight: f64,
+    pub market_size: [f64; 4],
+    pub market_growth: f64,
+    pub resale_margin: f64,
+    pub startup_fringe_quality: f64,
+}
+
+impl Default for ProductParams {
+    fn default() -> Self {
+        ProductParams {
+            overlap: 0.5,
+            quality_weight: 4.0,
+            distribution_weight: 2.0,
+            market_size: [0.6, 0.5, 0.4, 1.0],
+            market_growth: 0.03,
+            resale_margin: 0.2,
+            startup_fringe_quality: 0.5,
+        }
+    }
+}
+
+/// Startup dynamics.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StartupParams {
+    pub initial: u32,
+    pub entry_rate: f64,
+    pub concentration_deterrence: f64,
+    pub failure_rate: f64,
+    pub acquisition_rate: f64,
+    pub acquihire_share: f64,
+    pub initial_cash: f64,
+    pub burn_per_researcher: f64,
+    pub growth_rate: f64,
+    pub max_startups: u32,
+}
+
+impl Default for StartupParams {
+    fn default() -> Self {
+        StartupParams {
+            initial: 60,
+            entry_rate: 4.0,
+            concentration_deterrence: 1.0,
+            failure_rate: 0.02,
+            acquisition_rate: 0.01,
+            acquihire_share: 0.5,
+            initial_cash: 0.05,
+            burn_per_researcher: 0.0004,
+            growth_rate: 0.05,
+            max_startups: 100_000,
+        }
+    }
+}
+
+/// Antitrust authorities (EU Commission, UK CMA, US FTC).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RegulationParams {
+    pub stringency: f64,
+    pub open_rate: f64,
+    pub control_weight: f64,
+    pub concentration_weight: f64,
+    pub hhi_threshold: f64,
+    pub peer_weight: f64,
+    pub acquihire_weight: f64,
+    pub escalate_rate: f64,
+    pub divest_propensity: f64,
+    pub remedy_propensity: f64,
+    pub compliance_months: u32,
+    pub bid_phase2_rate: f64,
+    pub bid_block_propensity: f64,
+    /// Months per stage (inquiry, in-depth, bid phase 1, bid phase 2) for EU, CMA, FTC.
+    pub eu: AuthorityParams,
+    pub cma: AuthorityParams,
+    pub ftc: AuthorityParams,
+}
+
+/// One authority's stage durations and starting stage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthorityParams {
+    pub weight: f64,
+    pub inquiry_months: u32,
+    pub indepth_months: u32,
+    pub bid_phase1_months: u32,
+    pub bid_phase2_months: u32,
+    pub initial_stage: Stage,
+    pub initial_months_in_stage: u32,
+}
+
+impl Default for AuthorityParams {
+    fn default() -> Self {
+        AuthorityParams {
+            weight: 1.0,
+            inquiry_months: 6,
+            indepth_months: 8,
+            bid_phase1_months: 2,
+            bid_phase2_months: 5,
+            initial_stage: Stage::Monitoring,
+            initial_months_in_stage: 0,
+        }
+    }
+}
+
+/// A case's stage in an authority's process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Monitoring,
+    Inquiry,
+    InDepth,
+    Decided,
+}
+
+impl Stage {
+    /// Numeric code used in time series (0 monitoring .. 3 decided).
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+    /// Label used in events.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Monitoring => "monitoring",
+            Stage::Inquiry => "inquiry",
+            Stage::InDepth => "in_depth",
+            Stage::Decided => "decided",
+        }
+    }
+}
+
+impl Default for RegulationParams {
+    fn default() -> Self {
+        RegulationParams {
+            stringency: 1.0,
+            open_rate: 0.02,
+            control_weight: 0.1,
+            concentration_weight: 0.05,
+            hhi_threshold: 2500.0,
+            peer_weight: 0.05,
+            acquihire_weight: 0.05,
+            escalate_rate: 0.35,
+            divest_propensity: 0.12,
+            remedy_propensity: 0.35,
+            compliance_months: 2,
+            bid_phase2_rate: 0.5,
+            bid_block_propensity: 0.3,
+            eu: AuthorityParams {
+                weight: 1.0,
+                inquiry_months: 6,
+                indepth_months: 6,
+                bid_phase1_months: 2,
+                bid_phase2_months: 5,
+                initial_stage: Stage::Inquiry,
+                initial_months_in_stage: 2,
+            },
+            cma: AuthorityParams {
+                weight: 1.0,
+                inquiry_months: 9,
+                indepth_months: 6,
+                bid_phase1_months: 2,
+                bid_phase2_months: 6,
+                initial_stage: Stage::Inquiry,
+                initial_months_in_stage: 3,
+            },
+            ftc: AuthorityParams {
+                weight: 0.8,
+                inquiry_months: 8,
+                indepth_months: 10,
+                bid_phase1_months: 1,
+                bid_phase2_months: 8,
+                initial_stage: Stage::Monitoring,
+                initial_months_in_stage: 0,
+            },
+        }
+    }
+}
+
+/// Open-weight models.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OpenSourceParams {
+    pub strength: f64,
+}
+
+impl Default for OpenSourceParams {
+    fn default() -> Self {
+        OpenSourceParams { strength: 0.5 }
+    }
+}
+
+/// The researcher pool and the hiring choice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TalentParams {
+    pub researchers: u32,
+    pub search_hazard: f64,
+    pub crisis_search_boost: f64,
+    pub pay_weight: f64,
+    pub prestige_weight: f64,
+    pub mission_weight: f64,
+    pub switching_cost: f64,
+    pub startup_pay: f64,
+    pub startup_mission: f64,
+    pub cost_per_researcher: f64,
+    pub hiring_budget_share: f64,
+    pub skill_sigma: f64,
+}
+
+impl Default for TalentParams {
+    fn default() -> Self {
+        TalentParams {
+            researchers: 2000,
+            search_hazard: 0.04,
+            crisis_search_boost: 4.0,
+            pay_weight: 2.0,
+            prestige_weight: 1.5,
+            mission_weight: 1.5,
+            switching_cost: 1.0,
+            startup_pay: 0.8,
+            startup_mission: 0.7,
+            cost_per_researcher: 0.0001,
+            hiring_budget_share: 0.02,
+            skill_sigma: 0.5,
+        }
+    }
+}
+
+/// Governance shocks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GovernanceParams {
+    pub crisis_rate: f64,
+    pub crisis_weak_months: u32,
+    pub crisis_board_seat_prob: f64,
+    pub safety_gap_initial: f64,
+    pub pace_gap_initial: f64,
+    pub gap_volatility: f64,
+    pub gap_reversion: f64,
+}
+
+impl Default for GovernanceParams {
+    fn default() -> Self {
+        GovernanceParams {
+            crisis_rate: 0.04,
+            crisis_weak_months: 4,
+            crisis_board_seat_prob: 0.5,
+            safety_gap_initial: 0.3,
+            pace_gap_initial: 0.3,
+            gap_volatility: 0.05,
+            gap_reversion: 0.1,
+        }
+    }
+}
+
+/// Thresholds of the outcome classification (SPEC §2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OutcomeParams {
+    pub decoupling_share_threshold: f64,
+    pub decoupling_inhouse_threshold: f64,
+}
+
+impl Default for OutcomeParams {
+    fn default() -> Self {
+        OutcomeParams {
+            decoupling_share_threshold: 0.6,
+            decoupling_inhouse_threshold: 0.8,
+        }
+    }
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        use Segment::*;
+        let company = |name: &str, role: Role| CompanyParams {
+            name: name.into(),
+            role,
+            ..CompanyParams::default()
+        };
+        Scenario {
+            name: "default".into(),
+            description: String::new(),
+            horizon_months: 18,
+            partnership: PartnershipParams::default(),
+            cloud: CloudParams::default(),
+            research: ResearchParams::default(),
+            products: ProductParams::default(),
+            startups: StartupParams::default(),
+            regulation: RegulationParams::default(),
+            open_source: OpenSourceParams::default(),
+            talent: TalentParams::default(),
+            governance: GovernanceParams::default(),
+            outcomes: OutcomeParams::default(),
+            companies: vec![
+                CompanyParams {
+                    capital: 12.0,
+                    other_income: 0.0,
+                    own_compute: 200.0,
+                    capability: 1.0,
+                    talent_share: 0.15,
+                    pay: 1.3,
+                    mission: 0.7,
+                    distribution: 0.5,
+                    segments: vec![ConsumerAssistant, ProductivityCopilot, DeveloperApi],
+                    ..company("lab", Role::Lab)
+                },
+                CompanyParams {
+                    capital: 80.0,
+                    other_income: 1.5,
+                    cloud_capacity: 900.0,
+                    own_compute: 120.0,
+                    capability: 0.6,
+                    talent_share: 0.18,
+                    pay: 1.2,
+                    mission: 0.3,
+                    distribution: 0.9,
+                    segments: vec![ConsumerAssistant, ProductivityCopilot, DeveloperApi, CloudAiServices],
+                    ..company("investor", Role::Investor)
+                },
+                CompanyParams {
+                    capital: 90.0,
+                    other_income: 1.5,
+                    cloud_capacity: 600.0,
+                    own_compute: 220.0,
+                    capability: 0.95,
+                    talent_share: 0.22,
+                    pay: 1.2,
+                    mission: 0.5,
+                    distribution: 0.8,
+                    segments: vec![ConsumerAssistant, ProductivityCopilot, DeveloperApi, CloudAiServices],
+                    ..company("google", Role::RivalCloud)
+                },
+                CompanyParams {
+                    capital: 70.0,
+                    other_income: 1.5,
+                    cloud_capacity: 1100.0,
+                    own_compute: 80.0,
+                    capability: 0.7,
+                    talent_share: 0.1,
+                    pay: 1.1,
+                    mission: 0.4,
+                    distribution: 0.6,
+                    segments: vec![DeveloperApi, CloudAiServices],
+                    ..company("amazon", Role::RivalCloud)
+                },
+                CompanyParams {
+                    capital: 50.0,
+                    other_income: 1.0,
+                    own_compute: 180.0,
+                    capability: 0.85,
+                    talent_share: 0.15,
+                    pay: 1.15,
+                    mission: 0.4,
+                    distribution: 0.7,
+                    segments: vec![ConsumerAssistant, DeveloperApi],
+                    ..company("meta", Role::OpenWeight)
+                },
+            ],
+        }
+    }
+}

@@ -1,0 +1,1173 @@
+//! The parameter registry: unit, valid range and meaning of every scenario knob.
+//!
+//! One table serves validation, `--set` hints and the documentation test that keeps
+//! `docs/MODEL.md` complete. Paths use `.`; `companies[]` stands for every roster entry.
+
+use super::Scenario;
+
+/// Metadata of one numeric (or boolean/enum) parameter.
+#[derive(Debug, Clone, Copy)]
+pub struct ParamSpec {
+    /// Dotted path as written in TOML and `--set`.
+    pub path: &'static str,
+    /// Unit, or `-` for dimensionless.
+    pub unit: &'static str,
+    /// Inclusive lower bound.
+    pub min: f64,
+    /// Inclusive upper bound.
+    pub max: f64,
+    /// One-line meaning.
+    pub doc: &'static str,
+}
+
+const INF: f64 = f64::INFINITY;
+
+macro_rules! p {
+    ($path:expr, $unit:expr, $min:expr, $max:expr, $doc:expr) => {
+        ParamSpec {
+            path: $path,
+            unit: $unit,
+            min: $min as f64,
+            max: $max as f64,
+            doc: $doc,
+        }
+    };
+}
+
+/// Every numeric parameter with its range. Non-numeric knobs (enums, bools, strings)
+/// are checked by serde; they are listed with NaN bounds so the docs test sees them.
+pub const PARAMS: &[ParamSpec] = &[
+    p!("horizon_months", "months", 1, 600, "ticks per run"),
+    p!(
+        "partnership.exclusivity",
+        "enum",
+        f64::NAN,
+        f64::NAN,
+        "exclusive | rofr | none"
+    ),
+    p!(
+        "partnership.investor_stake",
+        "share",
+        0,
+        1,
+        "investor's economic stake in the lab"
+    ),
+    p!(
+        "partnership.first_access",
+        "bool",
+        f64::NAN,
+        f64::NAN,
+        "investor gets the lab's models first"
+    ),
+    p!(
+        "partnership.info_sharing",
+        "share",
+        0,
+        1,
+        "fraction of the lab's know-how shared with the investor at start"
+    ),
+    p!(
+        "partnership.board_seat",
+        "bool",
+        f64::NAN,
+        f64::NAN,
+        "investor holds a board (observer) seat at start"
+    ),
+    p!("partnership.tension_initial", "index", 0, 1, "tension at start"),
+    p!(
+        "partnership.tension_overlap_weight",
+        "1/month",
+        0,
+        10,
+        "tension added per month by full product overlap"
+    ),
+    p!(
+        "partnership.tension_poach_weight",
+        "per share poached",
+        0,
+        100,
+        "tension per fraction of the partners' staff poached from each other"
+    ),
+    p!(
+        "partnership.tension_crisis_jump",
+        "index",
+        0,
+        1,
+        "tension added by a board crisis"
+    ),
+    p!(
+        "partnership.tension_pace_weight",
+        "1/month",
+        0,
+        10,
+        "tension per month per unit of safety and pace gaps"
+    ),
+    p!(
+        "partnership.tension_compute_weight",
+        "1/month",
+        0,
+        10,
+        "tension per month per unit of the lab's compute shortfall"
+    ),
+    p!(
+        "partnership.tension_damping",
+        "1/month",
+        0,
+        1,
+        "monthly decay of tension at full mutual dependence"
+    ),
+    p!(
+        "partnership.tension_noise",
+        "index",
+        0,
+        1,
+        "std. dev. of monthly tension shocks"
+    ),
+    p!(
+        "partnership.sharing_cut_threshold",
+        "index",
+        0,
+        1,
+        "tension above which the lab slows information sharing"
+    ),
+    p!(
+        "partnership.sharing_cut_rate",
+        "1/month",
+        0,
+        1,
+        "monthly relative cut of information sharing above that threshold"
+    ),
+    p!(
+        "partnership.renegotiate_threshold",
+        "index",
+        0,
+        1,
+        "tension above which exclusivity may be renegotiated"
+    ),
+    p!(
+        "partnership.renegotiate_rate",
+        "1/month",
+        0,
+        1,
+        "monthly probability of renegotiation above the threshold"
+    ),
+    p!(
+        "partnership.renegotiate_relief",
+        "index",
+        0,
+        1,
+        "tension released by a renegotiation"
+    ),
+    p!(
+        "partnership.dissolve_threshold",
+        "index",
+        0,
+        1,
+        "tension above which the partnership may dissolve"
+    ),
+    p!(
+        "partnership.dissolve_dependence_max",
+        "index",
+        0,
+        1,
+        "mutual dependence below which dissolution is possible"
+    ),
+    p!(
+        "partnership.dissolve_rate",
+        "1/month",
+        0,
+        1,
+        "monthly probability of dissolution when both conditions hold"
+    ),
+    p!(
+        "partnership.bid_propensity",
+        "1/month",
+        0,
+        1,
+        "monthly probability that the investor bids for control of a weak lab"
+    ),
+    p!(
+        "partnership.bid_min_stake",
+        "share",
+        0,
+        1,
+        "stake the investor needs before it bids"
+    ),
+    p!(
+        "partnership.weak_capital_months",
+        "months",
+        0,
+        120,
+        "the lab is weak when its cash covers fewer months of burn than this"
+    ),
+    p!(
+        "partnership.bid_failure_tension",
+        "index",
+        0,
+        1,
+        "tension added when a bid fails"
+    ),
+    p!(
+        "cloud.migration_cost",
+        "x baseline",
+        0,
+        1000,
+        "cost and disruption of moving workloads"
+    ),
+    p!(
+        "cloud.migration_cost_per_kgpu",
+        "$bn/kGPU",
+        0,
+        10,
+        "one-off cost of moving one kGPU of workload (at migration_cost 1)"
+    ),
+    p!(
+        "cloud.migration_disruption_months",
+        "months",
+        0,
+        36,
+        "months a moved workload is unavailable (at migration_cost 1)"
+    ),
+    p!(
+        "cloud.migration_chunk",
+        "share",
+        0,
+        1,
+        "share of investor-hosted workload moved in one migration"
+    ),
+    p!(
+        "cloud.migration_propensity",
+        "1/month",
+        0,
+        1,
+        "monthly probability of a migration when tension is high and allowed"
+    ),
+    p!(
+        "cloud.migration_tension_threshold",
+        "index",
+        0,
+        1,
+        "tension above which the lab migrates"
+    ),
+    p!(
+        "cloud.demand_growth",
+        "1/month",
+        0,
+        1,
+        "monthly growth of the lab's compute demand"
+    ),
+    p!(
+        "cloud.training_share",
+        "share",
+        0,
+        1,
+        "share of the lab's demand that is training (rest inference)"
+    ),
+    p!(
+        "cloud.initial_investor_share",
+        "share",
+        0,
+        1,
+        "share of the lab's compute on the investor's cloud at start"
+    ),
+    p!(
+        "cloud.price_per_kgpu_month",
+        "$bn/kGPU-month",
+        0,
+        1,
+        "cloud price of compute"
+    ),
+    p!(
+        "cloud.rofr_match_rate",
+        "share",
+        0,
+        1,
+        "probability the investor matches new demand under rofr (at zero tension)"
+    ),
+    p!(
+        "cloud.diversify_target",
+        "share",
+        0,
+        1,
+        "share of new demand the lab puts off the investor when free to"
+    ),
+    p!(
+        "cloud.capacity_growth",
+        "1/month",
+        0,
+        1,
+        "monthly growth of every cloud's capacity"
+    ),
+    p!(
+        "cloud.build_lead_months",
+        "months",
+        0,
+        120,
+        "lead time of an own datacenter"
+    ),
+    p!(
+        "cloud.build_size",
+        "share of demand",
+        0,
+        10,
+        "size of an own datacenter relative to the lab's demand"
+    ),
+    p!(
+        "cloud.build_cost_per_kgpu",
+        "$bn/kGPU",
+        0,
+        10,
+        "capital cost of own capacity"
+    ),
+    p!(
+        "cloud.build_propensity",
+        "1/month",
+        0,
+        1,
+        "monthly probability the lab starts a build when allowed"
+    ),
+    p!("research.productivity", "1/month", 0, 10, "capability growth scale"),
+    p!(
+        "research.compute_elasticity",
+        "-",
+        0,
+        2,
+        "exponent of compute in capability growth"
+    ),
+    p!(
+        "research.talent_elasticity",
+        "-",
+        0,
+        2,
+        "exponent of researcher skill in capability growth"
+    ),
+    p!(
+        "research.diminishing_returns",
+        "-",
+        0,
+        5,
+        "exponent of the current capability damping growth"
+    ),
+    p!(
+        "research.compute_ref",
+        "kGPU",
+        1e-9,
+        INF,
+        "compute that gives unit growth factor"
+    ),
+    p!(
+        "research.talent_ref",
+        "skill units",
+        1e-9,
+        INF,
+        "skill sum that gives unit growth factor"
+    ),
+    p!(
+        "research.spillover_rate",
+        "1/month",
+        0,
+        1,
+        "share of the capability gap the investor closes monthly through first access and sharing"
+    ),
+    p!(
+        "research.investor_inhouse_compute",
+        "share",
+        0,
+        1,
+        "share of the investor's cloud reserved for in-house models"
+    ),
+    p!(
+        "research.noise",
+        "-",
+        0,
+        5,
+        "relative std. dev. of monthly research output"
+    ),
+    p!(
+        "products.overlap",
+        "index",
+        0,
+        1,
+        "how directly the investor's and the lab's products compete"
+    ),
+    p!(
+        "products.quality_weight",
+        "utility/capability",
+        0,
+        100,
+        "logit weight on model quality"
+    ),
+    p!(
+        "products.distribution_weight",
+        "utility",
+        0,
+        100,
+        "logit weight on distribution reach"
+    ),
+    p!(
+        "products.market_size",
+        "$bn/month",
+        0,
+        1000,
+        "revenue pool per segment (consumer, copilot, API, cloud AI)"
+    ),
+    p!(
+        "products.market_growth",
+        "1/month",
+        0,
+        1,
+        "monthly growth of every segment"
+    ),
+    p!(
+        "products.resale_margin",
+        "share",
+        0,
+        1,
+        "share of the investor's revenue on lab models paid back to the lab"
+    ),
+    p!(
+        "products.startup_fringe_quality",
+        "capability",
+        0,
+        10,
+        "quality of the startup fringe at zero open-source strength"
+    ),
+    p!("startups.initial", "count", 0, 10_000_000, "startups at start"),
+    p!(
+        "startups.entry_rate",
+        "1/month",
+        0,
+        1_000_000,
+        "expected entries per month at zero concentration and open-source strength 0.5"
+    ),
+    p!(
+        "startups.concentration_deterrence",
+        "-",
+        0,
+        10,
+        "how strongly segment concentration deters entry"
+    ),
+    p!("startups.failure_rate", "1/month", 0, 1, "base monthly failure hazard"),
+    p!(
+        "startups.acquisition_rate",
+        "1/month",
+        0,
+        1,
+        "monthly hazard that a big firm buys a startup"
+    ),
+    p!(
+        "startups.acquihire_share",
+        "share",
+        0,
+        1,
+        "share of acquisitions that are acqui-hires (staff moves, product shuts)"
+    ),
+    p!("startups.initial_cash", "$bn", 0, 1000, "cash of a new startup"),
+    p!(
+        "startups.burn_per_researcher",
+        "$bn/month",
+        0,
+        1,
+        "monthly burn per researcher"
+    ),
+    p!(
+        "startups.growth_rate",
+        "1/month",
+        0,
+        1,
+        "monthly quality growth of a startup"
+    ),
+    p!(
+        "startups.max_startups",
+        "count",
+        0,
+        100_000_000,
+        "cap on startups alive (memory guard)"
+    ),
+    p!(
+        "regulation.stringency",
+        "x baseline",
+        0,
+        1000,
+        "all authorities' propensity to act"
+    ),
+    p!(
+        "regulation.open_rate",
+        "1/month",
+        0,
+        1,
+        "base monthly probability to open an inquiry"
+    ),
+    p!(
+        "regulation.control_weight",
+        "1/month",
+        0,
+        1,
+        "inquiry hazard per unit of the control indicator"
+    ),
+    p!(
+        "regulation.concentration_weight",
+        "1/month",
+        0,
+        1,
+        "inquiry hazard per 1,000 HHI points above the threshold"
+    ),
+    p!(
+        "regulation.hhi_threshold",
+        "HHI points",
+        0,
+        10000,
+        "concentration that draws attention"
+    ),
+    p!(
+        "regulation.peer_weight",
+        "1/month",
+        0,
+        1,
+        "inquiry hazard per other authority in depth"
+    ),
+    p!(
+        "regulation.acquihire_weight",
+        "1/month",
+        0,
+        1,
+        "inquiry hazard per acqui-hire by a partner this year"
+    ),
+    p!(
+        "regulation.escalate_rate",
+        "share",
+        0,
+        1,
+        "probability an inquiry escalates to in-depth at full control"
+    ),
+    p!(
+        "regulation.divest_propensity",
+        "share",
+        0,
+        1,
+        "probability an in-depth case orders separation at full control"
+    ),
+    p!(
+        "regulation.remedy_propensity",
+        "share",
+        0,
+        1,
+        "probability an in-depth case imposes remedies"
+    ),
+    p!(
+        "regulation.compliance_months",
+        "months",
+        0,
+        60,
+        "months from a divestiture order to separation"
+    ),
+    p!(
+        "regulation.bid_phase2_rate",
+        "share",
+        0,
+        1,
+        "probability a bid review goes to phase 2"
+    ),
+    p!(
+        "regulation.bid_block_propensity",
+        "share",
+        0,
+        1,
+        "probability a phase-2 bid review blocks at full control"
+    ),
+    p!(
+        "regulation.eu.weight",
+        "x",
+        0,
+        100,
+        "EU Commission's propensity relative to the others"
+    ),
+    p!(
+        "regulation.eu.inquiry_months",
+        "months",
+        0,
+        120,
+        "EU inquiry (phase I) duration"
+    ),
+    p!(
+        "regulation.eu.indepth_months",
+        "months",
+        0,
+        120,
+        "EU in-depth (phase II) duration"
+    ),
+    p!(
+        "regulation.eu.bid_phase1_months",
+        "months",
+        0,
+        120,
+        "EU merger review phase 1"
+    ),
+    p!(
+        "regulation.eu.bid_phase2_months",
+        "months",
+        0,
+        120,
+        "EU merger review phase 2"
+    ),
+    p!(
+        "regulation.eu.initial_stage",
+        "enum",
+        f64::NAN,
+        f64::NAN,
+        "monitoring | inquiry | in_depth | decided"
+    ),
+    p!(
+        "regulation.eu.initial_months_in_stage",
+        "months",
+        0,
+        120,
+        "months already spent in the initial stage"
+    ),
+    p!(
+        "regulation.cma.weight",
+        "x",
+        0,
+        100,
+        "UK CMA's propensity relative to the others"
+    ),
+    p!(
+        "regulation.cma.inquiry_months",
+        "months",
+        0,
+        120,
+        "CMA phase 1 duration"
+    ),
+    p!(
+        "regulation.cma.indepth_months",
+        "months",
+        0,
+        120,
+        "CMA phase 2 duration"
+    ),
+    p!(
+        "regulation.cma.bid_phase1_months",
+        "months",
+        0,
+        120,
+        "CMA merger review phase 1"
+    ),
+    p!(
+        "regulation.cma.bid_phase2_months",
+        "months",
+        0,
+        120,
+        "CMA merger review phase 2"
+    ),
+    p!(
+        "regulation.cma.initial_stage",
+        "enum",
+        f64::NAN,
+        f64::NAN,
+        "monitoring | inquiry | in_depth | decided"
+    ),
+    p!(
+        "regulation.cma.initial_months_in_stage",
+        "months",
+        0,
+        120,
+        "months already spent in the initial stage"
+    ),
+    p!(
+        "regulation.ftc.weight",
+        "x",
+        0,
+        100,
+        "US FTC's propensity relative to the others"
+    ),
+    p!(
+        "regulation.ftc.inquiry_months",
+        "months",
+        0,
+        120,
+        "FTC inquiry (6(b) study) duration"
+    ),
+    p!(
+        "regulation.ftc.indepth_months",
+        "months",
+        0,
+        120,
+        "FTC investigation duration"
+    ),
+    p!(
+        "regulation.ftc.bid_phase1_months",
+        "months",
+        0,
+        120,
+        "HSR waiting period"
+    ),
+    p!(
+        "regulation.ftc.bid_phase2_months",
+        "months",
+        0,
+        120,
+        "HSR second request"
+    ),
+    p!(
+        "regulation.ftc.initial_stage",
+        "enum",
+        f64::NAN,
+        f64::NAN,
+        "monitoring | inquiry | in_depth | decided"
+    ),
+    p!(
+        "regulation.ftc.initial_months_in_stage",
+        "months",
+        0,
+        120,
+        "months already spent in the initial stage"
+    ),
+    p!(
+        "open_source.strength",
+        "index",
+        0,
+        1,
+        "quality and reach of open-weight models"
+    ),
+    p!(
+        "talent.researchers",
+        "count",
+        1,
+        100_000_000,
+        "researcher agents at start"
+    ),
+    p!(
+        "talent.search_hazard",
+        "1/month",
+        0,
+        1,
+        "monthly probability a researcher looks for a job"
+    ),
+    p!(
+        "talent.crisis_search_boost",
+        "x",
+        0,
+        100,
+        "multiplier of the lab staff's search hazard in a crisis month"
+    ),
+    p!(
+        "talent.pay_weight",
+        "utility/log pay",
+        0,
+        100,
+        "weight on pay in the employer choice"
+    ),
+    p!(
+        "talent.prestige_weight",
+        "utility/log capability",
+        0,
+        100,
+        "weight on the employer's capability"
+    ),
+    p!("talent.mission_weight", "utility", 0, 100, "weight on mission fit"),
+    p!("talent.switching_cost", "utility", 0, 100, "utility bonus of staying"),
+    p!("talent.startup_pay", "x market", 1e-6, 100, "pay at startups"),
+    p!("talent.startup_mission", "index", 0, 1, "mission culture at startups"),
+    p!(
+        "talent.cost_per_researcher",
+        "$bn/month",
+        0,
+        1,
+        "monthly cost of one researcher at market pay"
+    ),
+    p!(
+        "talent.hiring_budget_share",
+        "1/month",
+        0,
+        1,
+        "share of capital a firm may spend on new hires per month"
+    ),
+    p!(
+        "talent.skill_sigma",
+        "-",
+        0,
+        5,
+        "log-normal dispersion of researcher skill"
+    ),
+    p!(
+        "governance.crisis_rate",
+        "1/month",
+        0,
+        100,
+        "expected board crises per month"
+    ),
+    p!(
+        "governance.crisis_weak_months",
+        "months",
+        0,
+        120,
+        "months the lab counts as weak after a crisis"
+    ),
+    p!(
+        "governance.crisis_board_seat_prob",
+        "share",
+        0,
+        1,
+        "probability a crisis gives the investor a board seat"
+    ),
+    p!(
+        "governance.safety_gap_initial",
+        "index",
+        0,
+        1,
+        "safety-vs-speed gap at start"
+    ),
+    p!(
+        "governance.pace_gap_initial",
+        "index",
+        0,
+        1,
+        "commercialization-pace gap at start"
+    ),
+    p!(
+        "governance.gap_volatility",
+        "index",
+        0,
+        1,
+        "monthly std. dev. of each gap"
+    ),
+    p!(
+        "governance.gap_reversion",
+        "1/month",
+        0,
+        1,
+        "monthly reversion of each gap to its initial value"
+    ),
+    p!(
+        "outcomes.decoupling_share_threshold",
+        "share",
+        0,
+        1,
+        "decoupling if the lab's compute share on the investor falls below this"
+    ),
+    p!(
+        "outcomes.decoupling_inhouse_threshold",
+        "ratio",
+        0,
+        100,
+        "... while investor/lab capability rises above this"
+    ),
+    p!("companies[].capital", "$bn", 0, 1e6, "cash for compute, pay and deals"),
+    p!(
+        "companies[].other_income",
+        "$bn/month",
+        0,
+        1e4,
+        "non-AI cash flow funding AI work"
+    ),
+    p!(
+        "companies[].cloud_capacity",
+        "kGPU",
+        0,
+        1e9,
+        "cloud capacity (0 = no cloud)"
+    ),
+    p!(
+        "companies[].own_compute",
+        "kGPU",
+        0,
+        1e9,
+        "compute used for own models (lab: demand at start)"
+    ),
+    p!(
+        "companies[].capability",
+        "index",
+        1e-6,
+        1e6,
+        "frontier model capability (lab = 1)"
+    ),
+    p!(
+        "companies[].talent_share",
+        "share",
+        0,
+        1,
+        "share of researchers employed at start"
+    ),
+    p!("companies[].pay", "x market", 1e-6, 100, "pay offered"),
+    p!("companies[].mission", "index", 0, 1, "mission and safety culture"),
+    p!("companies[].distribution", "index", 0, 1, "distribution reach"),
+];
+
+/// Looks up a parameter by path; roster paths may use an index (`companies.2.pay`).
+pub fn find(path: &str) -> Option<&'static ParamSpec> {
+    let generic = roster_generic(path);
+    let key = generic.as_deref().unwrap_or(path);
+    PARAMS.iter().find(|p| p.path == key)
+}
+
+/// `companies.2.pay` → `companies[].pay`.
+fn roster_generic(path: &str) -> Option<String> {
+    let rest = path.strip_prefix("companies.")?;
+    let (idx, field) = rest.split_once('.')?;
+    idx.parse::<usize>().ok()?;
+    Some(format!("companies[].{field}"))
+}
+
+/// The closest known path, for "did you mean" hints (edit distance ≤ a third of the length).
+pub fn suggest(path: &str) -> Option<&'static str> {
+    let mut best: Option<(usize, &'static str)> = None;
+    for spec in PARAMS {
+        let d = edit_distance(path, spec.path);
+        if best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, spec.path));
+        }
+    }
+    best.filter(|(d, p)| *d <= p.len().max(3) / 3).map(|(_, p)| p)
+}
+
+/// Levenshtein distance over bytes.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b = b.as_bytes();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.bytes().enumerate() {
+        cur[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// A violated constraint: the dotted path and what is wrong.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Violation {
+    pub path: String,
+    pub message: String,
+}
+
+/// Checks every range and the cross-field rules; returns all violations.
+pub fn validate(s: &Scenario) -> Vec<Violation> {
+    let mut out = Vec::new();
+    let value = match toml::Value::try_from(s) {
+        Ok(v) => v,
+        Err(e) => {
+            out.push(Violation {
+                path: String::new(),
+                message: e.to_string(),
+            });
+            return out;
+        }
+    };
+    check_ranges(&value, "", &mut out);
+    check_roster(s, &mut out);
+    out
+}
+
+fn check_ranges(v: &toml::Value, prefix: &str, out: &mut Vec<Violation>) {
+    match v {
+        toml::Value::Table(t) => {
+            for (k, child) in t {
+                let path = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                check_ranges(child, &path, out);
+            }
+        }
+        toml::Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                match child {
+                    toml::Value::Table(_) => check_ranges(child, &format!("{prefix}.{i}"), out),
+                    _ => check_leaf(child, prefix, &format!("{prefix}[{i}]"), out),
+                }
+            }
+        }
+        leaf => check_leaf(leaf, prefix, prefix, out),
+    }
+}
+
+fn check_leaf(v: &toml::Value, spec_path: &str, shown: &str, out: &mut Vec<Violation>) {
+    let x = match v {
+        toml::Value::Integer(i) => *i as f64,
+        toml::Value::Float(f) => *f,
+        _ => return,
+    };
+    let Some(spec) = find(spec_path) else { return };
+    if !x.is_finite() {
+        out.push(Violation {
+            path: shown.into(),
+            message: format!("must be a finite number, got {x}"),
+        });
+    } else if x < spec.min || x > spec.max {
+        out.push(Violation {
+            path: shown.into(),
+            message: format!(
+                "{x} is out of range {} ..= {} ({})",
+                fmt_bound(spec.min),
+                fmt_bound(spec.max),
+                spec.unit
+            ),
+        });
+    }
+}
+
+fn fmt_bound(x: f64) -> String {
+    if x.is_infinite() { "inf".into() } else { format!("{x}") }
+}
+
+fn check_roster(s: &Scenario, out: &mut Vec<Violation>) {
+    use super::Role;
+    let count = |r: Role| s.companies.iter().filter(|c| c.role == r).count();
+    for (role, label) in [(Role::Lab, "lab"), (Role::Investor, "investor")] {
+        if count(role) != 1 {
+            out.push(Violation {
+                path: "companies".into(),
+                message: format!(
+                    "needs exactly one company with role = \"{label}\", found {}",
+                    count(role)
+                ),
+            });
+        }
+    }
+    if s.companies.len() > 32 {
+        out.push(Violation {
+            path: "companies".into(),
+            message: "at most 32 companies".into(),
+        });
+    }
+    let total: f64 = s.companies.iter().map(|c| c.talent_share).sum();
+    if total > 1.0 + 1e-9 {
+        out.push(Violation {
+            path: "companies".into(),
+            message: format!("talent_share values sum to {total:.3}, more than 1"),
+        });
+    }
+    for (i, c) in s.companies.iter().enumerate() {
+        let ok = !c.name.is_empty()
+            && c.name
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-');
+        if !ok {
+            out.push(Violation {
+                path: format!("companies.{i}.name"),
+                message: format!("{:?} must be non-empty letters, digits, '_' or '-'", c.name),
+            });
+        }
+        if s.companies[..i].iter().any(|o| o.name == c.name) {
+            out.push(Violation {
+                path: format!("companies.{i}.name"),
+                message: format!("duplicate name {:?}", c.name),
+            });
+        }
+    }
+    let clouds = s.companies.iter().filter(|c| c.cloud_capacity > 0.0).count();
+    if let Some(inv) = s.companies.iter().find(|c| c.role == Role::Investor)
+        && inv.cloud_capacity <= 0.0
+    {
+        out.push(Violation {
+            path: "companies".into(),
+            message: "the investor needs cloud_capacity > 0".into(),
+        });
+    }
+    if clouds == 0 {
+        out.push(Violation {
+            path: "companies".into(),
+            message: "at least one company needs cloud_capacity > 0".into(),
+        });
+    }
+}
+
+/// The parameter table of `docs/MODEL.md`: path, default (from `s`), unit, range, meaning.
+/// Roster fields show the default of every company in roster order.
+pub fn markdown_table(s: &Scenario) -> String {
+    let root = toml::Value::try_from(s).ok();
+    let mut out = String::from("| parameter | default | unit | range | meaning |\n|---|---|---|---|---|\n");
+    for spec in PARAMS {
+        let default = match (&root, spec.path.strip_prefix("companies[].")) {
+            (Some(root), Some(field)) => root
+                .get("companies")
+                .and_then(|c| c.as_array())
+                .map(|cs| {
+                    cs.iter()
+                        .filter_map(|c| c.get(field))
+                        .map(short)
+                        .collect::<Vec<_>>()
+                        .join(" / ")
+                })
+                .unwrap_or_default(),
+            (Some(root), None) => {
+                let mut v = Some(root);
+                for part in spec.path.split('.') {
+                    v = v.and_then(|x| x.get(part));
+                }
+                v.map(short).unwrap_or_default()
+            }
+            _ => String::new(),
+        };
+        let range = if spec.min.is_nan() {
+            "-".to_string()
+        } else {
+            format!("{} ..= {}", fmt_bound(spec.min), fmt_bound(spec.max))
+        };
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} |\n",
+            spec.path,
+            default,
+            spec.unit,
+            range,
+            spec.doc.replace('|', "\\|")
+        ));
+    }
+    out
+}
+
+fn short(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => s.clone(),
+        toml::Value::Array(a) => format!("[{}]", a.iter().map(short).collect::<Vec<_>>().join(", ")),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every leaf of the scenario has a registry entry, so nothing escapes validation or docs.
+    #[test]
+    fn every_parameter_is_registered() {
+        fn walk(v: &toml::Value, prefix: &str, out: &mut Vec<String>) {
+            match v {
+                toml::Value::Table(t) => {
+                    for (k, c) in t {
+                        let p = if prefix.is_empty() {
+                            k.clone()
+                        } else {
+                            format!("{prefix}.{k}")
+                        };
+                        walk(c, &p, out);
+                    }
+                }
+                toml::Value::Array(a) if a.iter().all(|x| x.is_table()) && !a.is_empty() => {
+                    for c in a {
+                        walk(c, &format!("{prefix}[]"), out);
+                    }
+                }
+                _ => out.push(prefix.to_string()),
+            }
+        }
+        let mut leaves = Vec::new();
+        walk(&toml::Value::try_from(Scenario::default()).unwrap(), "", &mut leaves);
+        let skip = [
+            "name",
+            "description",
+            "companies[].name",
+            "companies[].role",
+            "companies[].segments",
+        ];
+        for leaf in leaves {
+            if !skip.contains(&leaf.as_str()) {
+                assert!(PARAMS.iter().any(|p| p.path == leaf), "no registry entry for {leaf}");
+            }
+        }
+    }
+}

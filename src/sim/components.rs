@@ -1,0 +1,216 @@
+//! Components: the state of every agent kind (SPEC §2).
+
+use bevy_ecs::prelude::*;
+
+use crate::scenario::{Exclusivity, Role, Segment, Stage};
+
+/// Index of a company in the roster (scenario order).
+pub type FirmIdx = u8;
+
+/// A company: lab, investor, rival cloud, open-weight champion or independent lab.
+#[derive(Component, Debug, Clone)]
+pub struct Company {
+    pub idx: FirmIdx,
+    pub role: Role,
+    /// Cash, $bn.
+    pub capital: f64,
+    /// Non-AI income funding AI work, $bn/month.
+    pub other_income: f64,
+    /// Cloud capacity for AI workloads, kGPU (0 for firms without a cloud).
+    pub cloud_capacity: f64,
+    /// Compute used for the firm's own models, kGPU (for the lab: its total demand).
+    pub own_compute: f64,
+    /// Own datacenter capacity available for the firm's workloads, kGPU.
+    pub own_dc: f64,
+    /// Frontier capability index.
+    pub capability: f64,
+    pub pay: f64,
+    pub mission: f64,
+    pub distribution: f64,
+    /// Researchers employed (kept in step with `Researcher::employer` by every mover).
+    pub headcount: u32,
+    /// Sum of employed researchers' skill.
+    pub skill_sum: f64,
+    /// Product revenue this month, $bn.
+    pub revenue: f64,
+    /// Cash committed this month by earlier phases (compute, migrations, builds), $bn.
+    pub spend: f64,
+    /// Last month's net cash flow, $bn (negative: burning cash).
+    pub cash_flow: f64,
+}
+
+/// An individual researcher.
+#[derive(Component, Debug, Clone, Copy)]
+pub struct Researcher {
+    /// Research productivity (log-normal, mean about 1).
+    pub skill: f32,
+    /// Preference for mission/safety culture over pay, 0..=1.
+    pub mission_pref: f32,
+    /// Employer: a firm index (< firms), a startup slot (`STARTUP_BASE + slot`) or [`UNATTACHED`].
+    pub employer: u32,
+    /// Next month in which the researcher looks at offers (pre-drawn job-search hazard).
+    pub next_search: u16,
+}
+
+/// Employer codes at and above this are startup slots.
+pub const STARTUP_BASE: u32 = 1 << 16;
+/// Between jobs (e.g. after a startup failed); searches next month.
+pub const UNATTACHED: u32 = u32::MAX;
+
+/// A startup.
+#[derive(Component, Debug, Clone)]
+pub struct Startup {
+    /// Stable slot number; researchers refer to it.
+    pub slot: u32,
+    pub quality: f64,
+    /// Cash, $bn.
+    pub cash: f64,
+    /// Cloud provider (firm index).
+    pub cloud: FirmIdx,
+    pub staff: u32,
+    pub born: u32,
+}
+
+/// The kind of workload a contract covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Workload {
+    Training,
+    Inference,
+}
+
+impl Workload {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Workload::Training => "training",
+            Workload::Inference => "inference",
+        }
+    }
+}
+
+/// Where a workload runs: a firm's cloud, or the customer's own datacenters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Host {
+    Cloud(FirmIdx),
+    Own,
+}
+
+/// A cloud contract: one customer's workload on one host.
+#[derive(Component, Debug, Clone)]
+pub struct CloudContract {
+    pub customer: FirmIdx,
+    pub host: Host,
+    pub workload: Workload,
+    /// Compute under contract, kGPU.
+    pub kgpu: f64,
+    /// Part of `kgpu` still being migrated in (not yet usable), kGPU.
+    pub disrupted: f64,
+    /// Tick when the disruption ends.
+    pub disrupted_until: u32,
+}
+
+/// An own datacenter under construction.
+#[derive(Component, Debug, Clone)]
+pub struct DatacenterBuild {
+    pub owner: FirmIdx,
+    pub kgpu: f64,
+    pub ready_tick: u32,
+}
+
+/// A company's product in one segment.
+#[derive(Component, Debug, Clone)]
+pub struct Product {
+    pub firm: FirmIdx,
+    pub segment: Segment,
+    pub quality: f64,
+    pub share: f64,
+}
+
+/// The state of the lab ↔ investor partnership.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartnershipStatus {
+    Active,
+    Dissolved,
+    Acquired,
+    Separated,
+}
+
+impl PartnershipStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartnershipStatus::Active => "active",
+            PartnershipStatus::Dissolved => "dissolved",
+            PartnershipStatus::Acquired => "acquired",
+            PartnershipStatus::Separated => "separated",
+        }
+    }
+    /// Numeric code for time series (0 active, 1 dissolved, 2 acquired, 3 separated).
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+}
+
+/// The partnership entity.
+#[derive(Component, Debug, Clone)]
+pub struct Partnership {
+    pub status: PartnershipStatus,
+    pub exclusivity: Exclusivity,
+    pub stake: f64,
+    pub first_access: bool,
+    pub info_sharing: f64,
+    pub board_seat: bool,
+    pub tension: f64,
+    pub safety_gap: f64,
+    pub pace_gap: f64,
+    /// Mutual dependence (0..=1), derived each month by the partnership system.
+    pub dependence: f64,
+    /// Control indicator (0..=1) regulators look at.
+    pub control: f64,
+    /// A control bid awaiting clearance, since this tick.
+    pub bid_pending_since: Option<u32>,
+    /// A divestiture order takes effect at this tick.
+    pub separation_due: Option<u32>,
+    /// Tick of the event that ended the partnership (dissolution, acquisition, separation).
+    pub ended_tick: Option<u32>,
+    /// The lab counts as weak (crisis aftermath) until this tick.
+    pub lab_weak_until: u32,
+    pub renegotiations: u32,
+    pub bids: u32,
+}
+
+/// An antitrust authority.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Authority {
+    Eu,
+    Cma,
+    Ftc,
+}
+
+impl Authority {
+    pub const ALL: [Authority; 3] = [Authority::Eu, Authority::Cma, Authority::Ftc];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Authority::Eu => "eu_commission",
+            Authority::Cma => "uk_cma",
+            Authority::Ftc => "us_ftc",
+        }
+    }
+}
+
+/// Review of a control bid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BidReview {
+    Idle,
+    Phase1 { months: u32 },
+    Phase2 { months: u32 },
+    Cleared,
+    Blocked,
+}
+
+/// A regulator with its partnership case and its bid review.
+#[derive(Component, Debug, Clone)]
+pub struct Regulator {
+    pub authority: Authority,
+    pub stage: Stage,
+    pub months_in_stage: u32,
+    pub bid: BidReview,
+}

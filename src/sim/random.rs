@@ -1,0 +1,75 @@
+//! Small samplers on the run's RNG (kept here so no system hand-rolls its own).
+
+use rand::{Rng, RngExt};
+
+/// Uniform in [0, 1).
+#[inline]
+pub fn uniform<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+    rng.random::<f64>()
+}
+
+/// True with probability `p` (clamped to 0..=1).
+#[inline]
+pub fn chance<R: Rng + ?Sized>(rng: &mut R, p: f64) -> bool {
+    p > 0.0 && uniform(rng) < p.min(1.0)
+}
+
+/// Standard normal by Box–Muller (one draw, the pair's twin discarded for simplicity).
+pub fn normal<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+    let u1 = 1.0 - uniform(rng); // (0, 1]: ln is finite
+    let u2 = uniform(rng);
+    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+}
+
+/// Poisson draw; inversion for small means, normal approximation above 50.
+pub fn poisson<R: Rng + ?Sized>(rng: &mut R, mean: f64) -> u32 {
+    if mean <= 0.0 || !mean.is_finite() {
+        return 0;
+    }
+    if mean > 50.0 {
+        return (mean + mean.sqrt() * normal(rng)).round().max(0.0) as u32;
+    }
+    let limit = (-mean).exp();
+    let mut k = 0;
+    let mut prod = uniform(rng);
+    while prod > limit {
+        k += 1;
+        prod *= uniform(rng);
+    }
+    k
+}
+
+/// Months until the next event of a monthly hazard `h` (≥ 1), capped at `u16::MAX`.
+/// Drawing the gap once replaces a coin flip per agent per month.
+pub fn geometric_months<R: Rng + ?Sized>(rng: &mut R, h: f64) -> u32 {
+    if h <= 0.0 {
+        return u16::MAX as u32;
+    }
+    if h >= 1.0 {
+        return 1;
+    }
+    let u = 1.0 - uniform(rng);
+    let k = (u.ln() / (1.0 - h).ln()).floor() + 1.0;
+    k.min(u16::MAX as f64) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand::rngs::ChaCha8Rng;
+
+    #[test]
+    fn samplers_have_the_right_means() {
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let n = 100_000;
+        // Tolerances: 5 standard errors of the mean.
+        let m: f64 = (0..n).map(|_| poisson(&mut rng, 3.0) as f64).sum::<f64>() / n as f64;
+        assert!((m - 3.0).abs() < 5.0 * (3.0f64 / n as f64).sqrt(), "poisson mean {m}");
+        let g: f64 = (0..n).map(|_| geometric_months(&mut rng, 0.1) as f64).sum::<f64>() / n as f64;
+        // Geometric on {1,2,..}: mean 1/h = 10, sd sqrt(1-h)/h ≈ 9.5.
+        assert!((g - 10.0).abs() < 5.0 * 9.5 / (n as f64).sqrt(), "geometric mean {g}");
+        let z: f64 = (0..n).map(|_| normal(&mut rng)).sum::<f64>() / n as f64;
+        assert!(z.abs() < 5.0 / (n as f64).sqrt(), "normal mean {z}");
+    }
+}

@@ -1,0 +1,141 @@
+//! Resources: the run's clock, RNG, roster, per-month signals and logs.
+
+use bevy_ecs::prelude::*;
+use rand::rngs::ChaCha8Rng;
+
+use super::components::FirmIdx;
+use crate::scenario::Scenario;
+
+/// The scenario of this run (read-only for systems).
+#[derive(Resource)]
+pub struct Params(pub Scenario);
+
+/// The run's single RNG. Every system draws from it in schedule order, so a run is a
+/// pure function of (scenario, seed).
+#[derive(Resource)]
+pub struct SimRng(pub ChaCha8Rng);
+
+/// The month being simulated, 1..=horizon (outputs use the same numbering).
+#[derive(Resource, Default)]
+pub struct Clock {
+    pub tick: u32,
+}
+
+/// Who is who in the roster.
+#[derive(Resource, Debug, Clone)]
+pub struct Roster {
+    pub names: Vec<String>,
+    pub lab: FirmIdx,
+    pub investor: FirmIdx,
+    /// Firms with a cloud, in roster order.
+    pub clouds: Vec<FirmIdx>,
+}
+
+impl Roster {
+    pub fn firms(&self) -> usize {
+        self.names.len()
+    }
+    pub fn name(&self, idx: FirmIdx) -> &str {
+        &self.names[idx as usize]
+    }
+}
+
+/// Facts one mechanism tells later ones within the month (reset by governance).
+#[derive(Resource, Debug, Default, Clone)]
+pub struct Signals {
+    pub crises: u32,
+    pub poached_lab_to_investor: u32,
+    pub poached_investor_to_lab: u32,
+    /// Acqui-hires by the lab or the investor over the last 12 months (tick of each).
+    pub partner_acquihires: Vec<u32>,
+    /// Share of the lab's requested compute it could not get this month.
+    pub compute_shortfall: f64,
+    /// Share of the lab's/investor's product revenue in segments where both sell.
+    pub contested: f64,
+    pub bid_filed: bool,
+    /// Segment HHI (0..=10,000) after this month's product competition.
+    pub hhi: [f64; 4],
+    /// Revenue of the startup fringe this month, $bn.
+    pub fringe_revenue: f64,
+    /// The startup fringe's share per segment.
+    pub fringe_share: [f64; 4],
+    /// Cumulative researchers moved by hiring this run.
+    pub moves: u64,
+}
+
+/// Startup slots alive this month, for assigning researchers to startups.
+#[derive(Resource, Debug, Default)]
+pub struct StartupIndex {
+    /// (slot, entity) of alive startups, in slot order.
+    pub alive: Vec<(u32, Entity)>,
+    /// Next slot number to hand out.
+    pub next_slot: u32,
+    /// Staff changes from hiring to apply to startups (slot, delta), drained by startups.
+    pub staff_delta: Vec<(u32, i32)>,
+    /// Fate of every slot ever handed out: [`FATE_ALIVE`], [`FATE_FAILED`], or the
+    /// acquiring firm's index (its staff move there at their next hiring pass).
+    pub fate: Vec<u32>,
+}
+
+/// Slot fate: the startup is alive.
+pub const FATE_ALIVE: u32 = u32::MAX - 1;
+/// Slot fate: the startup failed; its staff are between jobs.
+pub const FATE_FAILED: u32 = u32::MAX;
+
+/// One line of the narrative (`events.csv`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub tick: u32,
+    pub kind: &'static str,
+    pub actor: String,
+    pub target: String,
+    pub detail: String,
+}
+
+/// The run's event log.
+#[derive(Resource, Debug, Default)]
+pub struct EventLog(pub Vec<Event>);
+
+impl EventLog {
+    pub fn push(&mut self, tick: u32, kind: &'static str, actor: &str, target: &str, detail: String) {
+        self.0.push(Event {
+            tick,
+            kind,
+            actor: actor.into(),
+            target: target.into(),
+            detail,
+        });
+    }
+}
+
+/// Model-level metrics after one month (`timeseries.csv`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TickMetrics {
+    pub tick: u32,
+    pub tension: f64,
+    pub lab_cloud_share_investor: f64,
+    pub investor_inhouse_ratio: f64,
+    pub talent_share_top2: f64,
+    pub startups_alive: u32,
+    pub hhi_max: f64,
+    pub talent_share_partners: f64,
+    pub lab_capability: f64,
+    pub investor_capability: f64,
+    pub lab_capital: f64,
+    pub lab_compute: f64,
+    pub info_sharing: f64,
+    pub investor_stake: f64,
+    pub exclusivity: u8,
+    pub partnership_status: u8,
+    pub control_indicator: f64,
+    pub mutual_dependence: f64,
+    pub regulator_stage: [u8; 3],
+    pub researchers: u32,
+    pub hhi: [f64; 4],
+    /// Shares per segment, one entry per firm then the startup fringe.
+    pub shares: [Vec<f64>; 4],
+}
+
+/// The run's metric rows, one per tick.
+#[derive(Resource, Debug, Default)]
+pub struct MetricsLog(pub Vec<TickMetrics>);

@@ -1,0 +1,13 @@
+//! Statistics: binomial confidence intervals, quantiles, experimental designs on the unit
+//! hypercube and global sensitivity analysis (Sobol' indices, Morris screening).
+//!
+//! Everything here is pure and deterministic: randomness comes only from an explicit
+//! `rng: &mut R` argument.
+
+pub mod design;
+pub mod interval;
+pub mod quantile;
+pub mod sensitivity;
+
+pub use interval::{Z95, wilson};
+pub use quantile::quantile_sorted;
