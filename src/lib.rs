@@ -11,3 +11,4 @@ pub mod output;
 pub mod scenario;
 pub mod sim;
 pub mod stats;
+pub mod sweep;

@@ -3,6 +3,7 @@
 pub mod analyze;
 pub mod run;
 pub mod scenarios;
+pub mod sweep;
 pub mod table;
 
 use std::path::PathBuf;
@@ -70,6 +71,10 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Run a parameter sweep: parallel, streaming, resumable, shardable.
+    Sweep(sweep::SweepArgs),
+    /// Combine the shard directories of one sweep into the unsharded result.
+    Merge(sweep::MergeArgs),
     /// Analyze a run, sweep or merged directory: intervals, effects, plots, report.
     Analyze(analyze::AnalyzeArgs),
     /// Print every parameter with its default, unit, valid range and meaning (Markdown).
@@ -90,5 +95,7 @@ pub fn dispatch(cli: Cli, argv: Vec<String>) -> anyhow::Result<ExitCode> {
         Command::Validate { files } => scenarios::validate(&files),
         Command::Params { scenario } => scenarios::params(&scenario),
         Command::Analyze(args) => analyze::execute(args),
+        Command::Sweep(args) => sweep::execute(args, &argv),
+        Command::Merge(args) => sweep::execute_merge(args, &argv),
     }
 }

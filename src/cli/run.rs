@@ -30,7 +30,7 @@ pub struct RunArgs {
     /// Master seed; run i uses a seed derived from (seed, i).
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Output directory (default: output/<scenario>-seed<seed>, made fresh if taken).
+    /// Output directory (default: output/SCENARIO-seedSEED, made fresh if taken).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Overwrite results already in --out.

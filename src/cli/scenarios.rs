@@ -61,7 +61,14 @@ pub fn validate(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
 
 /// Validates one file as a sweep (if it has a `[sweep]` table) or a scenario.
 fn check_file(path: &std::path::Path) -> Result<&'static str, String> {
-    load::load_scenario_file(path)
-        .map(|_| "scenario")
-        .map_err(|e| e.to_string())
+    let is_sweep = std::fs::read_to_string(path).is_ok_and(|src| crate::sweep::spec::is_sweep_source(&src));
+    if is_sweep {
+        crate::sweep::load_sweep_file(path)
+            .map(|_| "sweep")
+            .map_err(|e| e.to_string())
+    } else {
+        load::load_scenario_file(path)
+            .map(|_| "scenario")
+            .map_err(|e| e.to_string())
+    }
 }

@@ -7,7 +7,7 @@ use crate::stats::{Z95, wilson};
 pub fn outcome_table(counts: &[u64; 4], runs: u64) -> String {
     let mut s = format!(
         "{:<12} {:>7} {:>7}   {:<17} {:>9}\n",
-        "outcome", "runs", "p", "95% CI", "article"
+        "outcome", "count", "p", "95% CI", "article"
     );
     for o in Outcome::ALL {
         let k = counts[o.index()];

@@ -5,9 +5,10 @@
 //! `cloud.training_share`. New demand is placed by the partnership terms:
 //! - `exclusive` (active partnership): only the investor's cloud; what its spare capacity
 //!   cannot take is a shortfall (tension, slower research);
-//! - `rofr`: the investor matches with probability `rofr_match_rate·(1 − tension)`,
-//!   otherwise it goes to the rival cloud or own datacenter with most spare capacity;
-//! - `none` (or partnership dissolved/separated): `diversify_target` of it goes elsewhere.
+//! - `none` (or partnership dissolved/separated): a share min(1, diversify_target·(0.5 + tension))
+//!   goes to the rival cloud or own datacenter with most spare capacity, the rest to the investor;
+//! - `rofr`: the investor takes all of it with probability `rofr_match_rate·(1 − tension)`,
+//!   otherwise it is placed as under `none`.
 //!
 //! Where it is allowed, the lab migrates a `migration_chunk` of its investor-hosted
 //! workload with monthly probability `migration_propensity·motive·2/(1+migration_cost)`
@@ -139,7 +140,8 @@ pub fn cloud_contracts(
         best
     };
 
-    // Place new demand.
+    // Place new demand. Free placement diversifies more the higher the tension.
+    let free_diversify = (c.diversify_target * (0.5 + ps.tension)).min(1.0);
     let new_demand = (lab_demand - placed).max(0.0);
     let mut moves: Vec<(Host, Workload, f64)> = Vec::new();
     let mut shortfall = 0.0;
@@ -148,10 +150,15 @@ pub fn cloud_contracts(
         let to_investor = match placement {
             Placement::InvestorOnly => new_demand,
             Placement::FirstRefusal => {
+                // The investor may take it all; if it passes, the lab places freely.
                 let matched = chance(rng, c.rofr_match_rate * (1.0 - ps.tension)) && inv_spare >= new_demand;
-                if matched { new_demand } else { 0.0 }
+                if matched {
+                    new_demand
+                } else {
+                    new_demand * (1.0 - free_diversify)
+                }
             }
-            Placement::Free => new_demand * (1.0 - c.diversify_target),
+            Placement::Free => new_demand * (1.0 - free_diversify),
         };
         let got = to_investor.min(inv_spare);
         let mut rest = new_demand - got;
@@ -288,20 +295,22 @@ pub fn cloud_contracts(
             format!(
                 "{:.0} kGPU ready in month {}",
                 c.build_size * lab_demand,
-                tick + c.build_lead_months + 1
+                tick + c.build_lead_months
             ),
         );
     }
 
-    // The lab pays for cloud compute it uses.
-    let mut cloud_kgpu = 0.0;
+    // The lab pays its hosts for the cloud compute it uses.
+    let mut fees = [0.0f64; MAX_FIRMS];
     for k in contracts.iter() {
-        if k.customer == lab && matches!(k.host, Host::Cloud(_)) {
-            cloud_kgpu += k.kgpu;
+        if let (true, Host::Cloud(h)) = (k.customer == lab, k.host) {
+            fees[h as usize] += k.kgpu * c.price_per_kgpu_month;
         }
     }
-    spend += cloud_kgpu * c.price_per_kgpu_month;
+    spend += fees.iter().sum::<f64>();
     for mut co in companies.iter_mut() {
+        let i = co.idx as usize;
+        co.spend -= fees[i]; // income for the host
         if co.idx == lab {
             co.spend += spend;
         }

@@ -63,7 +63,7 @@ pub fn hiring(
             i64::MAX
         };
     }
-    let fringe_quality = p.products.startup_fringe_quality + 0.5 * p.open_source.strength;
+    let fringe_quality = super::products::fringe_base_quality(p);
     base[sector] = t.pay_weight * t.startup_pay.ln() + t.prestige_weight * fringe_quality.max(1e-6).ln();
     mission[sector] = t.startup_mission;
     let has_startups = !startups.alive.is_empty();

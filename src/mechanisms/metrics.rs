@@ -44,7 +44,7 @@ pub fn metrics(
         if c.idx == roster.lab {
             lab_cap = c.capability;
             row.lab_capital = c.capital;
-            row.lab_compute = c.own_compute;
+            row.lab_compute_demand = c.own_compute;
         } else if c.idx == roster.investor {
             inv_cap = c.capability;
         }

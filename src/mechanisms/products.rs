@@ -1,17 +1,29 @@
 //! Products: model quality → market shares by a logit per segment → revenue and cash.
 //!
-//! In each segment s, product j has utility V_j = quality_weight·q_j + distribution_weight·d_j
+//! In each segment, product j has utility
+//!
+//! ```text
+//! V_j = quality_weight·q_j + distribution_weight·d_j − price_weight·ln(price_j)
+//! ```
+//!
 //! and share exp(V_j)/Σ exp(V). Quality is the capability of the model behind the product:
 //! the lab's own; the investor's best of its in-house model and the lab's (while the
 //! partnership gives it access: first access 1, otherwise 0.9; after an acquisition 1); the
-//! open-weight champion's scaled by (0.8 + 0.4·open_source.strength). A startup fringe
-//! competes in the consumer and developer segments with quality startup_fringe_quality +
-//! 0.5·strength + 0.1·ln(1 + startups/10). `products.overlap` sets how hard the investor and
-//! the lab push into each other's home segments: their distribution there is scaled by it
-//! (lab home: consumer assistant, developer API; investor home: copilot, cloud AI).
-//! Revenue is share × segment size (growing `market_growth` a month); the lab earns
-//! `resale_margin` of the investor's revenue made on its models. Each firm's cash then moves
-//! by revenue + other income − payroll − compute and deal spending.
+//! open-weight champion's scaled by (0.85 + 0.2·strength), its price by (1 − strength/4).
+//!
+//! A startup fringe competes in every segment with quality
+//! q_open·(startup_fringe_quality + 0.6·strength) + 0.1·ln(1 + startups/10), where q_open is
+//! the open-weight champion's capability (0.7 × the lab's without one): startups build on
+//! open models. Its price is `startup_fringe_price`; its HHI term is split over the startups.
+//!
+//! `products.overlap` sets how hard the investor and the lab push into each other's home
+//! segments: their distribution there is scaled by it (lab home: consumer assistant,
+//! developer API; investor home: copilot, cloud AI).
+//!
+//! Revenue is share × segment size (growing `market_growth` a month). While partnered, the
+//! lab earns `resale_margin` of the investor's revenue made on its models and pays
+//! `lab_revenue_share` of its own product revenue to the investor. Each firm's cash then
+//! moves by revenue + other income − payroll − compute and deal spending.
 
 use bevy_ecs::prelude::*;
 
@@ -26,9 +38,16 @@ fn lab_home(s: Segment) -> bool {
     matches!(s, Segment::ConsumerAssistant | Segment::DeveloperApi)
 }
 
+/// Quality of a typical startup product relative to the best open-weight model: open models
+/// lift the whole fringe.
+pub fn fringe_base_quality(s: &crate::scenario::Scenario) -> f64 {
+    s.products.startup_fringe_quality + 0.6 * s.open_source.strength
+}
+
 /// Whether the startup fringe competes in a segment.
-pub fn fringe_competes(s: Segment) -> bool {
-    matches!(s, Segment::ConsumerAssistant | Segment::DeveloperApi)
+/// (Everywhere: assistants, copilots, APIs, and GPU clouds hosting open models.)
+pub fn fringe_competes(_s: Segment) -> bool {
+    true
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -51,10 +70,17 @@ pub fn products(
 
     let mut capability = [0.0f64; MAX_FIRMS];
     let mut distribution = [0.0f64; MAX_FIRMS];
+    let mut log_price = [0.0f64; MAX_FIRMS];
     let mut role = [Role::RivalCloud; MAX_FIRMS];
     for c in companies.iter() {
         capability[c.idx as usize] = c.capability;
         distribution[c.idx as usize] = c.distribution;
+        let price = if c.role == Role::OpenWeight {
+            c.price * (1.0 - 0.25 * os)
+        } else {
+            c.price
+        };
+        log_price[c.idx as usize] = price.max(1e-6).ln();
         role[c.idx as usize] = c.role;
     }
     let access = match ps.status {
@@ -65,7 +91,13 @@ pub fn products(
     };
     let investor_quality = capability[investor].max(access * capability[lab]);
     let investor_uses_lab = access * capability[lab] > capability[investor];
-    let fringe_quality = pp.startup_fringe_quality + 0.5 * os + 0.1 * (1.0 + startups.alive.len() as f64 / 10.0).ln();
+    // Startups build on open-weight models: the fringe follows the open-weight champion
+    // (or, without one, trails the lab).
+    let open_cap = (0..roster.firms())
+        .find(|&f| role[f] == Role::OpenWeight)
+        .map_or(0.7 * capability[lab], |f| capability[f]);
+    let fringe_quality =
+        open_cap * fringe_base_quality(&params.0) + 0.1 * (1.0 + startups.alive.len() as f64 / 10.0).ln();
     let fringe_distribution = 0.2 + 0.3 * os;
 
     // Logit shares: first pass sums, second pass writes shares.
@@ -75,7 +107,7 @@ pub fn products(
         let q = if f == investor {
             investor_quality
         } else if role[f] == Role::OpenWeight {
-            capability[f] * (0.8 + 0.4 * os)
+            capability[f] * (0.85 + 0.2 * os)
         } else {
             capability[f]
         };
@@ -83,9 +115,10 @@ pub fn products(
         if (f == investor && lab_home(pr.segment)) || (f == lab && !lab_home(pr.segment)) {
             d *= pp.overlap;
         }
-        pp.quality_weight * q + pp.distribution_weight * d
+        pp.quality_weight * q + pp.distribution_weight * d - pp.price_weight * log_price[f]
     };
-    let fringe_u = pp.quality_weight * fringe_quality + pp.distribution_weight * fringe_distribution;
+    let fringe_u = pp.quality_weight * fringe_quality + pp.distribution_weight * fringe_distribution
+        - pp.price_weight * pp.startup_fringe_price.ln();
     // Utilities are bounded (capabilities stay O(1..100)), so exp needs no max shift
     // beyond a fixed offset by the fringe utility.
     for mut pr in products.iter_mut() {
@@ -133,8 +166,9 @@ pub fn products(
     for s in Segment::ALL {
         let si = s.index();
         if fringe_share[si] > 0.0 {
+            // The fringe is many small firms: its HHI term is split over the startups alive.
             let share = 1.0 / denom[si];
-            hhi[si] += (share * 100.0).powi(2);
+            hhi[si] += (share * 100.0).powi(2) / startups.alive.len().max(1) as f64;
             fringe_revenue += share * pp.market_size[si] * growth;
         }
     }
@@ -157,8 +191,11 @@ pub fn products(
     }
     signals.contested = if both > 0.0 { (contested / both).min(1.0) } else { 0.0 };
     if ps.status == PartnershipStatus::Active {
-        revenue[investor] -= resale;
-        revenue[lab] += resale;
+        // Revenue shares run both ways: the investor pays for reselling the lab's models,
+        // the lab pays a share of its own product revenue.
+        let to_investor = revenue[lab] * pp.lab_revenue_share;
+        revenue[investor] += to_investor - resale;
+        revenue[lab] += resale - to_investor;
     }
 
     let cost = p.talent.cost_per_researcher;

@@ -10,10 +10,11 @@
 //! ```
 //!
 //! An inquiry lasts `inquiry_months`, then escalates with probability
-//! min(1, escalate_rate·stringency·weight·K + peer_weight·peers) or closes. An in-depth case
-//! lasts `indepth_months` and decides: divest with probability min(1, divest_propensity·
-//! stringency·K²), remedies (exclusivity loosened, first access and board seat removed) with
-//! probability remedy_propensity·min(1, stringency), else clear. A divestiture takes effect
+//! min(1, escalate_rate·stringency·weight·K + peer_weight·peers) or closes (peers: other
+//! authorities in depth; their pull is not scaled by stringency). An in-depth case lasts
+//! `indepth_months` and decides: divest with probability min(1, divest_propensity·
+//! stringency·weight·K²), remedies (exclusivity loosened, first access and board seat removed)
+//! with probability remedy_propensity·min(1, stringency·weight), else clear. A divestiture takes effect
 //! `compliance_months` later (see partnership).
 //!
 //! Bid review (merger control): a filed bid enters phase 1 (`bid_phase1_months`), goes to
@@ -106,8 +107,8 @@ pub fn regulation(
                 Stage::InDepth if reg.months_in_stage >= ap.indepth_months => {
                     reg.stage = Stage::Decided;
                     reg.months_in_stage = 0;
-                    let p_divest = (rp.divest_propensity * rp.stringency * k * k).min(1.0);
-                    let p_remedy = (rp.remedy_propensity * rp.stringency.min(1.0)).min(1.0 - p_divest);
+                    let p_divest = (rp.divest_propensity * s * k * k).min(1.0);
+                    let p_remedy = (rp.remedy_propensity * s.min(1.0)).min(1.0 - p_divest);
                     let u = uniform(rng);
                     if u < p_divest {
                         let due = tick + rp.compliance_months;
@@ -117,7 +118,7 @@ pub fn regulation(
                             "decision",
                             name,
                             inv_name,
-                            format!("divest: separation due month {}", due + 1),
+                            format!("divest: separation due month {due}"),
                         );
                     } else if u < p_divest + p_remedy {
                         ps.exclusivity = ps.exclusivity.loosened();

@@ -7,9 +7,11 @@
 //! a startup earns its quality-weighted part of the fringe's revenue, burns
 //! `burn_per_researcher` per researcher, improves by growth_rate·(0.5 + strength) while
 //! staffed, and fails when out of cash or with hazard `failure_rate`. With hazard
-//! `acquisition_rate` a big firm (chosen in proportion to its capital) buys it; a share
-//! `acquihire_share` of purchases are acqui-hires. Either way its staff join the buyer
-//! (at their next hiring pass); acqui-hires by the lab or the investor draw regulators.
+//! `acquisition_rate` a big firm (chosen in proportion to its capital) buys it for its cash
+//! plus two years of its staff's pay; a share `acquihire_share` of purchases are acqui-hires.
+//! Either way its staff join the buyer (at their next hiring pass) and the startup is gone;
+//! acqui-hires by the lab or the investor draw regulators. Half of a startup's burn is
+//! compute bought from its cloud, income for that provider.
 
 use bevy_ecs::prelude::*;
 
@@ -62,6 +64,7 @@ pub fn startups(
         .map(|s| s.quality)
         .sum();
     let mut paid = [0.0f64; MAX_FIRMS];
+    let mut cloud_income = [0.0f64; MAX_FIRMS];
 
     // Grow, fail or get bought, in slot order.
     let mut gone = 0usize;
@@ -74,7 +77,10 @@ pub fn startups(
         } else {
             0.0
         };
-        st.cash += income - sp.burn_per_researcher * st.staff as f64;
+        let burn = sp.burn_per_researcher * st.staff as f64;
+        st.cash += income - burn;
+        // Half of a startup's burn is compute bought from its cloud.
+        cloud_income[st.cloud as usize] += 0.5 * burn;
         if st.staff > 0 {
             st.quality *= 1.0 + sp.growth_rate * (0.5 + os);
         }
@@ -121,7 +127,7 @@ pub fn startups(
         index.alive.retain(|&(s, _)| s != u32::MAX);
     }
     for mut c in companies.iter_mut() {
-        c.capital -= paid[c.idx as usize];
+        c.capital += cloud_income[c.idx as usize] - paid[c.idx as usize];
     }
 
     // Entry.
@@ -136,7 +142,7 @@ pub fn startups(
     let mean = sp.entry_rate * (0.5 + os) * (-sp.concentration_deterrence * hhi / 10_000.0).exp();
     let room = (sp.max_startups as usize).saturating_sub(index.alive.len());
     let entries = (poisson(rng, mean) as usize).min(room);
-    let fringe_quality = p.products.startup_fringe_quality + 0.5 * os;
+    let fringe_quality = super::products::fringe_base_quality(p);
     for _ in 0..entries {
         let cloud = pick_cloud(&roster, &companies, uniform(rng));
         let st = new_startup(

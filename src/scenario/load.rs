@@ -159,7 +159,7 @@ fn parse_error(src: &str, origin: &str, e: &toml::de::Error) -> ScenarioError {
 }
 
 /// From serde's "unknown field `x`, expected one of `a`, `b`" picks the closest expected name.
-fn unknown_field_hint(message: &str) -> Option<String> {
+pub(crate) fn unknown_field_hint(message: &str) -> Option<String> {
     let rest = message.strip_prefix("unknown field `")?;
     let (field, rest) = rest.split_once('`')?;
     rest.split('`')
@@ -172,7 +172,7 @@ fn unknown_field_hint(message: &str) -> Option<String> {
 }
 
 /// 1-based line and column of a byte offset.
-fn line_col(src: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_col(src: &str, offset: usize) -> (usize, usize) {
     let before = &src[..offset.min(src.len())];
     let line = before.matches('\n').count() + 1;
     let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
@@ -181,7 +181,7 @@ fn line_col(src: &str, offset: usize) -> (usize, usize) {
 
 /// Finds the line that sets a dotted path: the key inside its `[table]` (or
 /// `[[companies]]` entry), or a dotted key at top level.
-fn locate(src: &str, path: &str) -> Option<(usize, usize)> {
+pub(crate) fn locate(src: &str, path: &str) -> Option<(usize, usize)> {
     let parts: Vec<&str> = path.split('.').collect();
     let (key, table) = parts.split_last()?;
     let (table_name, array_index) = match table {
@@ -225,22 +225,50 @@ pub fn apply_override(s: &Scenario, arg: &str) -> Result<Scenario, ScenarioError
     };
     let (path, raw) = arg.split_once('=').ok_or_else(|| fail("expected PATH=VALUE".into()))?;
     let path = path.trim();
-    let mut root = toml::Value::try_from(s).map_err(|e| fail(e.to_string()))?;
+    current_value(s, path).map_err(&fail)?;
+    set_value(s, path, parse_value(raw.trim())).map_err(fail)
+}
+
+/// The current value at a dotted path, or an "unknown parameter" message with a hint.
+pub fn current_value(s: &Scenario, path: &str) -> Result<toml::Value, String> {
+    let mut root = toml::Value::try_from(s).map_err(|e| e.to_string())?;
     let slot = lookup_mut(&mut root, path).ok_or_else(|| {
         let hint = params::suggest(path)
             .map(|p| format!(" (did you mean `{p}`?)"))
             .unwrap_or_default();
-        fail(format!("unknown parameter `{path}`{hint}"))
+        format!("unknown parameter `{path}`{hint}")
     })?;
     if slot.is_table() || (slot.is_array() && path == "companies") {
-        return Err(fail(format!("`{path}` is a table; set one of its fields")));
+        return Err(format!("`{path}` is a table; set one of its fields"));
     }
-    *slot = parse_value(raw.trim(), slot);
+    Ok(slot.clone())
+}
+
+/// Sets a dotted path to `value` and validates the result; errors are plain messages.
+pub fn set_value(s: &Scenario, path: &str, value: toml::Value) -> Result<Scenario, String> {
+    let old = current_value(s, path)?;
+    let value = match (&value, &old) {
+        // An integer where a float is expected is fine (`--set x=2`).
+        (toml::Value::Integer(i), toml::Value::Float(_)) => toml::Value::Float(*i as f64),
+        _ => value,
+    };
+    let mut root = toml::Value::try_from(s).map_err(|e| e.to_string())?;
+    if let Some(slot) = lookup_mut(&mut root, path) {
+        *slot = value;
+    }
     let updated: Scenario = root
         .try_into()
-        .map_err(|e: toml::de::Error| fail(format!("`{path}`: {}", e.message().trim())))?;
-    let origin = format!("--set {arg}");
-    check(updated, "", &origin)
+        .map_err(|e: toml::de::Error| format!("`{path}`: {}", e.message().trim()))?;
+    let problems = params::validate(&updated);
+    if problems.is_empty() {
+        Ok(updated)
+    } else {
+        Err(problems
+            .iter()
+            .map(|v| format!("field `{}`: {}", v.path, v.message))
+            .collect::<Vec<_>>()
+            .join("; "))
+    }
 }
 
 fn lookup_mut<'a>(root: &'a mut toml::Value, path: &str) -> Option<&'a mut toml::Value> {
@@ -256,17 +284,10 @@ fn lookup_mut<'a>(root: &'a mut toml::Value, path: &str) -> Option<&'a mut toml:
 }
 
 /// Parses VALUE as a TOML literal; anything else is taken as a string.
-fn parse_value(raw: &str, old: &toml::Value) -> toml::Value {
+fn parse_value(raw: &str) -> toml::Value {
     let doc = format!("v = {raw}");
     match toml::from_str::<toml::Table>(&doc) {
-        Ok(mut t) => {
-            let v = t.remove("v").unwrap_or(toml::Value::String(raw.into()));
-            // An integer where a float is expected is fine (`--set x=2`).
-            match (&v, old) {
-                (toml::Value::Integer(i), toml::Value::Float(_)) => toml::Value::Float(*i as f64),
-                _ => v,
-            }
-        }
+        Ok(mut t) => t.remove("v").unwrap_or(toml::Value::String(raw.into())),
         Err(_) => toml::Value::String(raw.into()),
     }
 }

@@ -30,6 +30,7 @@ pub struct Scenario {
     pub talent: TalentParams,
     pub governance: GovernanceParams,
     pub outcomes: OutcomeParams,
+    pub testing: TestingParams,
     /// The roster of companies; exactly one `lab` and one `investor`.
     pub companies: Vec<CompanyParams>,
 }
@@ -146,6 +147,8 @@ pub struct CompanyParams {
     pub mission: f64,
     /// Distribution reach (installed base, channels), 0..=1.
     pub distribution: f64,
+    /// Price of its AI products relative to the market (1 = market).
+    pub price: f64,
     /// Segments where the company sells a product.
     pub segments: Vec<Segment>,
 }
@@ -164,6 +167,7 @@ impl Default for CompanyParams {
             pay: 1.0,
             mission: 0.5,
             distribution: 0.5,
+            price: 1.0,
             segments: vec![Segment::DeveloperApi],
         }
     }
@@ -317,10 +321,13 @@ pub struct ProductParams {
     pub overlap: f64,
     pub quality_weight: f64,
     pub distribution_weight: f64,
+    pub price_weight: f64,
     pub market_size: [f64; 4],
     pub market_growth: f64,
     pub resale_margin: f64,
+    pub lab_revenue_share: f64,
     pub startup_fringe_quality: f64,
+    pub startup_fringe_price: f64,
 }
 
 impl Default for ProductParams {
@@ -329,10 +336,13 @@ impl Default for ProductParams {
             overlap: 0.5,
             quality_weight: 4.0,
             distribution_weight: 2.0,
+            price_weight: 1.5,
             market_size: [0.6, 0.5, 0.4, 1.0],
             market_growth: 0.03,
             resale_margin: 0.2,
+            lab_revenue_share: 0.2,
             startup_fringe_quality: 0.5,
+            startup_fringe_price: 0.7,
         }
     }
 }
@@ -473,7 +483,7 @@ impl Default for RegulationParams {
             },
             cma: AuthorityParams {
                 weight: 1.0,
-                inquiry_months: 9,
+                inquiry_months: 15,
                 indepth_months: 6,
                 bid_phase1_months: 2,
                 bid_phase2_months: 6,
@@ -587,6 +597,14 @@ impl Default for OutcomeParams {
     }
 }
 
+/// Hooks for testing the tool itself; leave at their defaults for studies.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TestingParams {
+    /// Every run whose seed is divisible by this panics (0 = never): exercises failure handling.
+    pub fail_every: u64,
+}
+
 impl Default for Scenario {
     fn default() -> Self {
         use Segment::*;
@@ -609,6 +627,7 @@ impl Default for Scenario {
             talent: TalentParams::default(),
             governance: GovernanceParams::default(),
             outcomes: OutcomeParams::default(),
+            testing: TestingParams::default(),
             companies: vec![
                 CompanyParams {
                     capital: 12.0,
@@ -618,7 +637,7 @@ impl Default for Scenario {
                     talent_share: 0.15,
                     pay: 1.3,
                     mission: 0.7,
-                    distribution: 0.5,
+                    distribution: 0.8,
                     segments: vec![ConsumerAssistant, ProductivityCopilot, DeveloperApi],
                     ..company("lab", Role::Lab)
                 },
@@ -638,13 +657,13 @@ impl Default for Scenario {
                 CompanyParams {
                     capital: 90.0,
                     other_income: 1.5,
-                    cloud_capacity: 600.0,
-                    own_compute: 220.0,
+                    cloud_capacity: 520.0,
+                    own_compute: 120.0,
                     capability: 0.95,
                     talent_share: 0.22,
                     pay: 1.2,
                     mission: 0.5,
-                    distribution: 0.8,
+                    distribution: 0.7,
                     segments: vec![ConsumerAssistant, ProductivityCopilot, DeveloperApi, CloudAiServices],
                     ..company("google", Role::RivalCloud)
                 },
@@ -652,7 +671,7 @@ impl Default for Scenario {
                     capital: 70.0,
                     other_income: 1.5,
                     cloud_capacity: 1100.0,
-                    own_compute: 80.0,
+                    own_compute: 50.0,
                     capability: 0.7,
                     talent_share: 0.1,
                     pay: 1.1,
@@ -664,12 +683,13 @@ impl Default for Scenario {
                 CompanyParams {
                     capital: 50.0,
                     other_income: 1.0,
-                    own_compute: 180.0,
+                    own_compute: 110.0,
                     capability: 0.85,
                     talent_share: 0.15,
                     pay: 1.15,
                     mission: 0.4,
-                    distribution: 0.7,
+                    distribution: 0.6,
+                    price: 0.6,
                     segments: vec![ConsumerAssistant, DeveloperApi],
                     ..company("meta", Role::OpenWeight)
                 },

@@ -460,7 +460,7 @@ pub const PARAMS: &[ParamSpec] = &[
         "share",
         0,
         1,
-        "share of acquisitions that are acqui-hires (staff moves, product shuts)"
+        "share of purchases that are acqui-hires (regulators watch those by the partners; staff join the buyer either way)"
     ),
     p!("startups.initial_cash", "$bn", 0, 1000, "cash of a new startup"),
     p!(
@@ -852,6 +852,41 @@ pub const PARAMS: &[ParamSpec] = &[
         100,
         "... while investor/lab capability rises above this"
     ),
+    p!(
+        "products.price_weight",
+        "utility/log price",
+        0,
+        100,
+        "logit weight on (log) price"
+    ),
+    p!(
+        "products.lab_revenue_share",
+        "share",
+        0,
+        1,
+        "share of the lab's product revenue paid to the investor while partnered"
+    ),
+    p!(
+        "products.startup_fringe_price",
+        "x market",
+        1e-6,
+        100,
+        "price of the startup fringe's products"
+    ),
+    p!(
+        "companies[].price",
+        "x market",
+        1e-6,
+        100,
+        "price of its AI products (open-weight: scaled by 1 - strength/2)"
+    ),
+    p!(
+        "testing.fail_every",
+        "runs",
+        0,
+        1e18,
+        "testing hook: runs whose seed is divisible by this panic (0 = never)"
+    ),
     p!("companies[].capital", "$bn", 0, 1e6, "cash for compute, pay and deals"),
     p!(
         "companies[].other_income",
@@ -890,6 +925,13 @@ pub const PARAMS: &[ParamSpec] = &[
     ),
     p!("companies[].pay", "x market", 1e-6, 100, "pay offered"),
     p!("companies[].mission", "index", 0, 1, "mission and safety culture"),
+    p!(
+        "companies[].price",
+        "x market",
+        1e-6,
+        100,
+        "price of its AI products (open-weight: scaled by 1 - strength/2)"
+    ),
     p!("companies[].distribution", "index", 0, 1, "distribution reach"),
 ];
 

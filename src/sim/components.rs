@@ -27,13 +27,16 @@ pub struct Company {
     pub pay: f64,
     pub mission: f64,
     pub distribution: f64,
+    /// Product price relative to the market.
+    pub price: f64,
     /// Researchers employed (kept in step with `Researcher::employer` by every mover).
     pub headcount: u32,
     /// Sum of employed researchers' skill.
     pub skill_sum: f64,
     /// Product revenue this month, $bn.
     pub revenue: f64,
-    /// Cash committed this month by earlier phases (compute, migrations, builds), $bn.
+    /// Net cash committed this month by earlier phases, $bn: compute, migrations and builds
+    /// paid (positive), cloud fees received (negative). Settled by the products phase.
     pub spend: f64,
     /// Last month's net cash flow, $bn (negative: burning cash).
     pub cash_flow: f64,

@@ -63,6 +63,10 @@ fn splitmix(mut z: u64) -> u64 {
 
 /// Runs one simulation. A pure function of (scenario, seed); the scenario must be valid.
 pub fn simulate(scenario: &Scenario, seed: u64) -> Result<RunResult, SimError> {
+    let fail_every = scenario.testing.fail_every;
+    if fail_every > 0 && seed.is_multiple_of(fail_every) {
+        panic!("injected fault: seed {seed} is divisible by testing.fail_every = {fail_every}");
+    }
     let mut world = World::new();
     let mut schedule = schedule::build_schedule();
     setup::populate(&mut world, scenario, ChaCha8Rng::seed_from_u64(seed));

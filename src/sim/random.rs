@@ -10,8 +10,10 @@ pub fn uniform<R: Rng + ?Sized>(rng: &mut R) -> f64 {
 
 /// True with probability `p` (clamped to 0..=1).
 #[inline]
+/// Always consumes one draw, so changing `p` (even to 0) does not shift later draws:
+/// two scenarios run on the same seed share their random numbers (common random numbers).
 pub fn chance<R: Rng + ?Sized>(rng: &mut R, p: f64) -> bool {
-    p > 0.0 && uniform(rng) < p.min(1.0)
+    uniform(rng) < p.min(1.0)
 }
 
 /// Standard normal by Box–Muller (one draw, the pair's twin discarded for simplicity).

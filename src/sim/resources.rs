@@ -122,7 +122,7 @@ pub struct TickMetrics {
     pub lab_capability: f64,
     pub investor_capability: f64,
     pub lab_capital: f64,
-    pub lab_compute: f64,
+    pub lab_compute_demand: f64,
     pub info_sharing: f64,
     pub investor_stake: f64,
     pub exclusivity: u8,

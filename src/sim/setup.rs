@@ -32,7 +32,7 @@ pub fn populate(world: &mut World, scenario: &Scenario, mut rng: ChaCha8Rng) {
     // Startups first: researchers are assigned to their slots.
     let mut index = StartupIndex::default();
     let sp = &scenario.startups;
-    let fringe_quality = scenario.products.startup_fringe_quality + 0.5 * scenario.open_source.strength;
+    let fringe_quality = crate::mechanisms::products::fringe_base_quality(scenario);
     let mut capacity = [0.0f64; crate::mechanisms::hiring::MAX_FIRMS];
     for (i, c) in scenario.companies.iter().enumerate() {
         capacity[i] = c.cloud_capacity;
@@ -112,6 +112,7 @@ pub fn populate(world: &mut World, scenario: &Scenario, mut rng: ChaCha8Rng) {
             pay: c.pay,
             mission: c.mission,
             distribution: c.distribution,
+            price: c.price,
             headcount: headcount[i],
             skill_sum: skill_sum[i],
             revenue: 0.0,

@@ -1,0 +1,162 @@
+//! `coopetition sweep` and `coopetition merge`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::bad_input;
+use super::run::progress;
+use crate::output::dirs;
+use crate::sweep::{SweepError, SweepOptions, load_sweep_file, merge::merge, run_sweep};
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  coopetition sweep scenarios/sweeps/regulation.toml\n  coopetition sweep scenarios/sweeps/overlap.toml --out output/overlap --threads 2\n  coopetition sweep big.toml --out output/big --resume            # continue after an interruption\n  coopetition sweep big.toml --out output/big-1 --shard 1/4       # first of four slices\n  coopetition merge output/big-1 output/big-2 output/big-3 output/big-4 --out output/big"
+)]
+pub struct SweepArgs {
+    /// Sweep file (TOML with a `[sweep]` table).
+    pub file: PathBuf,
+    /// Output directory (default: output/sweep-NAME, NAME the file name).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Continue an interrupted sweep in --out (refuses if the sweep file changed).
+    #[arg(long)]
+    pub resume: bool,
+    /// Run only the K-th of N disjoint slices of the points, e.g. 2/4.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<(u64, u64)>,
+    /// Also write every run's monthly metrics (timeseries.csv; large).
+    #[arg(long)]
+    pub timeseries: bool,
+    /// Overwrite results already in --out.
+    #[arg(long)]
+    pub force: bool,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Stop after this many runs (the sweep stays resumable). For testing interruption.
+    #[arg(long, hide = true)]
+    pub max_runs: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Example:\n  coopetition merge output/big-1 output/big-2 output/big-3 --out output/big")]
+pub struct MergeArgs {
+    /// Shard directories of one sweep.
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Where to write the merged result.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Overwrite results already in --out.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Parses `K/N` with 1 ≤ K ≤ N.
+pub fn parse_shard(s: &str) -> Result<(u64, u64), String> {
+    let (k, n) = s.split_once('/').ok_or("expected K/N, e.g. 2/4")?;
+    let k: u64 = k.trim().parse().map_err(|_| format!("{k:?} is not a number"))?;
+    let n: u64 = n.trim().parse().map_err(|_| format!("{n:?} is not a number"))?;
+    if n == 0 || k == 0 || k > n {
+        return Err(format!("need 1 <= K <= N, got {k}/{n}"));
+    }
+    Ok((k, n))
+}
+
+fn sweep_error(e: SweepError) -> anyhow::Error {
+    match e {
+        SweepError::BadInput(m) => bad_input(m),
+        other => anyhow::Error::new(other),
+    }
+}
+
+pub fn execute(args: SweepArgs, argv: &[String]) -> anyhow::Result<ExitCode> {
+    let sweep = load_sweep_file(&args.file).map_err(bad_input)?;
+    let stem = args
+        .file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "sweep".into());
+    let out = match (&args.out, args.resume) {
+        (Some(d), true) if d.join("manifest.json").exists() => d.clone(),
+        (None, true) => {
+            return Err(bad_input(
+                "--resume needs --out DIR (the directory of the interrupted sweep)",
+            ));
+        }
+        (explicit, _) => {
+            let default_name = match args.shard {
+                Some((k, n)) => format!("sweep-{stem}-shard{k}of{n}"),
+                None => format!("sweep-{stem}"),
+            };
+            dirs::prepare(explicit.as_deref(), &default_name, args.force).map_err(|e| match e {
+                dirs::OutDirError::Create { .. } => anyhow::Error::new(e),
+                other => bad_input(other),
+            })?
+        }
+    };
+    let opts = SweepOptions {
+        out: out.clone(),
+        threads: args.threads,
+        resume: args.resume,
+        shard: args.shard,
+        timeseries: args.timeseries,
+        command_line: argv.to_vec(),
+        max_runs: args.max_runs,
+    };
+    let (k, n) = args.shard.unwrap_or((1, 1));
+    let range = crate::sweep::shard_points(sweep.points.len(), k, n);
+    let pb = progress(range.len() as u64 * sweep.spec.runs_per_point, args.quiet, "sweep");
+    let report = run_sweep(&sweep, &opts, &pb).map_err(sweep_error)?;
+    pb.finish_and_clear();
+    if !args.quiet {
+        if report.runs_resumed > 0 {
+            eprintln!(
+                "resumed: {} of {} runs were already done",
+                report.runs_resumed, report.runs_total
+            );
+        }
+        println!(
+            "{} points x {} runs ({} design), {} runs computed now, {} failed",
+            report.points,
+            sweep.spec.runs_per_point,
+            sweep.spec.design.as_str(),
+            report.runs_computed,
+            report.failed
+        );
+        if let Some(rss) = crate::fsutil::peak_rss_bytes() {
+            println!("peak RSS {:.1} MiB", rss as f64 / (1024.0 * 1024.0));
+        }
+        if report.complete {
+            println!("wrote {}", out.display());
+        } else {
+            println!("stopped early; continue with --resume --out {}", out.display());
+        }
+    }
+    if report.failed > 0 {
+        eprintln!(
+            "{} runs failed; see {}",
+            report.failed,
+            out.join("failures.csv").display()
+        );
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn execute_merge(args: MergeArgs, argv: &[String]) -> anyhow::Result<ExitCode> {
+    for d in &args.dirs {
+        if !d.is_dir() {
+            return Err(bad_input(format!("{}: not a directory", d.display())));
+        }
+    }
+    let out = dirs::prepare(Some(&args.out), "", args.force).map_err(bad_input)?;
+    let n = merge(&args.dirs, &out, argv.to_vec()).map_err(sweep_error)?;
+    println!("merged {n} shards into {}", out.display());
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,577 @@
+//! The sweep runner: parallel blocks, streaming outputs, checkpoints for `--resume`.
+//!
+//! Runs are processed in (point, run) order in blocks. After each block every output is
+//! flushed and synced, then `.checkpoint.json` records how many runs are done and the byte
+//! length of every partial file. A resumed sweep truncates the files to those lengths and
+//! continues with the next run, so after any interruption (even `kill -9`) the result equals
+//! an uninterrupted sweep and no checkpointed run is computed twice. Per-point quantiles
+//! need every run of the point: those values are kept per open point (in memory and in a
+//! small file under `.points/`), so memory grows with `runs_per_point`, not with the sweep.
+
+use std::collections::BTreeMap;
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::spec::{Sweep, value_text};
+use super::{shard_points, sweep_hash};
+use crate::fsutil::{temp_path, write_atomic};
+use crate::montecarlo::{BLOCK, Render, RunRecord, run_one};
+use crate::outcome::Outcome;
+use crate::output::columns::{METRICS, metric_values, outcomes_header, push_field, push_num, timeseries_header};
+use crate::scenario::Scenario;
+use crate::stats::{Z95, quantile_sorted, wilson};
+
+/// Options of one sweep invocation.
+#[derive(Debug, Clone)]
+pub struct SweepOptions {
+    pub out: PathBuf,
+    pub threads: usize,
+    pub resume: bool,
+    /// (k, n), 1-based.
+    pub shard: Option<(u64, u64)>,
+    pub timeseries: bool,
+    pub command_line: Vec<String>,
+    /// Stop after this many runs in this invocation (for tests of interruption).
+    pub max_runs: Option<u64>,
+}
+
+/// What a sweep invocation did.
+#[derive(Debug, Clone, Default)]
+pub struct SweepReport {
+    pub points: usize,
+    pub runs_total: u64,
+    /// Runs already done when this invocation started (resume).
+    pub runs_resumed: u64,
+    /// Runs computed by this invocation.
+    pub runs_computed: u64,
+    pub failed: u64,
+    pub complete: bool,
+}
+
+/// Why a sweep could not proceed.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    #[error("{0}")]
+    BadInput(String),
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+fn io(path: &Path) -> impl Fn(std::io::Error) -> SweepError + '_ {
+    move |source| SweepError::Io {
+        path: path.into(),
+        source,
+    }
+}
+
+/// The manifest of a sweep directory.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SweepManifest {
+    pub tool: String,
+    pub version: String,
+    pub kind: String,
+    pub status: String,
+    pub hash: String,
+    pub scenario_name: String,
+    pub master_seed: u64,
+    pub runs_per_point: u64,
+    pub points: usize,
+    pub points_in_shard: [usize; 2],
+    pub shard: Option<String>,
+    pub runs: u64,
+    pub failed_runs: u64,
+    pub timeseries: bool,
+    pub command_line: Vec<String>,
+    pub sweep: super::SweepSpec,
+    pub scenario: Scenario,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Checkpoint {
+    hash: String,
+    runs_done: u64,
+    failed: u64,
+    lengths: BTreeMap<String, u64>,
+}
+
+/// Partial output files of a sweep, in a fixed order.
+const STREAMS: [&str; 5] = [
+    "outcomes.csv",
+    "failures.csv",
+    "summary.csv",
+    "timeseries_quantiles.csv",
+    "timeseries.csv",
+];
+
+struct Streams {
+    dir: PathBuf,
+    files: Vec<Option<BufWriter<File>>>,
+}
+
+impl Streams {
+    fn path(&self, i: usize) -> PathBuf {
+        temp_path(&self.dir.join(STREAMS[i]))
+    }
+    fn write(&mut self, i: usize, text: &str) -> Result<(), SweepError> {
+        let path = self.path(i);
+        if let Some(f) = self.files[i].as_mut() {
+            f.write_all(text.as_bytes()).map_err(io(&path))?;
+        }
+        Ok(())
+    }
+    fn sync(&mut self) -> Result<BTreeMap<String, u64>, SweepError> {
+        let mut lengths = BTreeMap::new();
+        for (i, name) in STREAMS.iter().enumerate() {
+            let path = self.path(i);
+            if let Some(f) = self.files[i].as_mut() {
+                f.flush().map_err(io(&path))?;
+                f.get_ref().sync_data().map_err(io(&path))?;
+                let len = f.get_ref().metadata().map_err(io(&path))?.len();
+                lengths.insert(name.to_string(), len);
+            }
+        }
+        Ok(lengths)
+    }
+}
+
+/// Values kept for an open point: outcome counts and, per run, the metrics of every month.
+struct PointData {
+    counts: [u64; 4],
+    ok: u64,
+    processed: u64,
+    /// Per run: ticks × METRICS values (f64 to keep quantiles exact).
+    values: Vec<f64>,
+    file: Option<File>,
+}
+
+/// Runs (or resumes) a sweep into `opts.out`, which the caller has prepared.
+pub fn run_sweep(
+    sweep: &Sweep,
+    opts: &SweepOptions,
+    progress: &indicatif::ProgressBar,
+) -> Result<SweepReport, SweepError> {
+    let dir = &opts.out;
+    let hash = sweep_hash(sweep);
+    let rpp = sweep.spec.runs_per_point;
+    let (k, n) = opts.shard.unwrap_or((1, 1));
+    let range = shard_points(sweep.points.len(), k, n);
+    let total = (range.end - range.start) as u64 * rpp;
+    let horizon = sweep.base.horizon_months as usize;
+    let per_run = horizon * METRICS.len();
+    let manifest_path = dir.join("manifest.json");
+    let checkpoint_path = dir.join(".checkpoint.json");
+    let points_dir = dir.join(".points");
+
+    let mut manifest = SweepManifest {
+        tool: "coopetition".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        kind: "sweep".into(),
+        status: "running".into(),
+        hash: hash.clone(),
+        scenario_name: sweep.base.name.clone(),
+        master_seed: sweep.spec.seed,
+        runs_per_point: rpp,
+        points: sweep.points.len(),
+        points_in_shard: [range.start, range.end],
+        shard: opts.shard.map(|(k, n)| format!("{k}/{n}")),
+        runs: total,
+        failed_runs: 0,
+        timeseries: opts.timeseries,
+        command_line: opts.command_line.clone(),
+        sweep: sweep.spec.clone(),
+        scenario: sweep.base.clone(),
+    };
+
+    // Resume or start fresh.
+    let mut checkpoint = Checkpoint {
+        hash: hash.clone(),
+        ..Default::default()
+    };
+    let mut report = SweepReport {
+        points: range.len(),
+        runs_total: total,
+        ..Default::default()
+    };
+    if opts.resume && manifest_path.exists() {
+        let old: SweepManifest = read_json(&manifest_path)?;
+        if old.hash != hash || old.shard != manifest.shard || old.timeseries != opts.timeseries {
+            return Err(SweepError::BadInput(format!(
+                "{}: the sweep changed since it started (hash {} then, {} now, shard {:?} vs {:?}, timeseries {} vs {}); \
+                 refusing to resume. Use a new --out, or --force to start over",
+                dir.display(),
+                old.hash,
+                hash,
+                old.shard,
+                manifest.shard,
+                old.timeseries,
+                opts.timeseries
+            )));
+        }
+        if old.status == "complete" {
+            report.runs_resumed = total;
+            report.failed = old.failed_runs;
+            report.complete = true;
+            return Ok(report);
+        }
+        if checkpoint_path.exists() {
+            checkpoint = read_json(&checkpoint_path)?;
+        }
+    } else {
+        // Fresh start: clear leftovers of an earlier attempt (the caller checked --force).
+        let _ = std::fs::remove_dir_all(&points_dir);
+        let _ = std::fs::remove_file(&checkpoint_path);
+    }
+    std::fs::create_dir_all(&points_dir).map_err(io(&points_dir))?;
+    write_json(&manifest_path, &manifest)?;
+    write_points_csv(sweep, dir, range.clone())?;
+
+    // Open the partial streams at the checkpointed lengths.
+    let headers = [
+        format!("point,{}", outcomes_header()),
+        "point,run,seed,error".to_string(),
+        summary_header(sweep),
+        "point,tick,metric,mean,p05,p50,p95".to_string(),
+        format!("point,{}", timeseries_header(&sweep.base)),
+    ];
+    let mut streams = Streams {
+        dir: dir.clone(),
+        files: Vec::new(),
+    };
+    for (i, name) in STREAMS.iter().enumerate() {
+        if *name == "timeseries.csv" && !opts.timeseries {
+            streams.files.push(None);
+            continue;
+        }
+        let path = streams.path(i);
+        let f = open_at(&path, checkpoint.lengths.get(*name).copied(), &headers[i])?;
+        streams.files.push(Some(BufWriter::with_capacity(1 << 20, f)));
+    }
+
+    // Reload the values of the point in progress, if any.
+    let mut open: BTreeMap<usize, PointData> = BTreeMap::new();
+    let done = checkpoint.runs_done;
+    if done < total && !done.is_multiple_of(rpp) {
+        let p = range.start + (done / rpp) as usize;
+        let path = points_dir.join(format!("{p}.bin"));
+        let len = checkpoint
+            .lengths
+            .get(&format!(".points/{p}.bin"))
+            .copied()
+            .unwrap_or(0);
+        open.insert(p, load_point(&path, len, done % rpp, per_run)?);
+    }
+    report.runs_resumed = done;
+    report.failed = checkpoint.failed;
+    progress.set_position(done);
+
+    let pool = crate::montecarlo::thread_pool(opts.threads).map_err(|e| SweepError::Io {
+        path: dir.clone(),
+        source: std::io::Error::other(e),
+    })?;
+    let render = |p: usize| Render {
+        prefix: format!("{p},"),
+        timeseries: opts.timeseries,
+        events: false,
+    };
+    let mut scenarios: BTreeMap<usize, Scenario> = BTreeMap::new();
+    let mut g = done;
+    let budget_end = opts.max_runs.map_or(total, |m| (done + m).min(total));
+    while g < budget_end {
+        let end = (g + BLOCK).min(budget_end);
+        // Scenarios of the points this block touches.
+        let first = range.start + (g / rpp) as usize;
+        let last = range.start + ((end - 1) / rpp) as usize;
+        scenarios.retain(|&p, _| p >= first);
+        for p in first..=last {
+            if let std::collections::btree_map::Entry::Vacant(e) = scenarios.entry(p) {
+                let s = sweep
+                    .scenario(p)
+                    .map_err(|m| SweepError::BadInput(format!("point {p}: {m}")))?;
+                e.insert(s);
+            }
+        }
+        let block: Vec<RunRecord> = pool.install(|| {
+            use rayon::prelude::*;
+            (g..end)
+                .into_par_iter()
+                .map(|i| {
+                    let p = range.start + (i / rpp) as usize;
+                    run_one(&scenarios[&p], sweep.spec.seed, p as u64, i % rpp, &render(p))
+                })
+                .collect()
+        });
+        for rec in &block {
+            let p = rec.point as usize;
+            let data = match open.entry(p) {
+                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    let path = points_dir.join(format!("{p}.bin"));
+                    e.insert(load_point(&path, 0, 0, per_run)?)
+                }
+            };
+            match &rec.result {
+                Ok(r) => {
+                    streams.write(0, &rec.outcome_row)?;
+                    streams.write(4, &rec.timeseries_rows)?;
+                    data.counts[r.outcome.index()] += 1;
+                    data.ok += 1;
+                    let mut row = vec![f64::NAN; per_run];
+                    for (t, m) in r.timeseries.iter().enumerate().take(horizon) {
+                        row[t * METRICS.len()..(t + 1) * METRICS.len()].copy_from_slice(&metric_values(m));
+                    }
+                    let outcome_code = r.outcome.index() as f64;
+                    if let Some(f) = data.file.as_mut() {
+                        let mut bytes = Vec::with_capacity(8 * (per_run + 1));
+                        bytes.extend_from_slice(&outcome_code.to_le_bytes());
+                        for v in &row {
+                            bytes.extend_from_slice(&v.to_le_bytes());
+                        }
+                        let path = points_dir.join(format!("{p}.bin"));
+                        f.write_all(&bytes).map_err(io(&path))?;
+                    }
+                    data.values.extend_from_slice(&row);
+                }
+                Err(msg) => {
+                    let mut line = format!("{},{},{},", p, rec.run, rec.seed);
+                    push_field(&mut line, msg);
+                    line.push('\n');
+                    streams.write(1, &line)?;
+                    report.failed += 1;
+                    if let Some(f) = data.file.as_mut() {
+                        let path = points_dir.join(format!("{p}.bin"));
+                        f.write_all(&(-1.0f64).to_le_bytes()).map_err(io(&path))?;
+                    }
+                }
+            }
+            data.processed += 1;
+            if data.processed == rpp {
+                let data = open.remove(&p).expect("point is open");
+                let (summary, quantiles) = finish_point(sweep, p, &data, horizon);
+                streams.write(2, &summary)?;
+                streams.write(3, &quantiles)?;
+                let _ = std::fs::remove_file(points_dir.join(format!("{p}.bin")));
+            }
+        }
+        report.runs_computed += end - g;
+        g = end;
+        // Durable checkpoint: data first, then the record of how much is valid.
+        let mut lengths = streams.sync()?;
+        for (p, data) in open.iter_mut() {
+            if let Some(f) = data.file.as_mut() {
+                let path = points_dir.join(format!("{p}.bin"));
+                f.sync_data().map_err(io(&path))?;
+                lengths.insert(format!(".points/{p}.bin"), f.metadata().map_err(io(&path))?.len());
+            }
+        }
+        checkpoint.runs_done = g;
+        checkpoint.failed = report.failed;
+        checkpoint.lengths = lengths;
+        write_json(&checkpoint_path, &checkpoint)?;
+        progress.set_position(g);
+    }
+    if g < total {
+        return Ok(report); // stopped early on request; resumable
+    }
+
+    // Complete: move every stream into place, then the manifest says so.
+    streams.sync()?;
+    for (i, name) in STREAMS.iter().enumerate() {
+        if streams.files[i].is_some() {
+            let from = streams.path(i);
+            let to = dir.join(name);
+            std::fs::rename(&from, &to).map_err(io(&to))?;
+        }
+    }
+    manifest.status = "complete".into();
+    manifest.failed_runs = report.failed;
+    write_json(&manifest_path, &manifest)?;
+    let _ = std::fs::remove_file(&checkpoint_path);
+    let _ = std::fs::remove_dir_all(&points_dir);
+    report.complete = true;
+    Ok(report)
+}
+
+/// Opens a partial stream: new with its header, or truncated to the checkpointed length.
+fn open_at(path: &Path, len: Option<u64>, header: &str) -> Result<File, SweepError> {
+    match len {
+        Some(len) => {
+            let mut f = OpenOptions::new().read(true).write(true).open(path).map_err(io(path))?;
+            f.set_len(len).map_err(io(path))?;
+            f.seek(SeekFrom::End(0)).map_err(io(path))?;
+            Ok(f)
+        }
+        None => {
+            let mut f = File::create(path).map_err(io(path))?;
+            f.write_all(header.as_bytes()).map_err(io(path))?;
+            f.write_all(b"\n").map_err(io(path))?;
+            Ok(f)
+        }
+    }
+}
+
+/// Opens (and, when resuming, reads back) the value file of an open point.
+fn load_point(path: &Path, len: u64, runs: u64, per_run: usize) -> Result<PointData, SweepError> {
+    let mut data = PointData {
+        counts: [0; 4],
+        ok: 0,
+        processed: 0,
+        values: Vec::new(),
+        file: None,
+    };
+    let mut f = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(io(path))?;
+    f.set_len(len).map_err(io(path))?;
+    let mut bytes = Vec::new();
+    f.read_to_end(&mut bytes).map_err(io(path))?;
+    let mut at = 0;
+    let next = |at: &mut usize| -> Option<f64> {
+        let b = bytes.get(*at..*at + 8)?;
+        *at += 8;
+        Some(f64::from_le_bytes(b.try_into().ok()?))
+    };
+    while data.processed < runs {
+        let Some(code) = next(&mut at) else { break };
+        data.processed += 1;
+        if code < 0.0 {
+            continue;
+        }
+        data.counts[(code as usize).min(3)] += 1;
+        data.ok += 1;
+        for _ in 0..per_run {
+            data.values.push(next(&mut at).unwrap_or(f64::NAN));
+        }
+    }
+    if data.processed != runs {
+        return Err(SweepError::BadInput(format!(
+            "{}: checkpoint and point data disagree; cannot resume",
+            path.display()
+        )));
+    }
+    f.seek(SeekFrom::End(0)).map_err(io(path))?;
+    data.file = Some(f);
+    Ok(data)
+}
+
+fn summary_header(sweep: &Sweep) -> String {
+    let mut h = String::from("point");
+    for p in &sweep.params {
+        h.push(',');
+        h.push_str(p);
+    }
+    h.push_str(",runs");
+    for o in Outcome::ALL {
+        let o = o.as_str();
+        h.push_str(&format!(",p_{o},p_{o}_lo,p_{o}_hi"));
+    }
+    h
+}
+
+/// The summary row and quantile rows of a completed point.
+fn finish_point(sweep: &Sweep, p: usize, data: &PointData, horizon: usize) -> (String, String) {
+    let mut summary = format!("{p}");
+    for v in &sweep.points[p] {
+        summary.push(',');
+        push_field(&mut summary, &value_text(v));
+    }
+    summary.push_str(&format!(",{}", data.ok));
+    for o in Outcome::ALL {
+        let k = data.counts[o.index()];
+        let pr = if data.ok > 0 {
+            k as f64 / data.ok as f64
+        } else {
+            f64::NAN
+        };
+        let (lo, hi) = wilson(k, data.ok, Z95);
+        for v in [pr, lo, hi] {
+            summary.push(',');
+            push_num(&mut summary, v);
+        }
+    }
+    summary.push('\n');
+
+    let mut rows = String::new();
+    let nm = METRICS.len();
+    let per_run = horizon * nm;
+    let runs = data.ok as usize;
+    let mut column = Vec::with_capacity(runs);
+    for t in 0..horizon {
+        for (m, name) in METRICS.iter().enumerate() {
+            column.clear();
+            column.extend(
+                (0..runs)
+                    .map(|r| data.values[r * per_run + t * nm + m])
+                    .filter(|v| !v.is_nan()),
+            );
+            column.sort_by(f64::total_cmp);
+            let mean = if column.is_empty() {
+                f64::NAN
+            } else {
+                column.iter().sum::<f64>() / column.len() as f64
+            };
+            rows.push_str(&format!("{p},{},{name}", t + 1));
+            for v in [
+                mean,
+                quantile_sorted(&column, 0.05),
+                quantile_sorted(&column, 0.5),
+                quantile_sorted(&column, 0.95),
+            ] {
+                rows.push(',');
+                push_num(&mut rows, v);
+            }
+            rows.push('\n');
+        }
+    }
+    (summary, rows)
+}
+
+fn write_points_csv(sweep: &Sweep, dir: &Path, range: std::ops::Range<usize>) -> Result<(), SweepError> {
+    let mut text = String::from("point");
+    for p in &sweep.params {
+        text.push(',');
+        text.push_str(p);
+    }
+    text.push('\n');
+    for i in range {
+        text.push_str(&i.to_string());
+        for v in &sweep.points[i] {
+            text.push(',');
+            push_field(&mut text, &value_text(v));
+        }
+        text.push('\n');
+    }
+    let path = dir.join("points.csv");
+    write_atomic(&path, text.as_bytes()).map_err(io(&path))
+}
+
+fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), SweepError> {
+    let mut text = serde_json::to_string_pretty(value).map_err(|e| SweepError::Io {
+        path: path.into(),
+        source: std::io::Error::other(e),
+    })?;
+    text.push('\n');
+    write_atomic(path, text.as_bytes()).map_err(io(path))
+}
+
+fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, SweepError> {
+    let text = std::fs::read_to_string(path).map_err(io(path))?;
+    serde_json::from_str(&text)
+        .map_err(|e| SweepError::BadInput(format!("{}: not a sweep manifest: {e}", path.display())))
+}
+
+/// Reads a sweep manifest (for merge).
+pub fn read_manifest(path: &Path) -> Result<SweepManifest, SweepError> {
+    read_json(path)
+}
+
+/// Writes a sweep manifest (for merge).
+pub fn write_manifest(path: &Path, m: &SweepManifest) -> Result<(), SweepError> {
+    write_json(path, m)
+}

@@ -1,0 +1,376 @@
+//! Sweep files (SPEC §6): parsing, validation and expansion into points.
+
+use serde::{Deserialize, Serialize};
+
+use crate::scenario::load::{self, line_col, locate, unknown_field_hint};
+use crate::scenario::{Scenario, ScenarioError, load::Problem};
+use crate::stats::design;
+
+/// The experimental design of a sweep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Design {
+    Grid,
+    Lhs,
+    Random,
+    Ofat,
+    Sobol,
+    Morris,
+}
+
+impl Design {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Design::Grid => "grid",
+            Design::Lhs => "lhs",
+            Design::Random => "random",
+            Design::Ofat => "ofat",
+            Design::Sobol => "sobol",
+            Design::Morris => "morris",
+        }
+    }
+}
+
+/// One varied parameter: a list of values, or a range (with steps for grid/ofat).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vary {
+    pub param: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<Vec<toml::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub range: Option<[f64; 2]>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steps: Option<usize>,
+}
+
+/// The `[sweep]` table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SweepSpec {
+    /// Bundled scenario name or path (relative paths are relative to the sweep file).
+    pub scenario: String,
+    #[serde(default = "default_runs")]
+    pub runs_per_point: u64,
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    #[serde(default = "default_design")]
+    pub design: Design,
+    /// Points (lhs, random) or base samples (sobol: points = samples·(k+2); morris: trajectories, points = samples·(k+1)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub samples: Option<usize>,
+    /// Grid levels of a Morris design (even, ≥ 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub levels: Option<usize>,
+    /// Overrides applied to the base scenario before varying (`PATH=VALUE`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub set: Vec<String>,
+    pub vary: Vec<Vary>,
+}
+
+fn default_runs() -> u64 {
+    200
+}
+fn default_seed() -> u64 {
+    42
+}
+fn default_design() -> Design {
+    Design::Grid
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SweepFile {
+    sweep: SweepSpec,
+}
+
+/// A sweep resolved against its base scenario: every point's parameter values.
+#[derive(Debug, Clone)]
+pub struct Sweep {
+    pub spec: SweepSpec,
+    pub base: Scenario,
+    /// Varied parameter paths, in column order.
+    pub params: Vec<String>,
+    /// Per point, the value of each varied parameter.
+    pub points: Vec<Vec<toml::Value>>,
+}
+
+impl Sweep {
+    pub fn runs(&self) -> u64 {
+        self.points.len() as u64 * self.spec.runs_per_point
+    }
+
+    /// The scenario of point `i` (validated when the sweep was resolved).
+    pub fn scenario(&self, i: usize) -> Result<Scenario, String> {
+        let mut s = self.base.clone();
+        for (p, v) in self.params.iter().zip(&self.points[i]) {
+            s = load::set_value(&s, p, v.clone())?;
+        }
+        Ok(s)
+    }
+}
+
+/// Whether a TOML source is a sweep file (has a `[sweep]` table).
+pub fn is_sweep_source(src: &str) -> bool {
+    toml::from_str::<toml::Table>(src).is_ok_and(|t| t.contains_key("sweep"))
+}
+
+/// Reads and resolves a sweep file.
+pub fn load_sweep_file(path: &std::path::Path) -> Result<Sweep, ScenarioError> {
+    if path.is_dir() {
+        return Err(ScenarioError::Read {
+            path: path.into(),
+            source: std::io::Error::other("is a directory, expected a TOML file"),
+        });
+    }
+    let src = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+        path: path.into(),
+        source,
+    })?;
+    parse_sweep(&src, &path.display().to_string(), path.parent())
+}
+
+/// Parses and resolves sweep TOML; `origin` names it in errors.
+pub fn parse_sweep(src: &str, origin: &str, base_dir: Option<&std::path::Path>) -> Result<Sweep, ScenarioError> {
+    let file: SweepFile = toml::from_str(src).map_err(|e| {
+        let (line, column) = e.span().map(|s| line_col(src, s.start)).unwrap_or((1, 1));
+        let mut message = e.message().trim().to_string();
+        if let Some(hint) = unknown_field_hint(&message) {
+            message.push_str(&format!(" (did you mean `{hint}`?)"));
+        }
+        ScenarioError::Parse {
+            origin: origin.into(),
+            line,
+            column,
+            message,
+        }
+    })?;
+    let spec = file.sweep;
+    let problem = |field: &str, message: String| {
+        let (line, column) = locate(src, field)
+            .or_else(|| locate(src, &format!("sweep.{field}")))
+            .map_or((None, None), |(l, c)| (Some(l), Some(c)));
+        Problem {
+            line,
+            column,
+            field: format!("sweep.{field}"),
+            message,
+        }
+    };
+    let invalid = |problems: Vec<Problem>| ScenarioError::Invalid {
+        origin: origin.into(),
+        problems,
+    };
+
+    // The base scenario: a bundled name, or a path relative to the sweep file.
+    let scenario_arg = match base_dir {
+        Some(dir) if load::bundled(&spec.scenario).is_none() && !std::path::Path::new(&spec.scenario).is_absolute() => {
+            dir.join(&spec.scenario).display().to_string()
+        }
+        _ => spec.scenario.clone(),
+    };
+    let mut base = load::resolve(&scenario_arg).map_err(|e| invalid(vec![problem("scenario", e.to_string())]))?;
+    for set in &spec.set {
+        base = load::apply_override(&base, set).map_err(|e| invalid(vec![problem("set", e.to_string())]))?;
+    }
+
+    let mut problems = Vec::new();
+    if spec.runs_per_point == 0 {
+        problems.push(problem("runs_per_point", "must be at least 1".into()));
+    }
+    if spec.vary.is_empty() {
+        problems.push(problem("vary", "name at least one [[sweep.vary]] parameter".into()));
+    }
+    for v in &spec.vary {
+        if let Err(m) = load::current_value(&base, &v.param) {
+            problems.push(problem("param", m));
+            continue;
+        }
+        match (&v.values, &v.range) {
+            (Some(vals), None) if vals.is_empty() => {
+                problems.push(problem("values", format!("`{}`: empty list", v.param)))
+            }
+            (Some(vals), None) => {
+                for val in vals {
+                    if let Err(m) = load::set_value(&base, &v.param, val.clone()) {
+                        problems.push(problem("values", format!("`{}` = {val}: {m}", v.param)));
+                    }
+                }
+            }
+            (None, Some([lo, hi])) => {
+                if !(lo.is_finite() && hi.is_finite() && lo <= hi) {
+                    problems.push(problem("range", format!("`{}`: need finite lo <= hi", v.param)));
+                }
+                for x in [*lo, *hi] {
+                    if let Err(m) = load::set_value(&base, &v.param, toml::Value::Float(x)) {
+                        problems.push(problem("range", format!("`{}` = {x}: {m}", v.param)));
+                    }
+                }
+                if matches!(spec.design, Design::Grid | Design::Ofat) && v.steps.is_none_or(|s| s < 2) {
+                    problems.push(problem(
+                        "steps",
+                        format!(
+                            "`{}`: a range in a {} design needs steps >= 2",
+                            v.param,
+                            spec.design.as_str()
+                        ),
+                    ));
+                }
+            }
+            _ => problems.push(problem(
+                "vary",
+                format!("`{}`: give either values = [...] or range = [lo, hi]", v.param),
+            )),
+        }
+    }
+    match spec.design {
+        Design::Lhs | Design::Random | Design::Sobol | Design::Morris if spec.samples.is_none_or(|n| n == 0) => {
+            problems.push(problem(
+                "samples",
+                format!("a {} design needs samples >= 1", spec.design.as_str()),
+            ));
+        }
+        Design::Morris if spec.levels.is_some_and(|l| l < 2 || l % 2 == 1) => {
+            problems.push(problem("levels", "Morris levels must be even and >= 2".into()));
+        }
+        _ => {}
+    }
+    if matches!(spec.design, Design::Sobol | Design::Morris) {
+        for v in &spec.vary {
+            if v.range.is_none() {
+                problems.push(problem(
+                    "vary",
+                    format!("`{}`: {} designs need range = [lo, hi]", v.param, spec.design.as_str()),
+                ));
+            }
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for v in &spec.vary {
+        if !seen.insert(&v.param) {
+            problems.push(problem("param", format!("`{}` is varied twice", v.param)));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(invalid(problems));
+    }
+
+    let params: Vec<String> = spec.vary.iter().map(|v| v.param.clone()).collect();
+    let points = expand(&spec, &base).map_err(|m| invalid(vec![problem("vary", m)]))?;
+    const MAX_POINTS: usize = 10_000_000;
+    if points.len() > MAX_POINTS {
+        return Err(invalid(vec![problem(
+            "vary",
+            format!("{} points is more than {MAX_POINTS}", points.len()),
+        )]));
+    }
+    let sweep = Sweep {
+        spec,
+        base,
+        params,
+        points,
+    };
+    // Every point must be a valid scenario (e.g. integer params, cross-field rules).
+    for i in 0..sweep.points.len().min(100_000) {
+        if let Err(m) = sweep.scenario(i) {
+            return Err(invalid(vec![problem("vary", format!("point {i}: {m}"))]));
+        }
+    }
+    Ok(sweep)
+}
+
+/// Levels of a factor for grid/ofat designs.
+fn levels(v: &Vary, integer: bool) -> Vec<toml::Value> {
+    if let Some(vals) = &v.values {
+        return vals.clone();
+    }
+    let [lo, hi] = v.range.unwrap_or([0.0, 0.0]);
+    let steps = v.steps.unwrap_or(2).max(2);
+    (0..steps)
+        .map(|i| numeric(lo + (hi - lo) * i as f64 / (steps - 1) as f64, integer))
+        .collect()
+}
+
+fn numeric(x: f64, integer: bool) -> toml::Value {
+    if integer {
+        toml::Value::Integer(x.round() as i64)
+    } else {
+        // Round away float noise (0.8999999999999999 → 0.9) so points read cleanly.
+        toml::Value::Float(format!("{x:.12}").parse().unwrap_or(x))
+    }
+}
+
+/// Maps a unit-cube coordinate to a value of the factor.
+fn from_unit(v: &Vary, u: f64, integer: bool) -> toml::Value {
+    if let Some(vals) = &v.values {
+        let i = ((u * vals.len() as f64) as usize).min(vals.len() - 1);
+        return vals[i].clone();
+    }
+    let [lo, hi] = v.range.unwrap_or([0.0, 0.0]);
+    numeric(lo + (hi - lo) * u, integer)
+}
+
+fn expand(spec: &SweepSpec, base: &Scenario) -> Result<Vec<Vec<toml::Value>>, String> {
+    use rand::SeedableRng;
+    let integer: Vec<bool> = spec
+        .vary
+        .iter()
+        .map(|v| matches!(load::current_value(base, &v.param), Ok(toml::Value::Integer(_))))
+        .collect();
+    let k = spec.vary.len();
+    // The design's own RNG: seeded from the sweep seed, separate from every run's stream.
+    let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(spec.seed ^ 0xD1B5_4A32_D192_ED03);
+    let n = spec.samples.unwrap_or(0);
+    let unit_rows = |rows: Vec<Vec<f64>>| -> Vec<Vec<toml::Value>> {
+        rows.into_iter()
+            .map(|row| {
+                row.iter()
+                    .enumerate()
+                    .map(|(j, &u)| from_unit(&spec.vary[j], u, integer[j]))
+                    .collect()
+            })
+            .collect()
+    };
+    Ok(match spec.design {
+        Design::Grid => {
+            let lv: Vec<Vec<toml::Value>> = spec.vary.iter().zip(&integer).map(|(v, &i)| levels(v, i)).collect();
+            let counts: Vec<usize> = lv.iter().map(Vec::len).collect();
+            let total: usize = counts.iter().product();
+            if total > 10_000_000 {
+                return Err(format!("grid of {total} points is too large"));
+            }
+            design::grid(&counts)
+                .into_iter()
+                .map(|idx| idx.iter().enumerate().map(|(j, &l)| lv[j][l].clone()).collect())
+                .collect()
+        }
+        Design::Ofat => {
+            let base_vals: Vec<toml::Value> = spec
+                .vary
+                .iter()
+                .map(|v| load::current_value(base, &v.param).unwrap_or(toml::Value::Float(0.0)))
+                .collect();
+            let mut pts = vec![base_vals.clone()];
+            for (j, v) in spec.vary.iter().enumerate() {
+                for val in levels(v, integer[j]) {
+                    let mut p = base_vals.clone();
+                    p[j] = val;
+                    pts.push(p);
+                }
+            }
+            pts
+        }
+        Design::Lhs => unit_rows(design::latin_hypercube(n, k, &mut rng)),
+        Design::Random => unit_rows(design::random_uniform(n, k, &mut rng)),
+        Design::Sobol => unit_rows(design::saltelli(n, k, &mut rng)),
+        Design::Morris => unit_rows(design::morris(n, k, spec.levels.unwrap_or(4), &mut rng)),
+    })
+}
+
+/// Renders a parameter value for `points.csv` / `summary.csv`.
+pub fn value_text(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,234 @@
+//! Sweep guarantees (SPEC §6): thread-count independence, shard + merge equality,
+//! resume after SIGKILL equality with no run computed twice, failures recorded,
+//! changed specs refused, bounded memory.
+
+mod common;
+use common::*;
+
+const FILES: [&str; 5] = [
+    "points.csv",
+    "outcomes.csv",
+    "summary.csv",
+    "timeseries_quantiles.csv",
+    "failures.csv",
+];
+
+fn sweep_file(dir: &std::path::Path, runs_per_point: u64, extra: &str) -> std::path::PathBuf {
+    let name = format!(
+        "sw-{runs_per_point}-{:x}.toml",
+        coopetition::sweep::fnv1a64(extra.as_bytes())
+    );
+    write(
+        dir,
+        &name,
+        &format!(
+            "[sweep]\nscenario = \"baseline\"\nruns_per_point = {runs_per_point}\nseed = 9\ndesign = \"grid\"\n{extra}\n\
+             [[sweep.vary]]\nparam = \"regulation.stringency\"\nvalues = [0.5, 1.0, 2.0]\n\
+             [[sweep.vary]]\nparam = \"products.overlap\"\nrange = [0.0, 1.0]\nsteps = 2\n"
+        ),
+    )
+}
+
+fn assert_same(a: &std::path::Path, b: &std::path::Path) {
+    for f in FILES {
+        assert!(
+            read(a.join(f)) == read(b.join(f)),
+            "{f} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
+    }
+}
+
+#[test]
+fn threads_do_not_change_results() {
+    let t = tmp();
+    let f = sweep_file(t.path(), 60, "");
+    let a = t.path().join("a");
+    let b = t.path().join("b");
+    assert_eq!(
+        code(&run(&["sweep", s(&f), "--out", s(&a), "--threads", "1", "--quiet"])),
+        0
+    );
+    assert_eq!(
+        code(&run(&["sweep", s(&f), "--out", s(&b), "--threads", "2", "--quiet"])),
+        0
+    );
+    assert_same(&a, &b);
+    let summary = String::from_utf8(read(a.join("summary.csv"))).unwrap();
+    assert!(
+        summary.starts_with(
+            "point,regulation.stringency,products.overlap,runs,p_symbiosis,p_symbiosis_lo,p_symbiosis_hi,"
+        )
+    );
+    assert_eq!(summary.lines().count(), 7);
+}
+
+#[test]
+fn merged_shards_equal_the_unsharded_sweep() {
+    let t = tmp();
+    let f = sweep_file(t.path(), 40, "");
+    let whole = t.path().join("whole");
+    assert_eq!(
+        code(&run(&["sweep", s(&f), "--out", s(&whole), "--quiet", "--timeseries"])),
+        0
+    );
+    let mut shards = Vec::new();
+    for k in 1..=3 {
+        let d = t.path().join(format!("shard{k}"));
+        let o = run(&[
+            "sweep",
+            s(&f),
+            "--out",
+            s(&d),
+            "--shard",
+            &format!("{k}/3"),
+            "--quiet",
+            "--timeseries",
+        ]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        shards.push(d);
+    }
+    let merged = t.path().join("merged");
+    let mut args = vec!["merge"];
+    args.extend(shards.iter().map(|d| s(d)));
+    args.extend(["--out", s(&merged)]);
+    let o = run(&args);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_same(&whole, &merged);
+    assert!(read(whole.join("timeseries.csv")) == read(merged.join("timeseries.csv")));
+    // A missing shard is refused.
+    let o = run(&["merge", s(&shards[0]), s(&shards[2]), "--out", s(&t.path().join("bad"))]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+}
+
+#[test]
+fn resume_after_sigkill_equals_uninterrupted_and_redoes_nothing() {
+    let t = tmp();
+    let f = sweep_file(t.path(), 400, "");
+    let whole = t.path().join("whole");
+    assert_eq!(
+        code(&run(&["sweep", s(&f), "--out", s(&whole), "--quiet", "--threads", "1"])),
+        0
+    );
+
+    let part = t.path().join("part");
+    let mut child = bin()
+        .args(["sweep", s(&f), "--out", s(&part), "--quiet", "--threads", "1"])
+        .spawn()
+        .expect("spawn");
+    // Wait for at least one checkpoint, then kill -9 in the middle.
+    let checkpoint = part.join(".checkpoint.json");
+    let start = std::time::Instant::now();
+    while !checkpoint.exists() && start.elapsed().as_secs() < 60 {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+    assert!(checkpoint.exists(), "no checkpoint was written before the kill");
+
+    let o = run(&["sweep", s(&f), "--out", s(&part), "--resume", "--threads", "2"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let err = stderr(&o);
+    let out = stdout(&o);
+    // "resumed: D of T runs were already done" + "C runs computed now": D + C = T, D > 0.
+    let done: u64 = err
+        .split("resumed: ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no resume line in {err}"));
+    let computed: u64 = out
+        .split(" runs computed now")
+        .next()
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no computed count in {out}"));
+    assert!(done > 0, "the kill came before any checkpoint");
+    assert_eq!(done + computed, 6 * 400, "runs done twice or lost");
+    assert_same(&whole, &part);
+    assert!(!checkpoint.exists());
+}
+
+#[test]
+fn resume_refuses_a_changed_sweep() {
+    let t = tmp();
+    let f = sweep_file(t.path(), 50, "");
+    let d = t.path().join("d");
+    let o = run(&["sweep", s(&f), "--out", s(&d), "--quiet", "--max-runs", "100"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let f2 = sweep_file(t.path(), 50, "set = [\"cloud.migration_cost=2\"]");
+    let o = run(&["sweep", s(&f2), "--out", s(&d), "--resume", "--quiet"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("changed since it started"), "{}", stderr(&o));
+    // The unchanged file resumes fine and matches a fresh sweep.
+    let o = run(&["sweep", s(&f), "--out", s(&d), "--resume", "--quiet"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let fresh = t.path().join("fresh");
+    assert_eq!(code(&run(&["sweep", s(&f), "--out", s(&fresh), "--quiet"])), 0);
+    assert_same(&d, &fresh);
+}
+
+#[test]
+fn failing_runs_are_recorded_and_the_sweep_goes_on() {
+    let t = tmp();
+    let f = sweep_file(t.path(), 50, "set = [\"testing.fail_every=7\"]");
+    let d = t.path().join("d");
+    let o = run(&["sweep", s(&f), "--out", s(&d), "--quiet"]);
+    assert_eq!(code(&o), 1, "some runs failed: exit 1");
+    let failures = String::from_utf8(read(d.join("failures.csv"))).unwrap();
+    let outcomes = String::from_utf8(read(d.join("outcomes.csv"))).unwrap();
+    let failed = failures.lines().count() - 1;
+    assert!(failed > 0, "no failures recorded");
+    assert!(failures.lines().nth(1).unwrap().contains("injected fault"));
+    assert_eq!(
+        failed + outcomes.lines().count() - 1,
+        300,
+        "every run is in exactly one file"
+    );
+}
+
+#[test]
+fn existing_results_are_not_overwritten_without_force() {
+    let t = tmp();
+    let f = sweep_file(t.path(), 10, "");
+    let d = t.path().join("d");
+    assert_eq!(code(&run(&["sweep", s(&f), "--out", s(&d), "--quiet"])), 0);
+    let o = run(&["sweep", s(&f), "--out", s(&d), "--quiet"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("--force"));
+    assert_eq!(code(&run(&["sweep", s(&f), "--out", s(&d), "--quiet", "--force"])), 0);
+}
+
+fn peak_rss_mib(out: &str) -> f64 {
+    out.split("peak RSS ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no peak RSS in {out}"))
+}
+
+#[test]
+fn memory_stays_flat_from_10k_to_100k_runs() {
+    // 100 runs per point, so the per-point quantile buffer is the same in both sweeps.
+    let t = tmp();
+    let small = write(
+        t.path(),
+        "small.toml",
+        "[sweep]\nscenario = \"baseline\"\nruns_per_point = 100\ndesign = \"random\"\nsamples = 100\n\
+         [[sweep.vary]]\nparam = \"regulation.stringency\"\nrange = [0.5, 2.0]\n",
+    );
+    let big = write(
+        t.path(),
+        "big.toml",
+        "[sweep]\nscenario = \"baseline\"\nruns_per_point = 100\ndesign = \"random\"\nsamples = 1000\n\
+         [[sweep.vary]]\nparam = \"regulation.stringency\"\nrange = [0.5, 2.0]\n",
+    );
+    let a = run(&["sweep", s(&small), "--out", s(&t.path().join("a"))]);
+    let b = run(&["sweep", s(&big), "--out", s(&t.path().join("b"))]);
+    assert_eq!(code(&a), 0);
+    assert_eq!(code(&b), 0);
+    let (ra, rb) = (peak_rss_mib(&stdout(&a)), peak_rss_mib(&stdout(&b)));
+    println!("peak RSS: 10k runs {ra} MiB, 100k runs {rb} MiB");
+    assert!(rb <= 1.5 * ra, "100k-run sweep used {rb} MiB vs {ra} MiB for 10k");
+}
