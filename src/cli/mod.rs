@@ -3,6 +3,7 @@
 pub mod analyze;
 pub mod run;
 pub mod scenarios;
+pub mod slurm;
 pub mod sweep;
 pub mod table;
 
@@ -75,6 +76,8 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     /// Combine the shard directories of one sweep into the unsharded result.
     Merge(sweep::MergeArgs),
+    /// Write (or submit) a SLURM job array that runs a sweep in shards, then merges them.
+    Slurm(slurm::SlurmArgs),
     /// Analyze a run, sweep or merged directory: intervals, effects, plots, report.
     Analyze(analyze::AnalyzeArgs),
     /// Print every parameter with its default, unit, valid range and meaning (Markdown).
@@ -97,5 +100,6 @@ pub fn dispatch(cli: Cli, argv: Vec<String>) -> anyhow::Result<ExitCode> {
         Command::Analyze(args) => analyze::execute(args),
         Command::Sweep(args) => sweep::execute(args, &argv),
         Command::Merge(args) => sweep::execute_merge(args, &argv),
+        Command::Slurm(args) => slurm::execute(args, &argv),
     }
 }
