@@ -2,6 +2,7 @@
 //! hyperscaler partnership. See `ARCHITECTURE.md` for the module map.
 
 pub mod analyze;
+pub mod bench;
 pub mod cli;
 pub mod fsutil;
 pub mod mechanisms;

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use crate::output::columns::{push_event_rows, push_outcome_row, push_timeseries_rows};
 use crate::scenario::Scenario;
-use crate::sim::{RunResult, run_seed, simulate};
+use crate::sim::{RunResult, Simulator, run_seed};
 
 /// Runs per parallel block: large enough to keep both cores busy, small enough to bound memory.
 pub const BLOCK: u64 = 512;
@@ -37,13 +37,24 @@ pub struct RunRecord {
     pub event_rows: String,
 }
 
-/// Runs one simulation, turning a panic into an error so a batch never dies of one run.
-pub fn run_one(scenario: &Scenario, master: u64, point: u64, run: u64, render: &Render) -> RunRecord {
+/// Runs one simulation on a reusable engine, turning a panic into an error so a batch
+/// never dies of one run (the engine is rebuilt after a panic).
+pub fn run_one(
+    sim: &mut Simulator,
+    scenario: &Scenario,
+    master: u64,
+    point: u64,
+    run: u64,
+    render: &Render,
+) -> RunRecord {
     let seed = run_seed(master, point, run);
-    let result = match catch_unwind(AssertUnwindSafe(|| simulate(scenario, seed))) {
+    let result = match catch_unwind(AssertUnwindSafe(|| sim.run(scenario, seed))) {
         Ok(Ok(r)) => Ok(r),
         Ok(Err(e)) => Err(e.to_string()),
-        Err(panic) => Err(panic_message(&panic)),
+        Err(panic) => {
+            *sim = Simulator::new();
+            Err(panic_message(&panic))
+        }
     };
     let mut rec = RunRecord {
         point,
@@ -86,7 +97,9 @@ pub fn run_block(
     render: &Render,
 ) -> Vec<RunRecord> {
     runs.into_par_iter()
-        .map(|run| run_one(scenario, master, point, run, render))
+        .map_init(Simulator::new, |sim, run| {
+            run_one(sim, scenario, master, point, run, render)
+        })
         .collect()
 }
 

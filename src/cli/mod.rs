@@ -1,6 +1,7 @@
 //! The command line (SPEC §4): argument structs and dispatch. `main.rs` only parses.
 
 pub mod analyze;
+pub mod bench;
 pub mod run;
 pub mod scenarios;
 pub mod slurm;
@@ -80,6 +81,8 @@ pub enum Command {
     Slurm(slurm::SlurmArgs),
     /// Analyze a run, sweep or merged directory: intervals, effects, plots, report.
     Analyze(analyze::AnalyzeArgs),
+    /// Measure throughput and scaling on this machine (prints Markdown tables).
+    Bench(bench::BenchArgs),
     /// Print every parameter with its default, unit, valid range and meaning (Markdown).
     #[command(after_help = "Examples:\n  coopetition params\n  coopetition params strict-regulators")]
     Params {
@@ -98,6 +101,7 @@ pub fn dispatch(cli: Cli, argv: Vec<String>) -> anyhow::Result<ExitCode> {
         Command::Validate { files } => scenarios::validate(&files),
         Command::Params { scenario } => scenarios::params(&scenario),
         Command::Analyze(args) => analyze::execute(args),
+        Command::Bench(args) => bench::execute(args),
         Command::Sweep(args) => sweep::execute(args, &argv),
         Command::Merge(args) => sweep::execute_merge(args, &argv),
         Command::Slurm(args) => slurm::execute(args, &argv),

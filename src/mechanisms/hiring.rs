@@ -5,48 +5,266 @@
 //! a crisis month; always when their startup failed). A searcher picks among the firms
 //! and the startup sector by a multinomial logit:
 //!
+//! ```text
 //! U_f = pay_weight·ln(pay_f) + prestige_weight·ln(capability_f)
 //!       + mission_weight·(1 − |mission_pref − mission_f|) + switching_cost·[f = current]
+//! ```
 //!
 //! A firm hires at most ⌊hiring_budget_share·capital / (12·cost_per_researcher·pay)⌋
 //! researchers a month (a year of pay committed per hire); a full firm drops out of the
 //! choice set. Moves between the lab and the investor are poaching, which the partnership
 //! turns into tension. Staff of an acquired startup join the acquirer at their next pass.
 //!
-//! Cost: one byte compare per researcher-month, plus one logit draw per searcher.
+//! Performance: the pool is processed in fixed chunks of [`CHUNK`] researchers, in parallel
+//! for large pools. Each chunk has its own RNG stream (run seed, month, chunk) and its own
+//! share of every firm's hiring slots, so results do not depend on the thread count. The
+//! logit weights are tabulated per month over [`MISSION_BINS`] mission-preference levels,
+//! so a choice costs a table row and one uniform draw, without `exp`.
 
 use bevy_ecs::prelude::*;
+use rand::SeedableRng;
+use rand::rngs::ChaCha8Rng;
+use rayon::prelude::*;
 
 use crate::sim::components::{Company, Researcher, STARTUP_BASE, UNATTACHED};
 use crate::sim::random::{chance, geometric_months, uniform};
-use crate::sim::resources::{Clock, EventLog, FATE_ALIVE, FATE_FAILED, Params, Roster, Signals, SimRng, StartupIndex};
+use crate::sim::resources::{Clock, EventLog, FATE_ALIVE, FATE_FAILED, Params, Roster, RunSeed, Signals, StartupIndex};
 
 /// Most companies in a roster (validated in the scenario).
 pub const MAX_FIRMS: usize = 32;
 /// Choice options: firms, then the startup sector; flows also track "unattached".
 const OPTIONS: usize = MAX_FIRMS + 2;
+/// Researchers per chunk: the unit of parallel work and of RNG streams.
+pub const CHUNK: usize = 8192;
+/// Pools at least this large are processed in parallel.
+const PARALLEL_FROM: usize = 4 * CHUNK;
+/// Mission preferences are tabulated on this many levels (0, 1/63, …, 1).
+pub const MISSION_BINS: usize = 64;
+
+/// Everything a chunk needs to know about this month's offers (read-only, shared).
+struct Offers<'a> {
+    tick: u32,
+    seed: u64,
+    /// Logit weight exp(U − max) of each option for each mission level, without the stay bonus.
+    table: [[f64; OPTIONS]; MISSION_BINS],
+    /// exp(switching_cost): the current employer's weight is multiplied by it.
+    stay_factor: f64,
+    options: usize,
+    sector: usize,
+    lab: usize,
+    hazard: f64,
+    crisis_extra: f64,
+    alive: &'a [(u32, Entity)],
+    fate: &'a [u32],
+}
+
+/// What one chunk did; merged in chunk order.
+struct ChunkMoves {
+    hc_delta: [i64; OPTIONS],
+    skill_delta: [f64; OPTIONS],
+    flows: [[u32; OPTIONS]; OPTIONS],
+    staff_delta: Vec<(u32, i32)>,
+    moves: u64,
+}
+
+impl ChunkMoves {
+    fn new() -> Self {
+        ChunkMoves {
+            hc_delta: [0; OPTIONS],
+            skill_delta: [0.0; OPTIONS],
+            flows: [[0; OPTIONS]; OPTIONS],
+            staff_delta: Vec::new(),
+            moves: 0,
+        }
+    }
+}
+
+/// The mission level of a preference in 0..=1.
+#[inline]
+fn mission_bin(m: f32) -> usize {
+    ((m.clamp(0.0, 1.0) * (MISSION_BINS - 1) as f32).round() as usize).min(MISSION_BINS - 1)
+}
+
+/// Processes one chunk of researchers with its own RNG stream and slot budget.
+fn hire_chunk(offers: &Offers, chunk: usize, researchers: &mut [Researcher], slots: &mut [i64; OPTIONS]) -> ChunkMoves {
+    let mut rng = ChaCha8Rng::seed_from_u64(offers.seed);
+    rng.set_stream((u64::from(offers.tick) << 32) | chunk as u64);
+    let rng = &mut rng;
+    let mut out = ChunkMoves::new();
+    let unattached = offers.sector + 1;
+    let n = offers.options;
+    let mut weights = [0.0f64; OPTIONS];
+    for r in researchers.iter_mut() {
+        let emp = r.employer;
+        let (current, forced) = if emp == UNATTACHED {
+            (None, true)
+        } else if emp >= STARTUP_BASE {
+            let slot = (emp - STARTUP_BASE) as usize;
+            match offers.fate.get(slot).copied().unwrap_or(FATE_FAILED) {
+                FATE_ALIVE => (Some(offers.sector), false),
+                FATE_FAILED => (None, true),
+                acquirer => {
+                    // Acquired startup: staff join the acquirer without a search.
+                    let a = acquirer as usize;
+                    r.employer = acquirer;
+                    out.hc_delta[a] += 1;
+                    out.skill_delta[a] += f64::from(r.skill);
+                    out.flows[offers.sector][a] += 1;
+                    continue;
+                }
+            }
+        } else {
+            (Some(emp as usize), false)
+        };
+        let searching = forced
+            || u32::from(r.next_search) <= offers.tick
+            || (offers.crisis_extra > 0.0 && current == Some(offers.lab) && chance(rng, offers.crisis_extra));
+        if !searching {
+            continue;
+        }
+        r.next_search = (offers.tick + geometric_months(rng, offers.hazard)).min(u16::MAX as u32) as u16;
+
+        // Logit over the open options (the current employer is always open).
+        let row = &offers.table[mission_bin(r.mission_pref)];
+        let mut total = 0.0;
+        for o in 0..n {
+            let w = if current == Some(o) {
+                row[o] * offers.stay_factor
+            } else if slots[o] > 0 {
+                row[o]
+            } else {
+                0.0
+            };
+            weights[o] = w;
+            total += w;
+        }
+        if total <= 0.0 {
+            continue; // nowhere to go and nothing to keep: stays unattached
+        }
+        let mut pick = uniform(rng) * total;
+        let mut chosen = n - 1;
+        for (o, &w) in weights.iter().enumerate().take(n) {
+            if pick < w {
+                chosen = o;
+                break;
+            }
+            pick -= w;
+        }
+        if weights[chosen] == 0.0 || Some(chosen) == current {
+            continue;
+        }
+
+        // Leave the old employer, join the new one.
+        let skill = f64::from(r.skill);
+        match current {
+            Some(o) if o == offers.sector => out.staff_delta.push((emp - STARTUP_BASE, -1)),
+            Some(o) => {
+                out.hc_delta[o] -= 1;
+                out.skill_delta[o] -= skill;
+            }
+            None => {}
+        }
+        if chosen == offers.sector {
+            let alive = offers.alive;
+            let (slot, _) = alive[((uniform(rng) * alive.len() as f64) as usize).min(alive.len() - 1)];
+            r.employer = STARTUP_BASE + slot;
+            out.staff_delta.push((slot, 1));
+        } else {
+            slots[chosen] -= 1;
+            r.employer = chosen as u32;
+            out.hc_delta[chosen] += 1;
+            out.skill_delta[chosen] += skill;
+        }
+        out.flows[current.unwrap_or(unattached)][chosen] += 1;
+        out.moves += 1;
+    }
+    out
+}
+
+/// exp(U) of each option at each mission level, shifted so the largest possible weight is 1.
+/// Along the mission axis the weight changes by a constant factor per level on each side of
+/// the option's own mission, so each option costs three `exp`s instead of one per level.
+fn weight_table(
+    base: &[f64; OPTIONS],
+    mission: &[f64; OPTIONS],
+    options: usize,
+    w: f64,
+) -> [[f64; OPTIONS]; MISSION_BINS] {
+    let mut table = [[0.0f64; OPTIONS]; MISSION_BINS];
+    let levels = (MISSION_BINS - 1) as f64;
+    let shift = base[..options].iter().copied().fold(f64::NEG_INFINITY, f64::max) + w;
+    let step = (-w / levels).exp();
+    for o in 0..options {
+        let mo = mission[o].clamp(0.0, 1.0);
+        let top = (base[o] + w - shift).exp(); // weight where preference = mission exactly
+        let b0 = ((mo * levels).ceil() as usize).min(MISSION_BINS - 1);
+        let mut g = top * (-w * (b0 as f64 / levels - mo).abs()).exp();
+        for row in table.iter_mut().skip(b0) {
+            row[o] = g;
+            g *= step;
+        }
+        if b0 > 0 {
+            let mut g = top * (-w * (mo - (b0 - 1) as f64 / levels)).exp();
+            for row in table[..b0].iter_mut().rev() {
+                row[o] = g;
+                g *= step;
+            }
+        }
+    }
+    table
+}
+
+/// Splits every firm's monthly slots over the chunks in proportion to their size
+/// (remainders to the first chunks), so chunks never compete for a slot.
+fn chunk_slots(total: &[i64; OPTIONS], options: usize, chunks: usize, pool: usize) -> Vec<[i64; OPTIONS]> {
+    let mut out = vec![[0i64; OPTIONS]; chunks];
+    for o in 0..options {
+        let t = total[o];
+        if t >= i64::MAX / 2 {
+            for c in out.iter_mut() {
+                c[o] = i64::MAX / 2;
+            }
+            continue;
+        }
+        let mut given = 0i64;
+        for (c, slots) in out.iter_mut().enumerate() {
+            let len = CHUNK.min(pool - c * CHUNK) as i64;
+            slots[o] = (t as i128 * len as i128 / pool as i128) as i64;
+            given += slots[o];
+        }
+        let mut rest = t - given;
+        for slots in out.iter_mut() {
+            if rest <= 0 {
+                break;
+            }
+            slots[o] += 1;
+            rest -= 1;
+        }
+    }
+    out
+}
 
 #[allow(clippy::too_many_arguments)]
 pub fn hiring(
     params: Res<Params>,
     clock: Res<Clock>,
     roster: Res<Roster>,
-    mut rng: ResMut<SimRng>,
+    seed: Res<RunSeed>,
     mut signals: ResMut<Signals>,
     mut log: ResMut<EventLog>,
     mut startups: ResMut<StartupIndex>,
     mut companies: Query<&mut Company>,
     mut researchers: Query<&mut Researcher>,
 ) {
-    let rng = &mut rng.0;
     let p = &params.0;
     let t = &p.talent;
     let tick = clock.tick;
     let nf = roster.firms();
-    let sector = nf; // option index of the startup sector
-    let unattached = nf + 1; // flow index of "between jobs"
+    let sector = nf;
+    let has_startups = !startups.alive.is_empty();
+    let options = if has_startups { nf + 1 } else { nf };
 
-    // Per-month firm terms, so the per-researcher work is a few multiply-adds.
+    // Per-month option utilities (without the mission term) and slots.
     let mut base = [0.0f64; OPTIONS];
     let mut mission = [0.0f64; OPTIONS];
     let mut slots = [0i64; OPTIONS];
@@ -58,147 +276,121 @@ pub fn hiring(
         slots[i] = if per_hire > 0.0 {
             (t.hiring_budget_share * c.capital.max(0.0) / per_hire)
                 .floor()
-                .min(1e12) as i64
+                .min(1e15) as i64
         } else {
-            i64::MAX
+            i64::MAX / 2
         };
     }
     let fringe_quality = super::products::fringe_base_quality(p);
     base[sector] = t.pay_weight * t.startup_pay.ln() + t.prestige_weight * fringe_quality.max(1e-6).ln();
     mission[sector] = t.startup_mission;
-    let has_startups = !startups.alive.is_empty();
-    slots[sector] = if has_startups { i64::MAX } else { 0 };
+    slots[sector] = if has_startups { i64::MAX / 2 } else { 0 };
 
-    let lab = roster.lab as usize;
-    let investor = roster.investor as usize;
+    let table = weight_table(&base, &mission, options, t.mission_weight);
+
     let crisis_extra = if signals.crises > 0 {
         (t.crisis_search_boost - 1.0).max(0.0) * t.search_hazard
     } else {
         0.0
     };
-
-    let mut hc_delta = [0i64; OPTIONS];
-    let mut skill_delta = [0.0f64; OPTIONS];
-    let mut flows = [[0u32; OPTIONS]; OPTIONS];
-    let mut weights = [0.0f64; OPTIONS];
     let StartupIndex {
         alive,
         staff_delta,
         fate,
         ..
     } = &mut *startups;
+    let offers = Offers {
+        tick,
+        seed: seed.0,
+        table,
+        stay_factor: t.switching_cost.exp(),
+        options,
+        sector,
+        lab: roster.lab as usize,
+        hazard: t.search_hazard,
+        crisis_extra,
+        alive,
+        fate,
+    };
 
-    for mut r in researchers.iter_mut() {
-        let emp = r.employer;
-        let (current, forced) = if emp == UNATTACHED {
-            (None, true)
-        } else if emp >= STARTUP_BASE {
-            let slot = (emp - STARTUP_BASE) as usize;
-            match fate.get(slot).copied().unwrap_or(FATE_FAILED) {
-                FATE_ALIVE => (Some(sector), false),
-                FATE_FAILED => (None, true),
-                acquirer => {
-                    // Acquired startup: staff join the acquirer without a search.
-                    let a = acquirer as usize;
-                    r.employer = acquirer;
-                    hc_delta[a] += 1;
-                    skill_delta[a] += r.skill as f64;
-                    flows[sector][a] += 1;
-                    continue;
-                }
+    // All researchers live in one table: take it as a slice and cut it into chunks.
+    let mut total = ChunkMoves::new();
+    let mut merge = |m: ChunkMoves| {
+        for o in 0..OPTIONS {
+            total.hc_delta[o] += m.hc_delta[o];
+            total.skill_delta[o] += m.skill_delta[o];
+            for (d, s) in total.flows[o].iter_mut().zip(m.flows[o]) {
+                *d += s;
             }
-        } else {
-            (Some(emp as usize), false)
-        };
-        let searching = forced
-            || u32::from(r.next_search) <= tick
-            || (crisis_extra > 0.0 && current == Some(lab) && chance(rng, crisis_extra));
-        if !searching {
-            continue;
         }
-        r.next_search = (tick + geometric_months(rng, t.search_hazard)).min(u16::MAX as u32) as u16;
-
-        // Logit over the open options (the current employer is always open).
-        let m = r.mission_pref as f64;
-        let mut max_u = f64::NEG_INFINITY;
-        for o in 0..=nf {
-            let open = slots[o] > 0 || current == Some(o);
-            weights[o] = if open {
-                let stay = if current == Some(o) { t.switching_cost } else { 0.0 };
-                let u = base[o] + t.mission_weight * (1.0 - (m - mission[o]).abs()) + stay;
-                max_u = max_u.max(u);
-                u
-            } else {
-                f64::NEG_INFINITY
-            };
-        }
-        if max_u == f64::NEG_INFINITY {
-            continue; // nowhere to go and nothing to keep: stays unattached
-        }
-        let mut total = 0.0;
-        for w in weights.iter_mut().take(nf + 1) {
-            *w = (*w - max_u).exp();
-            total += *w;
-        }
-        let mut pick = uniform(rng) * total;
-        let mut chosen = nf;
-        for (o, w) in weights.iter().enumerate().take(nf + 1) {
-            if pick < *w {
-                chosen = o;
-                break;
+        staff_delta.extend_from_slice(&m.staff_delta);
+        total.moves += m.moves;
+    };
+    match researchers.contiguous_iter_mut() {
+        Ok(tables) => {
+            for mut table in tables {
+                let slice = table.bypass_change_detection();
+                let pool = slice.len();
+                let chunks = pool.div_ceil(CHUNK);
+                let mut budgets = chunk_slots(&slots, options, chunks, pool);
+                let results: Vec<ChunkMoves> = if pool >= PARALLEL_FROM {
+                    slice
+                        .par_chunks_mut(CHUNK)
+                        .zip(budgets.par_iter_mut())
+                        .enumerate()
+                        .map(|(c, (rs, b))| hire_chunk(&offers, c, rs, b))
+                        .collect()
+                } else {
+                    slice
+                        .chunks_mut(CHUNK)
+                        .zip(budgets.iter_mut())
+                        .enumerate()
+                        .map(|(c, (rs, b))| hire_chunk(&offers, c, rs, b))
+                        .collect()
+                };
+                results.into_iter().for_each(&mut merge);
             }
-            pick -= *w;
         }
-        if weights[chosen] == 0.0 || Some(chosen) == current {
-            continue;
-        }
-
-        // Leave the old employer.
-        let skill = r.skill as f64;
-        match current {
-            Some(o) if o == sector => staff_delta.push((emp - STARTUP_BASE, -1)),
-            Some(o) => {
-                hc_delta[o] -= 1;
-                skill_delta[o] -= skill;
+        Err(_) => {
+            // Not reachable for a plain component query; kept so a future sparse layout
+            // still works (sequentially, one chunk).
+            let mut rs: Vec<Researcher> = researchers.iter().copied().collect();
+            let mut b = slots;
+            merge(hire_chunk(&offers, 0, &mut rs, &mut b));
+            for (mut r, new) in researchers.iter_mut().zip(rs) {
+                *r = new;
             }
-            None => {}
         }
-        // Join the new one.
-        if chosen == sector {
-            let (slot, _) = alive[((uniform(rng) * alive.len() as f64) as usize).min(alive.len() - 1)];
-            r.employer = STARTUP_BASE + slot;
-            staff_delta.push((slot, 1));
-        } else {
-            slots[chosen] -= 1;
-            r.employer = chosen as u32;
-            hc_delta[chosen] += 1;
-            skill_delta[chosen] += skill;
-        }
-        flows[current.unwrap_or(unattached)][chosen] += 1;
-        signals.moves += 1;
     }
 
     for mut c in companies.iter_mut() {
         let i = c.idx as usize;
-        if hc_delta[i] != 0 {
-            c.headcount = (c.headcount as i64 + hc_delta[i]).max(0) as u32;
-            c.skill_sum = (c.skill_sum + skill_delta[i]).max(0.0);
+        if total.hc_delta[i] != 0 {
+            c.headcount = (c.headcount as i64 + total.hc_delta[i]).max(0) as u32;
+            c.skill_sum = (c.skill_sum + total.skill_delta[i]).max(0.0);
         }
     }
+    signals.moves += total.moves;
+    narrate(&roster, tick, &total.flows, &mut signals, &mut log);
+}
+
+/// Poaching between the partners, and one line per partner per month summing its hires
+/// by source (the full flows are in the metrics).
+fn narrate(roster: &Roster, tick: u32, flows: &[[u32; OPTIONS]; OPTIONS], signals: &mut Signals, log: &mut EventLog) {
+    let nf = roster.firms();
+    let lab = roster.lab as usize;
+    let investor = roster.investor as usize;
     signals.poached_lab_to_investor += flows[lab][investor];
     signals.poached_investor_to_lab += flows[investor][lab];
-
     let label = |o: usize| -> &str {
         if o < nf {
             roster.name(o as u8)
-        } else if o == sector {
+        } else if o == nf {
             "startups"
         } else {
             "unattached"
         }
     };
-    // The narrative: poaching between the partners, and one line per partner per month
-    // summing its hires by source (the full flows are in the metrics).
     if flows[lab][investor] > 0 {
         log.push(
             tick,
@@ -240,5 +432,54 @@ pub fn hiring(
                 format!("{total} researchers: {detail}"),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunk_slots_split_exactly() {
+        let mut total = [0i64; OPTIONS];
+        total[0] = 1000;
+        total[1] = 7;
+        total[2] = i64::MAX / 2;
+        let pool = 3 * CHUNK + 100;
+        let split = chunk_slots(&total, 3, 4, pool);
+        assert_eq!(split.iter().map(|c| c[0]).sum::<i64>(), 1000);
+        assert_eq!(split.iter().map(|c| c[1]).sum::<i64>(), 7);
+        assert!(split.iter().all(|c| c[2] == i64::MAX / 2));
+        // The short last chunk gets proportionally fewer.
+        assert!(split[3][0] < split[0][0]);
+    }
+
+    #[test]
+    fn weight_table_matches_direct_exponentials() {
+        let mut base = [0.0; OPTIONS];
+        let mut mission = [0.0; OPTIONS];
+        base[..3].copy_from_slice(&[0.3, -0.2, 0.1]);
+        mission[..3].copy_from_slice(&[0.7, 0.3, 0.0]);
+        let w = 1.5;
+        let table = weight_table(&base, &mission, 3, w);
+        let shift = 0.3 + w;
+        for (b, row) in table.iter().enumerate() {
+            let m = b as f64 / (MISSION_BINS - 1) as f64;
+            for o in 0..3 {
+                let direct = (base[o] + w * (1.0 - (m - mission[o]).abs()) - shift).exp();
+                assert!(
+                    (row[o] - direct).abs() < 1e-12 * direct.max(1.0),
+                    "bin {b} option {o}: {} vs {direct}",
+                    row[o]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn mission_bins_cover_the_range() {
+        assert_eq!(mission_bin(0.0), 0);
+        assert_eq!(mission_bin(1.0), MISSION_BINS - 1);
+        assert_eq!(mission_bin(0.5), 32);
     }
 }

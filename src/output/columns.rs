@@ -89,10 +89,18 @@ pub fn timeseries_header(scenario: &Scenario) -> String {
 /// `events.csv` header (without a `point,` prefix).
 pub const EVENTS_HEADER: &str = "run,tick,kind,actor,target,detail";
 
-/// Appends a number in the shortest form that reads back exactly.
+/// Appends a number in the shortest form that reads back exactly: integers without a
+/// decimal point, others by Ryū (already in the tree through serde_json; about twice as fast
+/// as `Display`, and the CSV writing is a visible share of a baseline run).
 #[inline]
 pub fn push_num(buf: &mut String, x: f64) {
-    let _ = write!(buf, "{x}");
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        let _ = write!(buf, "{}", x as i64);
+    } else if x.is_finite() {
+        buf.push_str(ryu::Buffer::new().format_finite(x));
+    } else {
+        let _ = write!(buf, "{x}");
+    }
 }
 
 /// Appends one `outcomes.csv` row (after the optional prefix already in `buf`).

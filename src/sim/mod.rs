@@ -7,14 +7,12 @@ pub mod schedule;
 pub mod setup;
 
 use bevy_ecs::prelude::*;
-use rand::SeedableRng;
-use rand::rngs::ChaCha8Rng;
 
 use crate::mechanisms::metrics::DecouplingWatch;
 use crate::outcome::Outcome;
 use crate::scenario::Scenario;
 use components::{Partnership, PartnershipStatus};
-use resources::{Clock, Event, EventLog, MetricsLog, Roster, TickMetrics};
+use resources::{Clock, Event, EventLog, MetricsLog, TickMetrics};
 
 /// Everything one run produces.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,21 +61,92 @@ fn splitmix(mut z: u64) -> u64 {
 
 /// Runs one simulation. A pure function of (scenario, seed); the scenario must be valid.
 pub fn simulate(scenario: &Scenario, seed: u64) -> Result<RunResult, SimError> {
-    let fail_every = scenario.testing.fail_every;
-    if fail_every > 0 && seed.is_multiple_of(fail_every) {
-        panic!("injected fault: seed {seed} is divisible by testing.fail_every = {fail_every}");
+    Simulator::new().run(scenario, seed)
+}
+
+/// A reusable simulation engine: keeps its World's allocations and the built schedule
+/// across runs (one per worker thread), so a run costs only its own work.
+pub struct Simulator {
+    world: World,
+    schedule: Schedule,
+    initialized: bool,
+    /// Reused buffer of entities to despawn between runs.
+    agents: Vec<Entity>,
+}
+
+impl Default for Simulator {
+    fn default() -> Self {
+        Self::new()
     }
-    let mut world = World::new();
-    let mut schedule = schedule::build_schedule();
-    setup::populate(&mut world, scenario, ChaCha8Rng::seed_from_u64(seed));
-    schedule
-        .initialize(&mut world)
-        .map_err(|e| SimError::Schedule(e.to_string(schedule.graph(), &world)))?;
-    for _ in 0..scenario.horizon_months {
-        schedule.run(&mut world);
-        world.resource_mut::<Clock>().tick += 1;
+}
+
+impl Simulator {
+    pub fn new() -> Self {
+        Simulator {
+            world: World::new(),
+            schedule: schedule::build_schedule(),
+            initialized: false,
+            agents: Vec::new(),
+        }
     }
-    finish(&mut world, scenario, seed)
+
+    /// Despawns every agent of the previous run but the researchers; resources are
+    /// overwritten by `populate`.
+    /// (`World::clear_entities` would also drop resource entities and desynchronise
+    /// bevy's resource cache.)
+    fn clear_agents(&mut self) {
+        // Researchers stay: `populate` overwrites them in place when the pool size matches.
+        let mut q = self
+            .world
+            .query_filtered::<Entity, (Without<bevy_ecs::resource::IsResource>, Without<components::Researcher>)>();
+        self.agents.clear();
+        self.agents.extend(q.iter(&self.world));
+        for &e in &self.agents {
+            self.world.despawn(e);
+        }
+    }
+
+    /// Runs one simulation; identical to a fresh [`simulate`] (tested).
+    pub fn run(&mut self, scenario: &Scenario, seed: u64) -> Result<RunResult, SimError> {
+        let fail_every = scenario.testing.fail_every;
+        if fail_every > 0 && seed.is_multiple_of(fail_every) {
+            panic!("injected fault: seed {seed} is divisible by testing.fail_every = {fail_every}");
+        }
+        self.clear_agents();
+        setup::populate(&mut self.world, scenario, seed);
+        if !self.initialized {
+            self.schedule
+                .initialize(&mut self.world)
+                .map_err(|e| SimError::Schedule(e.to_string(self.schedule.graph(), &self.world)))?;
+            self.initialized = true;
+        }
+        for _ in 0..scenario.horizon_months {
+            self.schedule.run(&mut self.world);
+            self.world.resource_mut::<Clock>().tick += 1;
+        }
+        finish(&mut self.world, scenario, seed)
+    }
+
+    /// Runs one simulation timing each phase; adds the seconds spent per phase to `times`
+    /// (in [`schedule::Phase::ORDER`]). Same results as [`Simulator::run`].
+    pub fn run_profiled(scenario: &Scenario, seed: u64, times: &mut [f64; 9]) -> Result<RunResult, SimError> {
+        let mut world = World::new();
+        setup::populate(&mut world, scenario, seed);
+        let mut phases = schedule::build_phase_schedules();
+        for (_, s) in phases.iter_mut() {
+            s.initialize(&mut world)
+                .map_err(|e| SimError::Schedule(e.to_string(s.graph(), &world)))?;
+        }
+        for _ in 0..scenario.horizon_months {
+            for (i, (_, s)) in phases.iter_mut().enumerate() {
+                let start = std::time::Instant::now();
+                s.run(&mut world);
+                times[i] += start.elapsed().as_secs_f64();
+            }
+            world.resource_mut::<Clock>().tick += 1;
+        }
+        finish(&mut world, scenario, seed)
+    }
 }
 
 /// Classifies the final state (first match wins) and takes the logs out of the world.
@@ -91,7 +160,6 @@ fn finish(world: &mut World, scenario: &Scenario, seed: u64) -> Result<RunResult
     let (outcome, outcome_tick) = classify(&ps, since, horizon);
     let timeseries = std::mem::take(&mut world.resource_mut::<MetricsLog>().0);
     let events = std::mem::take(&mut world.resource_mut::<EventLog>().0);
-    let _ = world.resource::<Roster>();
     Ok(RunResult {
         seed,
         outcome,

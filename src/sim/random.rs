@@ -16,11 +16,11 @@ pub fn chance<R: Rng + ?Sized>(rng: &mut R, p: f64) -> bool {
     uniform(rng) < p.min(1.0)
 }
 
-/// Standard normal by Box–Muller (one draw, the pair's twin discarded for simplicity).
+/// Standard normal (ziggurat method from `rand_distr`: several times faster than Box–Muller,
+/// which matters when a million researchers draw their skill).
+#[inline]
 pub fn normal<R: Rng + ?Sized>(rng: &mut R) -> f64 {
-    let u1 = 1.0 - uniform(rng); // (0, 1]: ln is finite
-    let u2 = uniform(rng);
-    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    rng.sample(rand_distr::StandardNormal)
 }
 
 /// Poisson draw; inversion for small means, normal approximation above 50.

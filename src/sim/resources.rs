@@ -15,6 +15,11 @@ pub struct Params(pub Scenario);
 #[derive(Resource)]
 pub struct SimRng(pub ChaCha8Rng);
 
+/// The run's seed, for RNG streams that must not depend on processing order
+/// (the hiring kernel's per-chunk streams).
+#[derive(Resource, Clone, Copy)]
+pub struct RunSeed(pub u64);
+
 /// The month being simulated, 1..=horizon (outputs use the same numbering).
 #[derive(Resource, Default)]
 pub struct Clock {

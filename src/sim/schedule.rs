@@ -5,7 +5,7 @@ use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings, SingleThreadedExecutor
 
 use crate::mechanisms::{cloud, governance, hiring, metrics, partnership, products, regulation, research, startups};
 
-/// The phases of a month, run in this order.
+/// The phases of a month.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Phase {
     Governance,
@@ -20,7 +20,7 @@ pub enum Phase {
 }
 
 impl Phase {
-    /// Every phase in tick order.
+    /// Every phase, in tick order. This array is the tick order.
     pub const ORDER: [Phase; 9] = [
         Phase::Governance,
         Phase::Hiring,
@@ -32,41 +32,71 @@ impl Phase {
         Phase::Regulation,
         Phase::Metrics,
     ];
+
+    /// Lower-case name for reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Governance => "governance",
+            Phase::Hiring => "hiring",
+            Phase::Cloud => "cloud",
+            Phase::Research => "research",
+            Phase::Products => "products",
+            Phase::Startups => "startups",
+            Phase::Partnership => "partnership",
+            Phase::Regulation => "regulation",
+            Phase::Metrics => "metrics",
+        }
+    }
 }
 
-/// Builds the monthly schedule with ambiguity detection as an error: two systems that
-/// touch the same data in unspecified order fail the build.
-pub fn build_schedule() -> Schedule {
+/// Adds the system of one phase, in its set.
+fn add_phase_system(s: &mut Schedule, phase: Phase) {
+    match phase {
+        Phase::Governance => s.add_systems(governance::governance_shocks.in_set(phase)),
+        Phase::Hiring => s.add_systems(hiring::hiring.in_set(phase)),
+        Phase::Cloud => s.add_systems(cloud::cloud_contracts.in_set(phase)),
+        Phase::Research => s.add_systems(research::research.in_set(phase)),
+        Phase::Products => s.add_systems(products::products.in_set(phase)),
+        Phase::Startups => s.add_systems(startups::startups.in_set(phase)),
+        Phase::Partnership => s.add_systems(partnership::partnership.in_set(phase)),
+        Phase::Regulation => s.add_systems(regulation::regulation.in_set(phase)),
+        Phase::Metrics => s.add_systems(metrics::metrics.in_set(phase)),
+    };
+}
+
+fn empty_schedule() -> Schedule {
     let mut s = Schedule::default();
     s.set_build_settings(ScheduleBuildSettings {
         ambiguity_detection: LogLevel::Error,
         ..Default::default()
     });
     s.set_executor(SingleThreadedExecutor::new());
-    s.configure_sets(
-        (
-            Phase::Governance,
-            Phase::Hiring,
-            Phase::Cloud,
-            Phase::Research,
-            Phase::Products,
-            Phase::Startups,
-            Phase::Partnership,
-            Phase::Regulation,
-            Phase::Metrics,
-        )
-            .chain(),
-    );
-    s.add_systems((
-        governance::governance_shocks.in_set(Phase::Governance),
-        hiring::hiring.in_set(Phase::Hiring),
-        cloud::cloud_contracts.in_set(Phase::Cloud),
-        research::research.in_set(Phase::Research),
-        products::products.in_set(Phase::Products),
-        startups::startups.in_set(Phase::Startups),
-        partnership::partnership.in_set(Phase::Partnership),
-        regulation::regulation.in_set(Phase::Regulation),
-        metrics::metrics.in_set(Phase::Metrics),
-    ));
     s
+}
+
+/// Builds the monthly schedule: the phases chained in [`Phase::ORDER`], with ambiguity
+/// detection as an error, so two systems that touch the same data in unspecified order
+/// fail the build.
+pub fn build_schedule() -> Schedule {
+    let mut s = empty_schedule();
+    for pair in Phase::ORDER.windows(2) {
+        s.configure_sets(pair[0].before(pair[1]));
+    }
+    for phase in Phase::ORDER {
+        add_phase_system(&mut s, phase);
+    }
+    s
+}
+
+/// One schedule per phase, in tick order, for timing each phase (same results as
+/// [`build_schedule`] when run in this order).
+pub fn build_phase_schedules() -> Vec<(Phase, Schedule)> {
+    Phase::ORDER
+        .iter()
+        .map(|&phase| {
+            let mut s = empty_schedule();
+            add_phase_system(&mut s, phase);
+            (phase, s)
+        })
+        .collect()
 }

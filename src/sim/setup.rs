@@ -10,8 +10,10 @@ use crate::mechanisms::metrics::DecouplingWatch;
 use crate::mechanisms::startups::{new_startup, pick_weighted};
 use crate::scenario::{Role, Scenario};
 
-/// Fills an empty world with the scenario's agents and the run's resources.
-pub fn populate(world: &mut World, scenario: &Scenario, mut rng: ChaCha8Rng) {
+/// Fills an empty world with the scenario's agents and the run's resources. `seed` seeds the
+/// run's RNG and the per-chunk streams of the hiring kernel.
+pub fn populate(world: &mut World, scenario: &Scenario, seed: u64) {
+    let mut rng = <ChaCha8Rng as rand::SeedableRng>::seed_from_u64(seed);
     let firms = scenario.companies.len();
     let lab = scenario.companies.iter().position(|c| c.role == Role::Lab).unwrap_or(0) as u8;
     let investor = scenario
@@ -56,36 +58,47 @@ pub fn populate(world: &mut World, scenario: &Scenario, mut rng: ChaCha8Rng) {
         acc += c.talent_share;
         cumulative.push(acc);
     }
-    let researchers: Vec<Researcher> = (0..t.researchers)
-        .map(|_| {
-            // Log-normal skill with mean 1.
-            let skill = (t.skill_sigma * normal(&mut rng) - 0.5 * t.skill_sigma * t.skill_sigma).exp() as f32;
-            let mission_pref = uniform(&mut rng) as f32;
-            let u = uniform(&mut rng);
-            let employer = match cumulative.iter().position(|&c| u < c) {
-                Some(f) => {
-                    headcount[f] += 1;
-                    skill_sum[f] += skill as f64;
-                    f as u32
-                }
-                None if n_startups > 0 => {
-                    let s = ((uniform(&mut rng) * n_startups as f64) as usize).min(n_startups - 1);
-                    staff[s] += 1;
-                    STARTUP_BASE + s as u32
-                }
-                None => UNATTACHED,
-            };
-            // Clock starts at month 1, so the first search month is the geometric draw itself.
-            let next_search = geometric_months(&mut rng, t.search_hazard).min(u16::MAX as u32) as u16;
-            Researcher {
-                skill,
-                mission_pref,
-                employer,
-                next_search,
+    let mut make = || {
+        // Log-normal skill with mean 1.
+        let skill = (t.skill_sigma * normal(&mut rng) - 0.5 * t.skill_sigma * t.skill_sigma).exp() as f32;
+        let mission_pref = uniform(&mut rng) as f32;
+        let u = uniform(&mut rng);
+        let employer = match cumulative.iter().position(|&c| u < c) {
+            Some(f) => {
+                headcount[f] += 1;
+                skill_sum[f] += skill as f64;
+                f as u32
             }
-        })
-        .collect();
-    world.spawn_batch(researchers);
+            None if n_startups > 0 => {
+                let s = ((uniform(&mut rng) * n_startups as f64) as usize).min(n_startups - 1);
+                staff[s] += 1;
+                STARTUP_BASE + s as u32
+            }
+            None => UNATTACHED,
+        };
+        // Clock starts at month 1, so the first search month is the geometric draw itself.
+        let next_search = geometric_months(&mut rng, t.search_hazard).min(u16::MAX as u32) as u16;
+        Researcher {
+            skill,
+            mission_pref,
+            employer,
+            next_search,
+        }
+    };
+    // Reuse the researcher entities of the previous run when the pool has the same size:
+    // overwriting in table order gives exactly the state a fresh spawn would.
+    let mut existing = world.query::<&mut Researcher>();
+    if existing.iter(world).len() == t.researchers as usize {
+        for mut r in existing.iter_mut(world) {
+            *r = make();
+        }
+    } else {
+        let old: Vec<Entity> = world.query_filtered::<Entity, With<Researcher>>().iter(world).collect();
+        for e in old {
+            world.despawn(e);
+        }
+        world.spawn_batch((0..t.researchers).map(|_| make()));
+    }
     for (st, n) in startups.iter_mut().zip(&staff) {
         st.staff = *n;
     }
@@ -184,6 +197,7 @@ pub fn populate(world: &mut World, scenario: &Scenario, mut rng: ChaCha8Rng) {
 
     world.insert_resource(Params(scenario.clone()));
     world.insert_resource(SimRng(rng));
+    world.insert_resource(RunSeed(seed));
     world.insert_resource(Clock { tick: 1 });
     world.insert_resource(roster);
     world.insert_resource(Signals::default());

@@ -297,9 +297,9 @@ pub fn run_sweep(
             use rayon::prelude::*;
             (g..end)
                 .into_par_iter()
-                .map(|i| {
+                .map_init(crate::sim::Simulator::new, |sim, i| {
                     let p = range.start + (i / rpp) as usize;
-                    run_one(&scenarios[&p], sweep.spec.seed, p as u64, i % rpp, &render(p))
+                    run_one(sim, &scenarios[&p], sweep.spec.seed, p as u64, i % rpp, &render(p))
                 })
                 .collect()
         });
