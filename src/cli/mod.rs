@@ -2,6 +2,7 @@
 
 pub mod analyze;
 pub mod bench;
+pub mod calibrate;
 pub mod run;
 pub mod scenarios;
 pub mod slurm;
@@ -81,6 +82,8 @@ pub enum Command {
     Slurm(slurm::SlurmArgs),
     /// Analyze a run, sweep or merged directory: intervals, effects, plots, report.
     Analyze(analyze::AnalyzeArgs),
+    /// Fit free parameters so the outcome distribution matches a target; writes the scenario.
+    Calibrate(calibrate::CalibrateArgs),
     /// Measure throughput and scaling on this machine (prints Markdown tables).
     Bench(bench::BenchArgs),
     /// Print every parameter with its default, unit, valid range and meaning (Markdown).
@@ -102,6 +105,7 @@ pub fn dispatch(cli: Cli, argv: Vec<String>) -> anyhow::Result<ExitCode> {
         Command::Params { scenario } => scenarios::params(&scenario),
         Command::Analyze(args) => analyze::execute(args),
         Command::Bench(args) => bench::execute(args),
+        Command::Calibrate(args) => calibrate::execute(args, &argv),
         Command::Sweep(args) => sweep::execute(args, &argv),
         Command::Merge(args) => sweep::execute_merge(args, &argv),
         Command::Slurm(args) => slurm::execute(args, &argv),

@@ -228,7 +228,7 @@ impl Default for PartnershipParams {
             dissolve_threshold: 0.8,
             dissolve_dependence_max: 0.6,
             dissolve_rate: 0.3,
-            bid_propensity: 0.18,
+            bid_propensity: 0.125,
             bid_min_stake: 0.3,
             weak_capital_months: 6.0,
             bid_failure_tension: 0.2,
@@ -266,7 +266,7 @@ impl Default for CloudParams {
             migration_cost_per_kgpu: 0.01,
             migration_disruption_months: 2.0,
             migration_chunk: 0.2,
-            migration_propensity: 0.5,
+            migration_propensity: 0.86194,
             migration_tension_threshold: 0.4,
             demand_growth: 0.04,
             training_share: 0.5,
@@ -467,7 +467,7 @@ impl Default for RegulationParams {
             peer_weight: 0.05,
             acquihire_weight: 0.05,
             escalate_rate: 0.35,
-            divest_propensity: 0.12,
+            divest_propensity: 0.25999,
             remedy_propensity: 0.35,
             compliance_months: 2,
             bid_phase2_rate: 0.5,
@@ -614,8 +614,8 @@ impl Default for Scenario {
             ..CompanyParams::default()
         };
         Scenario {
-            name: "default".into(),
-            description: String::new(),
+            name: "baseline".into(),
+            description: "The article's situation, calibrated to its 60/25/10/5 expert view".into(),
             horizon_months: 18,
             partnership: PartnershipParams::default(),
             cloud: CloudParams::default(),

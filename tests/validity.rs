@@ -1,0 +1,202 @@
+//! Calibration and directional validity (SPEC §9).
+//!
+//! Statistical design: every comparison runs both settings on the same seeds (common
+//! random numbers), with enough runs that the asserted gap is several standard errors:
+//! for a difference of proportions near 0.1–0.3 with 3,000 runs per arm the standard error
+//! is about 1 pp, so the thresholds below (≥ 3 pp) are ≥ 3 SE; with CRN the effective error
+//! is smaller still. Seeds are fixed, so the tests are deterministic.
+
+use coopetition::calibrate::outcome_counts;
+use coopetition::montecarlo::thread_pool;
+use coopetition::outcome::Outcome;
+use coopetition::scenario::{Scenario, apply_override, load};
+use coopetition::sim::resources::TickMetrics;
+use coopetition::sim::{Simulator, run_seed};
+use rayon::prelude::*;
+
+fn baseline() -> Scenario {
+    load::resolve("baseline").expect("bundled baseline")
+}
+
+fn with(sets: &[&str]) -> Scenario {
+    let mut s = baseline();
+    for set in sets {
+        s = apply_override(&s, set).unwrap_or_else(|e| panic!("{e}"));
+    }
+    s
+}
+
+fn probabilities(s: &Scenario, runs: u64, seed: u64) -> [f64; 4] {
+    let counts = outcome_counts(s, seed, runs, &thread_pool(0).unwrap()).unwrap();
+    counts.map(|c| c as f64 / runs as f64)
+}
+
+/// Per run: the metrics of the first and last month.
+fn trajectories(s: &Scenario, runs: u64, seed: u64) -> Vec<(TickMetrics, TickMetrics)> {
+    thread_pool(0).unwrap().install(|| {
+        (0..runs)
+            .into_par_iter()
+            .map_init(Simulator::new, |sim, r| {
+                let res = sim.run(s, run_seed(seed, 0, r)).unwrap();
+                (res.timeseries[0].clone(), res.last().unwrap().clone())
+            })
+            .collect()
+    })
+}
+
+fn mean_last(t: &[(TickMetrics, TickMetrics)], f: impl Fn(&TickMetrics) -> f64) -> f64 {
+    t.iter().map(|(_, l)| f(l)).sum::<f64>() / t.len() as f64
+}
+
+const P: [Outcome; 4] = Outcome::ALL;
+
+#[test]
+fn bundled_baseline_is_the_default_scenario() {
+    // Theme scenarios and user files fill missing keys from the defaults, so the defaults
+    // must be the calibrated baseline.
+    assert_eq!(baseline(), Scenario::default());
+}
+
+#[test]
+fn baseline_matches_the_article_within_3pp_for_any_seed() {
+    // 10,000 runs: SE of p = 0.6 is 0.49 pp, so ±3 pp is > 6 SE around a fit within ~1 pp.
+    for seed in [1, 777, 123_456_789] {
+        let p = probabilities(&baseline(), 10_000, seed);
+        println!("FIGURE baseline seed {seed}: {:?}", p);
+        for o in P {
+            let diff = p[o.index()] - o.article_reference();
+            assert!(
+                diff.abs() <= 0.03,
+                "seed {seed}: {} {:.3} vs {:.2}",
+                o.as_str(),
+                p[o.index()],
+                o.article_reference()
+            );
+        }
+    }
+}
+
+#[test]
+fn stricter_regulators_mean_more_divestiture_and_fewer_acquisitions() {
+    let lax = probabilities(&with(&["regulation.stringency=0.5"]), 3000, 21);
+    let strict = probabilities(&with(&["regulation.stringency=2"]), 3000, 21);
+    let (div, acq) = (Outcome::Divestiture.index(), Outcome::Acquisition.index());
+    println!(
+        "FIGURE stringency 0.5 vs 2: divestiture {:.3} -> {:.3}, acquisition {:.3} -> {:.3}",
+        lax[div], strict[div], lax[acq], strict[acq]
+    );
+    assert!(
+        strict[div] > lax[div] + 0.05,
+        "divestiture {:.3} vs {:.3}",
+        strict[div],
+        lax[div]
+    );
+    assert!(
+        strict[acq] < lax[acq] - 0.05,
+        "acquisition {:.3} vs {:.3}",
+        strict[acq],
+        lax[acq]
+    );
+}
+
+#[test]
+fn costlier_migration_means_less_decoupling() {
+    let cheap = probabilities(&with(&["cloud.migration_cost=0.3"]), 3000, 22);
+    let dear = probabilities(&with(&["cloud.migration_cost=3"]), 3000, 22);
+    let d = Outcome::Decoupling.index();
+    println!(
+        "FIGURE migration_cost 0.3 vs 3: decoupling {:.3} -> {:.3}",
+        cheap[d], dear[d]
+    );
+    assert!(
+        dear[d] < cheap[d] - 0.05,
+        "decoupling {:.3} (costly) vs {:.3} (cheap)",
+        dear[d],
+        cheap[d]
+    );
+}
+
+#[test]
+fn more_overlap_means_more_tension_and_decoupling() {
+    let lo_s = with(&["products.overlap=0.1"]);
+    let hi_s = with(&["products.overlap=0.9"]);
+    let lo = trajectories(&lo_s, 2000, 23);
+    let hi = trajectories(&hi_s, 2000, 23);
+    let (tl, th) = (mean_last(&lo, |m| m.tension), mean_last(&hi, |m| m.tension));
+    assert!(th > tl + 0.03, "tension {th:.3} vs {tl:.3}");
+    let d = Outcome::Decoupling.index();
+    let (pl, ph) = (probabilities(&lo_s, 3000, 23), probabilities(&hi_s, 3000, 23));
+    println!(
+        "FIGURE overlap 0.1 vs 0.9: tension {tl:.3} -> {th:.3}, decoupling {:.3} -> {:.3}",
+        pl[d], ph[d]
+    );
+    assert!(ph[d] > pl[d] + 0.05, "decoupling {:.3} vs {:.3}", ph[d], pl[d]);
+}
+
+#[test]
+fn stronger_open_source_means_more_startups_and_less_concentration() {
+    let lo = trajectories(&with(&["open_source.strength=0.1"]), 1000, 24);
+    let hi = trajectories(&with(&["open_source.strength=0.9"]), 1000, 24);
+    let (sl, sh) = (
+        mean_last(&lo, |m| f64::from(m.startups_alive)),
+        mean_last(&hi, |m| f64::from(m.startups_alive)),
+    );
+    assert!(sh > 1.2 * sl, "startups {sh:.1} vs {sl:.1}");
+    let (hl, hh) = (mean_last(&lo, |m| m.hhi_max), mean_last(&hi, |m| m.hhi_max));
+    println!("FIGURE open_source 0.1 vs 0.9: startups {sl:.1} -> {sh:.1}, HHI max {hl:.0} -> {hh:.0}");
+    assert!(hh < hl - 500.0, "HHI {hh:.0} vs {hl:.0}");
+}
+
+#[test]
+fn no_exclusivity_means_more_decoupling_than_exclusive() {
+    let excl = probabilities(&with(&["partnership.exclusivity=exclusive"]), 3000, 25);
+    let none = probabilities(&with(&["partnership.exclusivity=none"]), 3000, 25);
+    let d = Outcome::Decoupling.index();
+    println!(
+        "FIGURE exclusivity exclusive vs none: decoupling {:.3} -> {:.3}",
+        excl[d], none[d]
+    );
+    assert!(
+        none[d] > excl[d] + 0.05,
+        "decoupling {:.3} (none) vs {:.3} (exclusive)",
+        none[d],
+        excl[d]
+    );
+}
+
+#[test]
+fn researchers_concentrate_in_the_two_partners_over_the_horizon() {
+    let t = trajectories(&baseline(), 2000, 26);
+    let first = t.iter().map(|(f, _)| f.talent_share_partners).sum::<f64>() / t.len() as f64;
+    let last = mean_last(&t, |m| m.talent_share_partners);
+    println!("FIGURE partners' researcher share month 1 -> 18: {first:.3} -> {last:.3}");
+    assert!(last > first + 0.02, "partners' share {first:.3} → {last:.3}");
+}
+
+#[test]
+fn more_board_crises_mean_more_acquisitions() {
+    // The article: the November 2023 crisis showed the investor's leverage over a weakened lab.
+    let calm = probabilities(&with(&["governance.crisis_rate=0.01"]), 3000, 27);
+    let stormy = probabilities(&with(&["governance.crisis_rate=0.15"]), 3000, 27);
+    let a = Outcome::Acquisition.index();
+    println!(
+        "FIGURE crisis_rate 0.01 vs 0.15: acquisition {:.3} -> {:.3}",
+        calm[a], stormy[a]
+    );
+    assert!(
+        stormy[a] > calm[a] + 0.05,
+        "acquisition {:.3} vs {:.3}",
+        stormy[a],
+        calm[a]
+    );
+}
+
+#[test]
+fn talent_war_means_more_tension() {
+    // Researchers who search more often move more between the partners: more tension.
+    let calm = trajectories(&with(&["talent.search_hazard=0.01"]), 1500, 28);
+    let war = trajectories(&with(&["talent.search_hazard=0.12"]), 1500, 28);
+    let (tc, tw) = (mean_last(&calm, |m| m.tension), mean_last(&war, |m| m.tension));
+    println!("FIGURE search_hazard 0.01 vs 0.12: tension {tc:.3} -> {tw:.3}");
+    assert!(tw > tc + 0.01, "tension {tw:.3} vs {tc:.3}");
+}
