@@ -213,9 +213,10 @@ pub fn run_bench(cfg: &BenchConfig, mut progress: impl FnMut(&str)) -> Result<St
     emit(&mut out, s);
 
     // 4. Scaling over the researcher pool.
-    let mut s = String::from(
-        "## Scaling over the researcher pool (one run, all threads)\n\n| researchers | startups | wall s | ns per researcher-month |\n|---|---|---|---|\n",
+    let mut s = format!(
+        "## Scaling over the researcher pool (one run)\n\n| researchers | startups | wall s, 1 thread | ns/researcher-month, 1 thread | wall s, {threads} threads | ns/researcher-month, {threads} threads |\n|---|---|---|---|---|---|\n"
     );
+    let single = thread_pool(1).map_err(|e| e.to_string())?;
     let mut n_r = 10_000u32;
     while n_r <= cfg.max_researchers {
         let startups = (n_r / 100).max(60);
@@ -228,16 +229,24 @@ pub fn run_bench(cfg: &BenchConfig, mut progress: impl FnMut(&str)) -> Result<St
             ],
         )?;
         let reps = (1_000_000 / n_r).clamp(1, 20);
-        let start = Instant::now();
-        for k in 0..reps {
-            pool.install(|| Simulator::new().run(&sc, run_seed(4, 0, u64::from(k))))
-                .map_err(|e| e.to_string())?;
+        let months = f64::from(n_r) * f64::from(sc.horizon_months);
+        let mut walls = [0.0; 2];
+        for (w, p) in walls.iter_mut().zip([&single, &pool]) {
+            let mut sim = Simulator::new();
+            let start = Instant::now();
+            for k in 0..reps {
+                p.install(|| sim.run(&sc, run_seed(4, 0, u64::from(k))))
+                    .map_err(|e| e.to_string())?;
+            }
+            *w = start.elapsed().as_secs_f64() / f64::from(reps);
         }
-        let wall = start.elapsed().as_secs_f64() / f64::from(reps);
         let _ = writeln!(
             s,
-            "| {n_r} | {startups} | {wall:.4} | {:.2} |",
-            wall * 1e9 / (f64::from(n_r) * f64::from(sc.horizon_months))
+            "| {n_r} | {startups} | {:.4} | {:.2} | {:.4} | {:.2} |",
+            walls[0],
+            walls[0] * 1e9 / months,
+            walls[1],
+            walls[1] * 1e9 / months
         );
         n_r *= 10;
     }

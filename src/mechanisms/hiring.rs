@@ -82,7 +82,17 @@ impl ChunkMoves {
 /// The mission level of a preference in 0..=1.
 #[inline]
 fn mission_bin(m: f32) -> usize {
-    ((m.clamp(0.0, 1.0) * (MISSION_BINS - 1) as f32).round() as usize).min(MISSION_BINS - 1)
+    // Round half up by truncation (`f32::round` is a libm call, visible in the kernel).
+    ((m.clamp(0.0, 1.0) * (MISSION_BINS - 1) as f32 + 0.5) as usize).min(MISSION_BINS - 1)
+}
+
+/// Per mission level, the sum of the weights of the options with slots left in this chunk.
+fn open_totals(table: &[[f64; OPTIONS]; MISSION_BINS], slots: &[i64; OPTIONS], n: usize) -> [f64; MISSION_BINS] {
+    let mut totals = [0.0; MISSION_BINS];
+    for (t, row) in totals.iter_mut().zip(table) {
+        *t = (0..n).filter(|&o| slots[o] > 0).map(|o| row[o]).sum();
+    }
+    totals
 }
 
 /// Processes one chunk of researchers with its own RNG stream and slot budget.
@@ -93,7 +103,7 @@ fn hire_chunk(offers: &Offers, chunk: usize, researchers: &mut [Researcher], slo
     let mut out = ChunkMoves::new();
     let unattached = offers.sector + 1;
     let n = offers.options;
-    let mut weights = [0.0f64; OPTIONS];
+    let mut totals = open_totals(&offers.table, slots, n);
     for r in researchers.iter_mut() {
         let emp = r.employer;
         let (current, forced) = if emp == UNATTACHED {
@@ -124,35 +134,46 @@ fn hire_chunk(offers: &Offers, chunk: usize, researchers: &mut [Researcher], slo
         }
         r.next_search = (offers.tick + geometric_months(rng, offers.hazard)).min(u16::MAX as u32) as u16;
 
-        // Logit over the open options (the current employer is always open).
-        let row = &offers.table[mission_bin(r.mission_pref)];
-        let mut total = 0.0;
-        for o in 0..n {
-            let w = if current == Some(o) {
+        // Logit over the open options (the current employer is always open): the open
+        // total of the mission level, corrected for the stay bonus, then one scan.
+        let bin = mission_bin(r.mission_pref);
+        let row = &offers.table[bin];
+        let mut total = totals[bin];
+        if let Some(c) = current {
+            total += row[c]
+                * if slots[c] > 0 {
+                    offers.stay_factor - 1.0
+                } else {
+                    offers.stay_factor
+                };
+        }
+        if total <= 0.0 {
+            continue; // nowhere to go and nothing to keep: stays unattached
+        }
+        let weight = |o: usize| {
+            if current == Some(o) {
                 row[o] * offers.stay_factor
             } else if slots[o] > 0 {
                 row[o]
             } else {
                 0.0
-            };
-            weights[o] = w;
-            total += w;
-        }
-        if total <= 0.0 {
-            continue; // nowhere to go and nothing to keep: stays unattached
-        }
+            }
+        };
         let mut pick = uniform(rng) * total;
-        let mut chosen = n - 1;
-        for (o, &w) in weights.iter().enumerate().take(n) {
+        let mut chosen = None;
+        for o in 0..n {
+            let w = weight(o);
             if pick < w {
-                chosen = o;
+                chosen = Some(o);
                 break;
             }
             pick -= w;
         }
-        if weights[chosen] == 0.0 || Some(chosen) == current {
-            continue;
-        }
+        // Rounding can leave `pick` past the last option: take the last open one.
+        let chosen = match chosen.or_else(|| (0..n).rev().find(|&o| weight(o) > 0.0)) {
+            Some(o) if Some(o) != current => o,
+            _ => continue,
+        };
 
         // Leave the old employer, join the new one.
         let skill = f64::from(r.skill);
@@ -171,6 +192,9 @@ fn hire_chunk(offers: &Offers, chunk: usize, researchers: &mut [Researcher], slo
             out.staff_delta.push((slot, 1));
         } else {
             slots[chosen] -= 1;
+            if slots[chosen] == 0 {
+                totals = open_totals(&offers.table, slots, n); // a firm just filled up
+            }
             r.employer = chosen as u32;
             out.hc_delta[chosen] += 1;
             out.skill_delta[chosen] += skill;
