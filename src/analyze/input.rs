@@ -13,14 +13,11 @@ use crate::outcome::Outcome;
 type Result<T> = std::result::Result<T, AnalyzeError>;
 
 /// Metrics of `outcomes.csv` at the horizon whose per-point means are analysed.
-pub(crate) const KEY_METRICS: [&str; 6] = [
-    "tension",
-    "lab_cloud_share_investor",
-    "investor_inhouse_ratio",
-    "talent_share_top2",
-    "startups_alive",
-    "hhi_max",
-];
+/// (The first six columns after the outcome in the writer's layout, SPEC §5.)
+pub(crate) const KEY_METRICS: [&str; 6] = {
+    use crate::output::columns::METRICS as M;
+    [M[0], M[1], M[2], M[3], M[4], M[5]]
+};
 
 /// Whether the directory holds one batch of runs or a sweep over parameter points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -48,6 +48,31 @@ pub fn lab_share_on_investor(roster: &Roster, contracts: &Query<&CloudContract>)
     if total > 0.0 { on_inv / total } else { 0.0 }
 }
 
+/// Ends the partnership in `status` at `tick`, setting the terms that status implies.
+fn close(ps: &mut Partnership, status: PartnershipStatus, tick: u32) {
+    match status {
+        PartnershipStatus::Acquired => {
+            ps.stake = 1.0;
+            ps.exclusivity = Exclusivity::Exclusive;
+            ps.first_access = true;
+            ps.info_sharing = 1.0;
+        }
+        PartnershipStatus::Separated | PartnershipStatus::Dissolved => {
+            if status == PartnershipStatus::Separated {
+                ps.stake = 0.0;
+                ps.board_seat = false;
+            }
+            ps.exclusivity = Exclusivity::None;
+            ps.first_access = false;
+            ps.info_sharing = 0.0;
+        }
+        PartnershipStatus::Active => {}
+    }
+    ps.status = status;
+    ps.bid_pending_since = None;
+    ps.ended_tick = Some(tick);
+}
+
 /// Control indicator of the investor over the lab (0..=1).
 pub fn control_indicator(ps: &Partnership, compute_share: f64) -> f64 {
     0.3 * (ps.stake / 0.5).min(1.0)
@@ -93,14 +118,7 @@ pub fn partnership(
 
     // A divestiture order that falls due ends everything else.
     if ps.status == PartnershipStatus::Active && ps.separation_due.is_some_and(|due| due <= tick) {
-        ps.status = PartnershipStatus::Separated;
-        ps.stake = 0.0;
-        ps.exclusivity = Exclusivity::None;
-        ps.first_access = false;
-        ps.info_sharing = 0.0;
-        ps.board_seat = false;
-        ps.bid_pending_since = None;
-        ps.ended_tick = Some(tick);
+        close(&mut ps, PartnershipStatus::Separated, tick);
         log.push(
             tick,
             "separation",
@@ -144,12 +162,7 @@ pub fn partnership(
     }
     if ps.tension > pp.dissolve_threshold && ps.dependence < pp.dissolve_dependence_max && chance(rng, pp.dissolve_rate)
     {
-        ps.status = PartnershipStatus::Dissolved;
-        ps.exclusivity = Exclusivity::None;
-        ps.first_access = false;
-        ps.info_sharing = 0.0;
-        ps.bid_pending_since = None;
-        ps.ended_tick = Some(tick);
+        close(&mut ps, PartnershipStatus::Dissolved, tick);
         log.push(
             tick,
             "dissolution",
@@ -167,13 +180,7 @@ pub fn partnership(
                 ps.tension = (ps.tension + pp.bid_failure_tension).min(1.0);
                 log.push(tick, "bid_failed", inv_name, lab_name, "blocked by a regulator".into());
             } else if !regulators.is_empty() && regulators.iter().all(|r| r.bid == BidReview::Cleared) {
-                ps.status = PartnershipStatus::Acquired;
-                ps.stake = 1.0;
-                ps.exclusivity = Exclusivity::Exclusive;
-                ps.first_access = true;
-                ps.info_sharing = 1.0;
-                ps.bid_pending_since = None;
-                ps.ended_tick = Some(tick);
+                close(&mut ps, PartnershipStatus::Acquired, tick);
                 log.push(
                     tick,
                     "acquisition",

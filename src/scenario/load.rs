@@ -89,18 +89,23 @@ pub fn resolve(arg: &str) -> Result<Scenario, ScenarioError> {
     }
 }
 
-/// Reads and validates a scenario file.
-pub fn load_scenario_file(path: &Path) -> Result<Scenario, ScenarioError> {
+/// Reads a TOML input file (scenario or sweep), refusing directories with a clear message.
+pub fn read_input_file(path: &Path) -> Result<String, ScenarioError> {
     if path.is_dir() {
         return Err(ScenarioError::Read {
             path: path.into(),
             source: std::io::Error::other("is a directory, expected a TOML file"),
         });
     }
-    let src = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+    std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
         path: path.into(),
         source,
-    })?;
+    })
+}
+
+/// Reads and validates a scenario file.
+pub fn load_scenario_file(path: &Path) -> Result<Scenario, ScenarioError> {
+    let src = read_input_file(path)?;
     parse_scenario(&src, &path.display().to_string())
 }
 

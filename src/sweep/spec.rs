@@ -117,16 +117,7 @@ pub fn is_sweep_source(src: &str) -> bool {
 
 /// Reads and resolves a sweep file.
 pub fn load_sweep_file(path: &std::path::Path) -> Result<Sweep, ScenarioError> {
-    if path.is_dir() {
-        return Err(ScenarioError::Read {
-            path: path.into(),
-            source: std::io::Error::other("is a directory, expected a TOML file"),
-        });
-    }
-    let src = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
-        path: path.into(),
-        source,
-    })?;
+    let src = load::read_input_file(path)?;
     parse_sweep(&src, &path.display().to_string(), path.parent())
 }
 
