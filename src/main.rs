@@ -6,6 +6,9 @@ use clap::Parser;
 use coopetition::cli::{Cli, dispatch, exit_code};
 
 fn main() -> ExitCode {
+    // A run that panics is caught and recorded in failures.csv; one line on stderr is
+    // enough (no backtrace per failed run).
+    std::panic::set_hook(Box::new(|info| eprintln!("run failed: {info}")));
     let argv: Vec<String> = std::env::args().collect();
     let cli = Cli::parse();
     match dispatch(cli, argv) {
