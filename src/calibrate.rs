@@ -107,7 +107,7 @@ fn from_unit(z: f64, b: &Bounds) -> f64 {
 fn apply(base: &Scenario, bounds: &[Bounds], z: &[f64]) -> Result<Scenario, String> {
     let mut s = base.clone();
     for (b, &zi) in bounds.iter().zip(z) {
-        // Round to 4 significant digits: the calibrated file should read cleanly.
+        // Round to 5 significant digits: the calibrated file should read cleanly.
         let x = from_unit(zi, b);
         let x: f64 = format!("{x:.4e}").parse().unwrap_or(x);
         s = load::set_value(&s, &b.path, toml::Value::Float(x))?;

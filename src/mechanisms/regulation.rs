@@ -20,7 +20,7 @@
 //! Bid review (merger control): a filed bid enters phase 1 (`bid_phase1_months`), goes to
 //! phase 2 with probability min(1, bid_phase2_rate·stringency·weight), and phase 2
 //! (`bid_phase2_months`) blocks with probability min(1, bid_block_propensity·stringency·
-//! max(K, ½)), else clears. Durations follow EU Merger Regulation phases (domain facts).
+//! weight·max(K, ½)), else clears. Durations follow EU Merger Regulation phases (domain facts).
 
 use bevy_ecs::prelude::*;
 

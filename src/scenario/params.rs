@@ -878,7 +878,7 @@ pub const PARAMS: &[ParamSpec] = &[
         "x market",
         1e-6,
         100,
-        "price of its AI products (open-weight: scaled by 1 - strength/2)"
+        "price of its AI products (open-weight: scaled by 1 - strength/4)"
     ),
     p!(
         "testing.fail_every",
@@ -925,13 +925,6 @@ pub const PARAMS: &[ParamSpec] = &[
     ),
     p!("companies[].pay", "x market", 1e-6, 100, "pay offered"),
     p!("companies[].mission", "index", 0, 1, "mission and safety culture"),
-    p!(
-        "companies[].price",
-        "x market",
-        1e-6,
-        100,
-        "price of its AI products (open-weight: scaled by 1 - strength/2)"
-    ),
     p!("companies[].distribution", "index", 0, 1, "distribution reach"),
 ];
 
@@ -1173,6 +1166,17 @@ fn short(v: &toml::Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn registry_paths_are_unique() {
+        for (i, p) in PARAMS.iter().enumerate() {
+            assert!(
+                PARAMS[..i].iter().all(|q| q.path != p.path),
+                "{} registered twice",
+                p.path
+            );
+        }
+    }
 
     /// Every leaf of the scenario has a registry entry, so nothing escapes validation or docs.
     #[test]

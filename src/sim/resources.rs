@@ -10,8 +10,8 @@ use crate::scenario::Scenario;
 #[derive(Resource)]
 pub struct Params(pub Scenario);
 
-/// The run's single RNG. Every system draws from it in schedule order, so a run is a
-/// pure function of (scenario, seed).
+/// The run's RNG. Every system draws from it in schedule order, so a run is a pure function
+/// of (scenario, seed). (The hiring kernel uses its own per-chunk streams, see [`RunSeed`].)
 #[derive(Resource)]
 pub struct SimRng(pub ChaCha8Rng);
 
@@ -55,7 +55,8 @@ pub struct Signals {
     pub partner_acquihires: Vec<u32>,
     /// Share of the lab's requested compute it could not get this month.
     pub compute_shortfall: f64,
-    /// Share of the lab's/investor's product revenue in segments where both sell.
+    /// How much the two partners split the segments where both sell: the mean over those
+    /// segments of 2·min(lab share, investor share), 0..=1.
     pub contested: f64,
     pub bid_filed: bool,
     /// Segment HHI (0..=10,000) after this month's product competition.

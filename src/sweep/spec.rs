@@ -173,6 +173,14 @@ pub fn parse_sweep(src: &str, origin: &str, base_dir: Option<&std::path::Path>) 
         problems.push(problem("vary", "name at least one [[sweep.vary]] parameter".into()));
     }
     for v in &spec.vary {
+        if v.param == "horizon_months" {
+            // Per-point quantiles are laid out by month; one horizon per sweep keeps them aligned.
+            problems.push(problem(
+                "param",
+                "`horizon_months` cannot be varied in a sweep; run one sweep per horizon".into(),
+            ));
+            continue;
+        }
         if let Err(m) = load::current_value(&base, &v.param) {
             problems.push(problem("param", m));
             continue;
