@@ -300,15 +300,15 @@ mod tests {
 
     #[test]
     fn calibration_moves_a_parameter_towards_the_target() {
-        // A small, fast problem: fit the bid propensity so acquisitions are 30% (baseline ~12%).
+        // A small, fast problem: fit the bid propensity so acquisitions are 20% (baseline ~10%).
         let base = Scenario::default();
         let before = outcome_counts(&base, 5, 400, &thread_pool(2).unwrap()).unwrap();
         let spec = CalibrationSpec {
             target: [
-                before[0] as f64 / 400.0 - 0.18,
+                before[0] as f64 / 400.0 - 0.10,
                 before[1] as f64 / 400.0,
-                0.30,
-                1.0 - (before[0] as f64 / 400.0 - 0.18) - before[1] as f64 / 400.0 - 0.30,
+                0.20,
+                1.0 - (before[0] as f64 / 400.0 - 0.10) - before[1] as f64 / 400.0 - 0.20,
             ],
             params: vec!["partnership.bid_propensity".into()],
             runs: 400,
@@ -325,6 +325,7 @@ mod tests {
             "bid propensity should rise, got {fitted}"
         );
         let p_acq = r.fit_counts[2] as f64 / 400.0;
-        assert!((p_acq - 0.30).abs() < 0.06, "acquisition {p_acq} not near 0.30");
+        // 400 runs: SE of p near 0.2 is 2 pp; the search may stop a little off the target.
+        assert!((p_acq - 0.20).abs() < 0.05, "acquisition {p_acq} not near 0.20");
     }
 }

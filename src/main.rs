@@ -6,6 +6,12 @@ use clap::Parser;
 use coopetition::cli::{Cli, dispatch, exit_code};
 
 fn main() -> ExitCode {
+    // Like other Unix tools, stop quietly when the reader of our output goes away
+    // (`coopetition params | head`), instead of panicking on a closed pipe.
+    // SAFETY: setting a signal disposition to the default at start-up, before any thread.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     // A run that panics is caught and recorded in failures.csv; one line on stderr is
     // enough (no backtrace per failed run).
     std::panic::set_hook(Box::new(|info| eprintln!("run failed: {info}")));
@@ -14,7 +20,16 @@ fn main() -> ExitCode {
     match dispatch(cli, argv) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // The message, then any cause it does not already spell out.
+            let mut msg = e.to_string();
+            for cause in e.chain().skip(1) {
+                let c = cause.to_string();
+                if !msg.contains(&c) {
+                    msg.push_str(": ");
+                    msg.push_str(&c);
+                }
+            }
+            eprintln!("error: {msg}");
             exit_code(&e)
         }
     }

@@ -38,7 +38,7 @@ pub struct CalibrateArgs {
     /// Seed of the evaluation runs.
     #[arg(long, default_value_t = 2024)]
     pub seed: u64,
-    /// Most evaluations of the search.
+    /// Most evaluations of the search (the starting simplex always takes parameters + 1).
     #[arg(long, default_value_t = 80)]
     pub max_evals: usize,
     /// Largest acceptable |p − target| per outcome in the out-of-sample check.
@@ -92,6 +92,11 @@ pub fn execute(args: CalibrateArgs, argv: &[String]) -> anyhow::Result<ExitCode>
             "{}: exists; pass --force to overwrite it",
             out.display()
         )));
+    }
+    // Fail on an unwritable --out now, not after the whole search.
+    if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| anyhow::anyhow!("{}: cannot create directory for --out: {e}", parent.display()))?;
     }
     let spec = CalibrationSpec {
         target,

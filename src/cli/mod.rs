@@ -53,6 +53,7 @@ pub enum Command {
     /// Monte Carlo runs of one scenario; prints the outcome distribution and writes CSVs.
     Run(run::RunArgs),
     /// List the bundled scenarios.
+    #[command(after_help = "Examples:\n  coopetition scenarios\n  coopetition show talent-war")]
     Scenarios,
     /// Print a scenario's fully resolved parameters as TOML.
     #[command(

@@ -155,7 +155,10 @@ pub fn execute_merge(args: MergeArgs, argv: &[String]) -> anyhow::Result<ExitCod
             return Err(bad_input(format!("{}: not a directory", d.display())));
         }
     }
-    let out = dirs::prepare(Some(&args.out), "", args.force).map_err(bad_input)?;
+    let out = dirs::prepare(Some(&args.out), "", args.force).map_err(|e| match e {
+        dirs::OutDirError::Create { .. } => anyhow::Error::new(e),
+        other => bad_input(other),
+    })?;
     let n = merge(&args.dirs, &out, argv.to_vec()).map_err(sweep_error)?;
     println!("merged {n} shards into {}", out.display());
     Ok(ExitCode::SUCCESS)

@@ -37,7 +37,7 @@ const OPTIONS: usize = MAX_FIRMS + 2;
 /// Researchers per chunk: the unit of parallel work and of RNG streams.
 pub const CHUNK: usize = 8192;
 /// Pools at least this large are processed in parallel.
-const PARALLEL_FROM: usize = 4 * CHUNK;
+pub const PARALLEL_FROM: usize = 4 * CHUNK;
 /// Mission preferences are tabulated on this many levels (0, 1/63, …, 1).
 pub const MISSION_BINS: usize = 64;
 

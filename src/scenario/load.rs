@@ -120,6 +120,15 @@ pub fn parse_scenario(src: &str, origin: &str) -> Result<Scenario, ScenarioError
         });
     }
     let scenario: Scenario = toml::from_str(src).map_err(|e| parse_error(src, origin, &e))?;
+    // A file must at least name itself: a file of comments alone is almost surely a mistake.
+    if toml::from_str::<toml::Table>(src).is_ok_and(|t| !t.contains_key("name")) {
+        return Err(ScenarioError::Parse {
+            origin: origin.into(),
+            line: 1,
+            column: 1,
+            message: "missing `name`: a scenario file must name itself, e.g. name = \"my-study\"".into(),
+        });
+    }
     check(scenario, src, origin)
 }
 
@@ -150,10 +159,19 @@ fn locate_violation(src: &str, v: Violation) -> Problem {
 }
 
 fn parse_error(src: &str, origin: &str, e: &toml::de::Error) -> ScenarioError {
+    located_parse_error(src, origin, e)
+}
+
+/// A TOML/serde error with its line, column and, where the span falls on a `key = value`
+/// line, the field's dotted path (`cloud.migration_cost`), plus a "did you mean" hint.
+pub(crate) fn located_parse_error(src: &str, origin: &str, e: &toml::de::Error) -> ScenarioError {
     let (line, column) = e.span().map(|s| line_col(src, s.start)).unwrap_or((1, 1));
     let mut message = e.message().trim().to_string();
     if let Some(hint) = unknown_field_hint(&message) {
         message.push_str(&format!(" (did you mean `{hint}`?)"));
+    }
+    if let Some(field) = e.span().and_then(|s| field_at(src, s.start)) {
+        message = format!("field `{field}`: {message}");
     }
     ScenarioError::Parse {
         origin: origin.into(),
@@ -164,7 +182,7 @@ fn parse_error(src: &str, origin: &str, e: &toml::de::Error) -> ScenarioError {
 }
 
 /// From serde's "unknown field `x`, expected one of `a`, `b`" picks the closest expected name.
-pub(crate) fn unknown_field_hint(message: &str) -> Option<String> {
+fn unknown_field_hint(message: &str) -> Option<String> {
     let rest = message.strip_prefix("unknown field `")?;
     let (field, rest) = rest.split_once('`')?;
     rest.split('`')
@@ -176,8 +194,37 @@ pub(crate) fn unknown_field_hint(message: &str) -> Option<String> {
         .map(|(_, c)| c.to_string())
 }
 
+/// The dotted path of the key set on the line holding `offset`, if that line is `key = ...`.
+fn field_at(src: &str, offset: usize) -> Option<String> {
+    let start = src[..offset.min(src.len())].rfind('\n').map_or(0, |i| i + 1);
+    let line = src[start..].lines().next()?;
+    let (lhs, _) = line.split_once('=')?;
+    let key = lhs.trim();
+    if key.is_empty() || key.starts_with('[') || key.starts_with('#') {
+        return None;
+    }
+    // The enclosing table header, with the index of an array-of-tables entry.
+    let mut table: Option<String> = None;
+    let mut counts: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for l in src[..start].lines() {
+        let l = l.trim();
+        if let Some(h) = l.strip_prefix("[[").and_then(|x| x.split("]]").next()) {
+            let h = h.trim().to_string();
+            let n = counts.entry(h.clone()).or_insert(0);
+            table = Some(format!("{h}.{n}"));
+            *n += 1;
+        } else if let Some(h) = l.strip_prefix('[').and_then(|x| x.split(']').next()) {
+            table = Some(h.trim().to_string());
+        }
+    }
+    Some(match table {
+        Some(t) => format!("{t}.{key}"),
+        None => key.to_string(),
+    })
+}
+
 /// 1-based line and column of a byte offset.
-pub(crate) fn line_col(src: &str, offset: usize) -> (usize, usize) {
+fn line_col(src: &str, offset: usize) -> (usize, usize) {
     let before = &src[..offset.min(src.len())];
     let line = before.matches('\n').count() + 1;
     let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
@@ -189,8 +236,9 @@ pub(crate) fn line_col(src: &str, offset: usize) -> (usize, usize) {
 pub(crate) fn locate(src: &str, path: &str) -> Option<(usize, usize)> {
     let parts: Vec<&str> = path.split('.').collect();
     let (key, table) = parts.split_last()?;
-    let (table_name, array_index) = match table {
-        ["companies", idx] => ("companies".to_string(), idx.parse::<usize>().ok()),
+    // `a.b.N.key`: the key of the N-th `[[a.b]]` entry.
+    let (table_name, array_index) = match table.split_last() {
+        Some((idx, head)) if idx.parse::<usize>().is_ok() => (head.join("."), idx.parse::<usize>().ok()),
         _ => (table.join("."), None),
     };
     let mut current = String::new();
@@ -199,7 +247,9 @@ pub(crate) fn locate(src: &str, path: &str) -> Option<(usize, usize)> {
         let line = raw.trim();
         if let Some(h) = line.strip_prefix("[[").and_then(|l| l.split("]]").next()) {
             current = h.trim().to_string();
-            array_seen = Some(array_seen.map_or(0, |n| n + 1));
+            if current == table_name {
+                array_seen = Some(array_seen.map_or(0, |n| n + 1));
+            }
             continue;
         }
         if let Some(h) = line.strip_prefix('[').and_then(|l| l.split(']').next()) {
@@ -231,7 +281,11 @@ pub fn apply_override(s: &Scenario, arg: &str) -> Result<Scenario, ScenarioError
     let (path, raw) = arg.split_once('=').ok_or_else(|| fail("expected PATH=VALUE".into()))?;
     let path = path.trim();
     current_value(s, path).map_err(&fail)?;
-    set_value(s, path, parse_value(raw.trim())).map_err(fail)
+    let raw = raw.trim();
+    if raw.parse::<f64>().is_ok_and(|x| !x.is_finite()) {
+        return Err(fail(format!("`{path}`: {raw} is not a finite number")));
+    }
+    set_value(s, path, parse_value(raw)).map_err(fail)
 }
 
 /// The current value at a dotted path, or an "unknown parameter" message with a hint.

@@ -6,9 +6,70 @@ use rand::rngs::ChaCha8Rng;
 use super::components::*;
 use super::random::{geometric_months, normal, uniform};
 use super::resources::*;
+use crate::mechanisms::hiring::{CHUNK, PARALLEL_FROM};
 use crate::mechanisms::metrics::DecouplingWatch;
 use crate::mechanisms::startups::{new_startup, pick_weighted};
 use crate::scenario::{Role, Scenario};
+
+/// How researchers are drawn at the start of a run.
+struct InitDraw<'a> {
+    seed: u64,
+    cumulative: &'a [f64],
+    n_startups: usize,
+    sigma: f64,
+    hazard: f64,
+    firms: usize,
+}
+
+/// What one chunk of new researchers adds to the firm aggregates and startup staff.
+struct ChunkInit {
+    headcount: Vec<u32>,
+    skill_sum: Vec<f64>,
+    at_startups: Vec<u32>,
+}
+
+/// Streams of the initial draw: far above the hiring kernel's (month << 32 | chunk).
+const INIT_STREAM: u64 = 1 << 63;
+
+impl InitDraw<'_> {
+    fn fill(&self, chunk: usize, researchers: &mut [Researcher]) -> ChunkInit {
+        let mut rng = <ChaCha8Rng as rand::SeedableRng>::seed_from_u64(self.seed);
+        rng.set_stream(INIT_STREAM | chunk as u64);
+        let mut out = ChunkInit {
+            headcount: vec![0; self.firms],
+            skill_sum: vec![0.0; self.firms],
+            at_startups: Vec::new(),
+        };
+        for r in researchers.iter_mut() {
+            // Log-normal skill with mean 1.
+            let skill = (self.sigma * normal(&mut rng) - 0.5 * self.sigma * self.sigma).exp() as f32;
+            let mission_pref = uniform(&mut rng) as f32;
+            let u = uniform(&mut rng);
+            let employer = match self.cumulative.iter().position(|&c| u < c) {
+                Some(f) => {
+                    out.headcount[f] += 1;
+                    out.skill_sum[f] += f64::from(skill);
+                    f as u32
+                }
+                None if self.n_startups > 0 => {
+                    let s = ((uniform(&mut rng) * self.n_startups as f64) as usize).min(self.n_startups - 1);
+                    out.at_startups.push(s as u32);
+                    STARTUP_BASE + s as u32
+                }
+                None => UNATTACHED,
+            };
+            // Clock starts at month 1, so the first search month is the geometric draw itself.
+            let next_search = geometric_months(&mut rng, self.hazard).min(u16::MAX as u32) as u16;
+            *r = Researcher {
+                skill,
+                mission_pref,
+                employer,
+                next_search,
+            };
+        }
+        out
+    }
+}
 
 /// Fills an empty world with the scenario's agents and the run's resources. `seed` seeds the
 /// run's RNG and the per-chunk streams of the hiring kernel.
@@ -47,57 +108,73 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64) {
         startups.push(new_startup(&mut index, quality, sp.initial_cash, cloud, 0));
     }
 
-    // Researchers: employer by talent_share, the rest spread over startups.
+    // Researchers: employer by talent_share, the rest spread over startups. Drawn in the
+    // hiring kernel's fixed chunks, each from its own stream, so a large pool is filled in
+    // parallel with the same result on any number of threads.
     let t = &scenario.talent;
-    let mut headcount = vec![0u32; firms];
-    let mut skill_sum = vec![0.0f64; firms];
-    let mut staff = vec![0u32; n_startups];
     let mut cumulative = Vec::with_capacity(firms);
     let mut acc = 0.0;
     for c in &scenario.companies {
         acc += c.talent_share;
         cumulative.push(acc);
     }
-    let mut make = || {
-        // Log-normal skill with mean 1.
-        let skill = (t.skill_sigma * normal(&mut rng) - 0.5 * t.skill_sigma * t.skill_sigma).exp() as f32;
-        let mission_pref = uniform(&mut rng) as f32;
-        let u = uniform(&mut rng);
-        let employer = match cumulative.iter().position(|&c| u < c) {
-            Some(f) => {
-                headcount[f] += 1;
-                skill_sum[f] += skill as f64;
-                f as u32
-            }
-            None if n_startups > 0 => {
-                let s = ((uniform(&mut rng) * n_startups as f64) as usize).min(n_startups - 1);
-                staff[s] += 1;
-                STARTUP_BASE + s as u32
-            }
-            None => UNATTACHED,
-        };
-        // Clock starts at month 1, so the first search month is the geometric draw itself.
-        let next_search = geometric_months(&mut rng, t.search_hazard).min(u16::MAX as u32) as u16;
-        Researcher {
-            skill,
-            mission_pref,
-            employer,
-            next_search,
-        }
-    };
-    // Reuse the researcher entities of the previous run when the pool has the same size:
-    // overwriting in table order gives exactly the state a fresh spawn would.
+    let n = t.researchers as usize;
     let mut existing = world.query::<&mut Researcher>();
-    if existing.iter(world).len() == t.researchers as usize {
-        for mut r in existing.iter_mut(world) {
-            *r = make();
-        }
-    } else {
+    if existing.iter(world).len() != n {
+        // Reuse the previous run's researcher entities when the pool has the same size.
         let old: Vec<Entity> = world.query_filtered::<Entity, With<Researcher>>().iter(world).collect();
         for e in old {
             world.despawn(e);
         }
-        world.spawn_batch((0..t.researchers).map(|_| make()));
+        world.spawn_batch(std::iter::repeat_n(
+            Researcher {
+                skill: 0.0,
+                mission_pref: 0.0,
+                employer: UNATTACHED,
+                next_search: 0,
+            },
+            n,
+        ));
+    }
+    let draw = InitDraw {
+        seed,
+        cumulative: &cumulative,
+        n_startups,
+        sigma: t.skill_sigma,
+        hazard: t.search_hazard,
+        firms,
+    };
+    let mut headcount = vec![0u32; firms];
+    let mut skill_sum = vec![0.0f64; firms];
+    let mut staff = vec![0u32; n_startups];
+    let mut state = world.query::<&mut Researcher>();
+    if let Ok(tables) = state.contiguous_iter_mut(world) {
+        for mut table in tables {
+            let slice = table.bypass_change_detection();
+            let parts: Vec<ChunkInit> = if slice.len() >= PARALLEL_FROM {
+                use rayon::prelude::*;
+                slice
+                    .par_chunks_mut(CHUNK)
+                    .enumerate()
+                    .map(|(c, rs)| draw.fill(c, rs))
+                    .collect()
+            } else {
+                slice
+                    .chunks_mut(CHUNK)
+                    .enumerate()
+                    .map(|(c, rs)| draw.fill(c, rs))
+                    .collect()
+            };
+            for part in parts {
+                for f in 0..firms {
+                    headcount[f] += part.headcount[f];
+                    skill_sum[f] += part.skill_sum[f];
+                }
+                for s in part.at_startups {
+                    staff[s as usize] += 1;
+                }
+            }
+        }
     }
     for (st, n) in startups.iter_mut().zip(&staff) {
         st.staff = *n;

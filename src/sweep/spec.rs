@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::load::{self, line_col, locate, unknown_field_hint};
+use crate::scenario::load::{self, locate};
 use crate::scenario::{Scenario, ScenarioError, load::Problem};
 use crate::stats::design;
 
@@ -123,19 +123,7 @@ pub fn load_sweep_file(path: &std::path::Path) -> Result<Sweep, ScenarioError> {
 
 /// Parses and resolves sweep TOML; `origin` names it in errors.
 pub fn parse_sweep(src: &str, origin: &str, base_dir: Option<&std::path::Path>) -> Result<Sweep, ScenarioError> {
-    let file: SweepFile = toml::from_str(src).map_err(|e| {
-        let (line, column) = e.span().map(|s| line_col(src, s.start)).unwrap_or((1, 1));
-        let mut message = e.message().trim().to_string();
-        if let Some(hint) = unknown_field_hint(&message) {
-            message.push_str(&format!(" (did you mean `{hint}`?)"));
-        }
-        ScenarioError::Parse {
-            origin: origin.into(),
-            line,
-            column,
-            message,
-        }
-    })?;
+    let file: SweepFile = toml::from_str(src).map_err(|e| load::located_parse_error(src, origin, &e))?;
     let spec = file.sweep;
     let problem = |field: &str, message: String| {
         let (line, column) = locate(src, field)
@@ -172,37 +160,38 @@ pub fn parse_sweep(src: &str, origin: &str, base_dir: Option<&std::path::Path>) 
     if spec.vary.is_empty() {
         problems.push(problem("vary", "name at least one [[sweep.vary]] parameter".into()));
     }
-    for v in &spec.vary {
+    for (vi, v) in spec.vary.iter().enumerate() {
+        let at = |f: &str| format!("vary.{vi}.{f}");
         if v.param == "horizon_months" {
             // Per-point quantiles are laid out by month; one horizon per sweep keeps them aligned.
             problems.push(problem(
-                "param",
+                &at("param"),
                 "`horizon_months` cannot be varied in a sweep; run one sweep per horizon".into(),
             ));
             continue;
         }
         if let Err(m) = load::current_value(&base, &v.param) {
-            problems.push(problem("param", m));
+            problems.push(problem(&at("param"), m));
             continue;
         }
         match (&v.values, &v.range) {
             (Some(vals), None) if vals.is_empty() => {
-                problems.push(problem("values", format!("`{}`: empty list", v.param)))
+                problems.push(problem(&at("values"), format!("`{}`: empty list", v.param)))
             }
             (Some(vals), None) => {
                 for val in vals {
                     if let Err(m) = load::set_value(&base, &v.param, val.clone()) {
-                        problems.push(problem("values", format!("`{}` = {val}: {m}", v.param)));
+                        problems.push(problem(&at("values"), format!("`{}` = {val}: {m}", v.param)));
                     }
                 }
             }
             (None, Some([lo, hi])) => {
                 if !(lo.is_finite() && hi.is_finite() && lo <= hi) {
-                    problems.push(problem("range", format!("`{}`: need finite lo <= hi", v.param)));
+                    problems.push(problem(&at("range"), format!("`{}`: need finite lo <= hi", v.param)));
                 }
                 for x in [*lo, *hi] {
                     if let Err(m) = load::set_value(&base, &v.param, toml::Value::Float(x)) {
-                        problems.push(problem("range", format!("`{}` = {x}: {m}", v.param)));
+                        problems.push(problem(&at("range"), format!("`{}` = {x}: {m}", v.param)));
                     }
                 }
                 if matches!(spec.design, Design::Grid | Design::Ofat) && v.steps.is_none_or(|s| s < 2) {
@@ -217,7 +206,7 @@ pub fn parse_sweep(src: &str, origin: &str, base_dir: Option<&std::path::Path>) 
                 }
             }
             _ => problems.push(problem(
-                "vary",
+                &at("vary"),
                 format!("`{}`: give either values = [...] or range = [lo, hi]", v.param),
             )),
         }
@@ -235,19 +224,22 @@ pub fn parse_sweep(src: &str, origin: &str, base_dir: Option<&std::path::Path>) 
         _ => {}
     }
     if matches!(spec.design, Design::Sobol | Design::Morris) {
-        for v in &spec.vary {
+        for (vi, v) in spec.vary.iter().enumerate() {
             if v.range.is_none() {
                 problems.push(problem(
-                    "vary",
+                    &format!("vary.{vi}.param"),
                     format!("`{}`: {} designs need range = [lo, hi]", v.param, spec.design.as_str()),
                 ));
             }
         }
     }
     let mut seen = std::collections::BTreeSet::new();
-    for v in &spec.vary {
+    for (vi, v) in spec.vary.iter().enumerate() {
         if !seen.insert(&v.param) {
-            problems.push(problem("param", format!("`{}` is varied twice", v.param)));
+            problems.push(problem(
+                &format!("vary.{vi}.param"),
+                format!("`{}` is varied twice", v.param),
+            ));
         }
     }
     if !problems.is_empty() {
