@@ -14,14 +14,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-const FILES: [&str; 5] = [
-    "points.csv",
-    "outcomes.csv",
-    "summary.csv",
-    "timeseries_quantiles.csv",
-    "failures.csv",
-];
-
 /// A scratch directory inside the target dir (shared with compute nodes more often than /tmp).
 fn scratch() -> tempfile::TempDir {
     tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("temp dir")
@@ -44,7 +36,7 @@ fn local_sweep(file: &Path, out: &Path) {
 }
 
 fn assert_same(local: &Path, merged: &Path) {
-    for f in FILES {
+    for f in SWEEP_FILES {
         assert!(
             read(local.join(f)) == read(merged.join(f)),
             "{f} differs between {} and {}",

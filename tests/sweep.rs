@@ -5,14 +5,6 @@
 mod common;
 use common::*;
 
-const FILES: [&str; 5] = [
-    "points.csv",
-    "outcomes.csv",
-    "summary.csv",
-    "timeseries_quantiles.csv",
-    "failures.csv",
-];
-
 fn sweep_file(dir: &std::path::Path, runs_per_point: u64, extra: &str) -> std::path::PathBuf {
     let name = format!(
         "sw-{runs_per_point}-{:x}.toml",
@@ -30,7 +22,7 @@ fn sweep_file(dir: &std::path::Path, runs_per_point: u64, extra: &str) -> std::p
 }
 
 fn assert_same(a: &std::path::Path, b: &std::path::Path) {
-    for f in FILES {
+    for f in SWEEP_FILES {
         assert!(
             read(a.join(f)) == read(b.join(f)),
             "{f} differs between {} and {}",

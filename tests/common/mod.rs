@@ -4,6 +4,15 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// The CSV files of a sweep directory that must match byte for byte between equivalent sweeps.
+pub const SWEEP_FILES: [&str; 5] = [
+    "points.csv",
+    "outcomes.csv",
+    "summary.csv",
+    "timeseries_quantiles.csv",
+    "failures.csv",
+];
+
 pub fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_coopetition"))
 }
