@@ -43,14 +43,32 @@ pub fn startups(
     let tick = clock.tick;
     let index = &mut *index;
 
-    // Staff moves decided by hiring.
-    for (slot, d) in index.staff_delta.drain(..) {
-        if let Ok(pos) = index.alive.binary_search_by_key(&slot, |&(s, _)| s)
-            && let Ok(mut st) = startups.get_mut(index.alive[pos].1)
+    // Staff moves decided by hiring: net them per slot, then one pass along the alive list
+    // (both sorted by slot), so a big pool's thousands of moves cost one lookup per startup.
+    index.staff_delta.sort_unstable_by_key(|&(slot, _)| slot);
+    let mut at = 0;
+    let deltas = std::mem::take(&mut index.staff_delta);
+    let mut i = 0;
+    while i < deltas.len() {
+        let slot = deltas[i].0;
+        let mut net = 0i64;
+        while i < deltas.len() && deltas[i].0 == slot {
+            net += i64::from(deltas[i].1);
+            i += 1;
+        }
+        while at < index.alive.len() && index.alive[at].0 < slot {
+            at += 1;
+        }
+        if net != 0
+            && at < index.alive.len()
+            && index.alive[at].0 == slot
+            && let Ok(mut st) = startups.get_mut(index.alive[at].1)
         {
-            st.staff = (st.staff as i64 + d as i64).max(0) as u32;
+            st.staff = (i64::from(st.staff) + net).max(0) as u32;
         }
     }
+    index.staff_delta = deltas;
+    index.staff_delta.clear();
 
     let mut capital = [0.0f64; MAX_FIRMS];
     for c in companies.iter() {
