@@ -1116,3 +1116,16 @@ fn slurm_help_and_bad_input() {
     assert_ok(&o);
     assert!(out.join("slurm/array.sbatch").exists(), "{}", ctx(&o));
 }
+
+#[test]
+fn absurd_thread_counts_are_refused() {
+    // 100,000 threads would exhaust the machine before the first run.
+    for cmd in [
+        &["run", "--runs", "1", "--threads", "100000"][..],
+        &["bench", "--threads", "5000"][..],
+    ] {
+        let o = run(cmd);
+        assert_eq!(code(&o), 2, "{cmd:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("at most 1024 threads"), "{}", stderr(&o));
+    }
+}

@@ -15,7 +15,7 @@ pub struct BenchArgs {
     #[arg(long)]
     pub quick: bool,
     /// Worker threads for the multi-threaded figures (default: all cores).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = super::parse_threads)]
     pub threads: usize,
 }
 

@@ -24,6 +24,19 @@ pub fn bad_input(e: impl std::fmt::Display) -> anyhow::Error {
     anyhow::Error::new(BadInput(e.to_string()))
 }
 
+/// Most worker threads accepted: far above any machine's cores, far below what would
+/// exhaust the process (each thread has its own stack).
+pub const MAX_THREADS: usize = 1024;
+
+/// Parses `--threads` (0 = all cores).
+pub fn parse_threads(s: &str) -> Result<usize, String> {
+    let n: usize = s.parse().map_err(|_| format!("{s:?} is not a whole number"))?;
+    if n > MAX_THREADS {
+        return Err(format!("at most {MAX_THREADS} threads (0 = all cores)"));
+    }
+    Ok(n)
+}
+
 /// Exit code of an error: 2 for bad input, 1 otherwise.
 pub fn exit_code(e: &anyhow::Error) -> ExitCode {
     if e.chain().any(|c| c.is::<BadInput>()) {

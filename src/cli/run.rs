@@ -37,7 +37,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub force: bool,
     /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = super::parse_threads)]
     pub threads: usize,
     /// Override a parameter, e.g. `--set regulation.stringency=2` (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
