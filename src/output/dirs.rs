@@ -32,6 +32,10 @@ pub fn prepare(explicit: Option<&Path>, default_name: &str, force: bool) -> Resu
             if holds_results(d) && !force {
                 return Err(OutDirError::HoldsResults(d.into()));
             }
+            // An analysis of the results being replaced would be stale.
+            if force {
+                let _ = std::fs::remove_dir_all(d.join("analysis"));
+            }
             d.to_path_buf()
         }
         None => {

@@ -220,13 +220,43 @@ pub fn run_sweep(
             checkpoint = read_json(&checkpoint_path)?;
         }
     } else {
-        // Fresh start: clear leftovers of an earlier attempt (the caller checked --force).
+        // Fresh start: clear leftovers of an earlier attempt (the caller checked --force),
+        // so no file of an older sweep survives beside the new results.
         let _ = std::fs::remove_dir_all(&points_dir);
         let _ = std::fs::remove_file(&checkpoint_path);
+        for name in STREAMS {
+            let _ = std::fs::remove_file(dir.join(name));
+            let _ = std::fs::remove_file(temp_path(&dir.join(name)));
+        }
     }
     std::fs::create_dir_all(&points_dir).map_err(io(&points_dir))?;
     write_json(&manifest_path, &manifest)?;
     write_points_csv(sweep, dir, range.clone())?;
+
+    // Every run was checkpointed but the final renames were interrupted: finish them.
+    if opts.resume && checkpoint.runs_done == total && total > 0 {
+        for name in STREAMS {
+            let to = dir.join(name);
+            let from = temp_path(&to);
+            if from.exists() {
+                if let Some(&len) = checkpoint.lengths.get(name) {
+                    let f = OpenOptions::new().write(true).open(&from).map_err(io(&from))?;
+                    f.set_len(len).map_err(io(&from))?;
+                    f.sync_all().map_err(io(&from))?;
+                }
+                std::fs::rename(&from, &to).map_err(io(&to))?;
+            }
+        }
+        manifest.status = "complete".into();
+        manifest.failed_runs = checkpoint.failed;
+        write_json(&manifest_path, &manifest)?;
+        let _ = std::fs::remove_file(&checkpoint_path);
+        let _ = std::fs::remove_dir_all(&points_dir);
+        report.runs_resumed = total;
+        report.failed = checkpoint.failed;
+        report.complete = true;
+        return Ok(report);
+    }
 
     // Open the partial streams at the checkpointed lengths.
     let headers = [
@@ -252,6 +282,7 @@ pub fn run_sweep(
 
     // Reload the values of the point in progress, if any.
     let mut open: BTreeMap<usize, PointData> = BTreeMap::new();
+    let mut finished: Vec<usize> = Vec::new();
     let done = checkpoint.runs_done;
     if done < total && !done.is_multiple_of(rpp) {
         let p = range.start + (done / rpp) as usize;
@@ -352,7 +383,8 @@ pub fn run_sweep(
                 let (summary, quantiles) = finish_point(sweep, p, &data, horizon);
                 streams.write(2, &summary)?;
                 streams.write(3, &quantiles)?;
-                let _ = std::fs::remove_file(points_dir.join(format!("{p}.bin")));
+                // Its value file goes only after the checkpoint that no longer needs it.
+                finished.push(p);
             }
         }
         report.runs_computed += end - g;
@@ -370,6 +402,9 @@ pub fn run_sweep(
         checkpoint.failed = report.failed;
         checkpoint.lengths = lengths;
         write_json(&checkpoint_path, &checkpoint)?;
+        for p in finished.drain(..) {
+            let _ = std::fs::remove_file(points_dir.join(format!("{p}.bin")));
+        }
         progress.set_position(g);
     }
     if g < total {
