@@ -97,6 +97,10 @@ struct Checkpoint {
     lengths: BTreeMap<String, u64>,
 }
 
+/// Resume state of an incomplete sweep: the checkpoint and the open points' value files.
+const CHECKPOINT: &str = ".checkpoint.json";
+const POINTS_DIR: &str = ".points";
+
 /// Partial output files of a sweep, in a fixed order.
 const STREAMS: [&str; 5] = [
     "outcomes.csv",
@@ -162,8 +166,8 @@ pub fn run_sweep(
     let horizon = sweep.base.horizon_months as usize;
     let per_run = horizon * METRICS.len();
     let manifest_path = dir.join("manifest.json");
-    let checkpoint_path = dir.join(".checkpoint.json");
-    let points_dir = dir.join(".points");
+    let checkpoint_path = dir.join(CHECKPOINT);
+    let points_dir = dir.join(POINTS_DIR);
 
     let mut manifest = SweepManifest {
         tool: "coopetition".into(),
@@ -235,23 +239,7 @@ pub fn run_sweep(
 
     // Every run was checkpointed but the final renames were interrupted: finish them.
     if opts.resume && checkpoint.runs_done == total && total > 0 {
-        for name in STREAMS {
-            let to = dir.join(name);
-            let from = temp_path(&to);
-            if from.exists() {
-                if let Some(&len) = checkpoint.lengths.get(name) {
-                    let f = OpenOptions::new().write(true).open(&from).map_err(io(&from))?;
-                    f.set_len(len).map_err(io(&from))?;
-                    f.sync_all().map_err(io(&from))?;
-                }
-                std::fs::rename(&from, &to).map_err(io(&to))?;
-            }
-        }
-        manifest.status = "complete".into();
-        manifest.failed_runs = checkpoint.failed;
-        write_json(&manifest_path, &manifest)?;
-        let _ = std::fs::remove_file(&checkpoint_path);
-        let _ = std::fs::remove_dir_all(&points_dir);
+        complete(dir, &checkpoint.lengths, &mut manifest, checkpoint.failed)?;
         report.runs_resumed = total;
         report.failed = checkpoint.failed;
         report.complete = true;
@@ -411,22 +399,40 @@ pub fn run_sweep(
         return Ok(report); // stopped early on request; resumable
     }
 
-    // Complete: move every stream into place, then the manifest says so.
-    streams.sync()?;
-    for (i, name) in STREAMS.iter().enumerate() {
-        if streams.files[i].is_some() {
-            let from = streams.path(i);
-            let to = dir.join(name);
+    let lengths = streams.sync()?;
+    drop(streams);
+    complete(dir, &lengths, &mut manifest, report.failed)?;
+    report.complete = true;
+    Ok(report)
+}
+
+/// Moves every partial stream into place (cut to its synced length `lengths`), then marks
+/// the manifest complete and drops the resume state. Used at the end of a sweep and by a
+/// resume whose runs were all checkpointed before the renames finished.
+fn complete(
+    dir: &Path,
+    lengths: &BTreeMap<String, u64>,
+    manifest: &mut SweepManifest,
+    failed: u64,
+) -> Result<(), SweepError> {
+    for name in STREAMS {
+        let to = dir.join(name);
+        let from = temp_path(&to);
+        if from.exists() {
+            if let Some(&len) = lengths.get(name) {
+                let f = OpenOptions::new().write(true).open(&from).map_err(io(&from))?;
+                f.set_len(len).map_err(io(&from))?;
+                f.sync_all().map_err(io(&from))?;
+            }
             std::fs::rename(&from, &to).map_err(io(&to))?;
         }
     }
     manifest.status = "complete".into();
-    manifest.failed_runs = report.failed;
-    write_json(&manifest_path, &manifest)?;
-    let _ = std::fs::remove_file(&checkpoint_path);
-    let _ = std::fs::remove_dir_all(&points_dir);
-    report.complete = true;
-    Ok(report)
+    manifest.failed_runs = failed;
+    write_json(&dir.join("manifest.json"), manifest)?;
+    let _ = std::fs::remove_file(dir.join(CHECKPOINT));
+    let _ = std::fs::remove_dir_all(dir.join(POINTS_DIR));
+    Ok(())
 }
 
 /// Opens a partial stream: new with its header, or truncated to the checkpointed length.
