@@ -33,7 +33,10 @@ fn outputs_md_documents_every_column() {
         let documented = doc.contains(&format!("`{c}`"))
             || (c.starts_with("share_") && doc.contains("share_<segment>_<company>"))
             || (c.starts_with("hhi_") && doc.contains("hhi_<segment>"))
-            || (c.starts_with("stage_") && doc.contains("stage_"));
+            || (c.starts_with("stage_") && doc.contains("stage_"))
+            || ["cloud_share", "utilization", "price"]
+                .iter()
+                .any(|p| c.starts_with(&format!("{p}_")) && doc.contains(&format!("`{p}_<cloud>`")));
         assert!(documented, "column `{c}` is not documented in docs/OUTPUTS.md");
     }
 }

@@ -1,30 +1,175 @@
-//! Cloud contracts: the lab's compute demand, where exclusivity lets it go, migration
-//! of running workloads, and own datacenters with lead times.
+//! The cloud capacity market: every cloud's capacity serves its owner's own workloads, the
+//! lab's contracts, startups and the rest of the market; capacity grows only through builds
+//! with a lead time; prices follow utilization; exclusivity decides where the lab may go.
 //!
-//! The lab's demand grows by `cloud.demand_growth` a month, split training/inference by
-//! `cloud.training_share`. New demand is placed by the partnership terms:
-//! - `exclusive` (active partnership): only the investor's cloud; what its spare capacity
-//!   cannot take is a shortfall (tension, slower research);
-//! - `none` (or partnership dissolved/separated): a share min(1, diversify_target·(0.5 + tension))
-//!   goes to the rival cloud or own datacenter with most spare capacity, the rest to the investor;
-//! - `rofr`: the investor takes all of it with probability `rofr_match_rate·(1 − tension)`,
-//!   otherwise it is placed as under `none`.
-//!
-//! Where it is allowed, the lab migrates a `migration_chunk` of its investor-hosted
-//! workload with monthly probability `migration_propensity·motive·2/(1+migration_cost)`
-//! (motive: tension above `migration_tension_threshold`, scaled to 0..1; 1 once the
-//! partnership ended). A move costs `migration_cost·migration_cost_per_kgpu` $bn per kGPU
-//! and leaves the moved compute unusable for `round(migration_cost·migration_disruption_months)`.
-//! Own builds (not under exclusivity) add `build_size`× demand after `build_lead_months`.
+//! Each month, in this order (docs/MODEL.md §7.3 gives the formulas):
+//! 1. capacity: clouds' builds started `build_lead_months` ago come online; the lab's own
+//!    builds come online and are paid as a lease over `depreciation_months`;
+//! 2. demand: the lab's training demand grows at `training_growth` with a log-normal shock,
+//!    its inference demand follows its product usage; firms' own use and the rest of the
+//!    market grow at their rates;
+//! 3. prices from last month's utilization;
+//! 4. the lab's and the rest of the market's new demand claim spare capacity; where claims
+//!    exceed it, each gets the same fraction (pro rata); under `exclusive` the lab may use
+//!    only the investor and its own datacenters, and what they cannot supply is a shortfall;
+//!    under `rofr` the investor takes what its spare capacity allows and the rest goes to
+//!    the cheapest alternatives; under `none` the lab also diversifies by tension and price;
+//! 5. migration of running workloads off the investor (not under exclusivity);
+//! 6. the lab may start a build of its own; every cloud starts builds towards its demand
+//!    forecast at target utilization, capped by its build programme (`build_rate`);
+//! 7. the lab pays its hosts (their income), and revenues per cloud are recorded.
 
 use bevy_ecs::prelude::*;
 
-use crate::scenario::Exclusivity;
-use crate::sim::components::{CloudContract, Company, DatacenterBuild, Host, Partnership, PartnershipStatus, Workload};
-use crate::sim::random::chance;
+use crate::scenario::{CloudParams, Exclusivity, Scenario};
+use crate::sim::components::{
+    CLOUD_SLOTS, CloudContract, Company, DatacenterBuild, FirmIdx, Host, OTHER_CLOUD, Partnership, PartnershipStatus,
+    Workload,
+};
+use crate::sim::random::{chance, normal};
 use crate::sim::resources::{Clock, EventLog, Params, Roster, Signals, SimRng};
 
-use super::hiring::MAX_FIRMS;
+/// Index of the lab's own datacenters in per-host arrays (after every cloud slot).
+const OWN: usize = CLOUD_SLOTS;
+/// Size of per-host arrays: every cloud slot and the lab's own datacenters.
+const HOSTS: usize = CLOUD_SLOTS + 1;
+
+/// The state of the cloud market, one entry per cloud slot (firm index, or `OTHER_CLOUD`).
+#[derive(Resource, Debug, Clone)]
+pub struct CloudMarket {
+    /// Capacity online, kGPU.
+    pub capacity: [f64; CLOUD_SLOTS],
+    /// The owner's own workloads on its cloud, kGPU.
+    pub own_use: [f64; CLOUD_SLOTS],
+    /// The rest of the market's workloads served, kGPU.
+    pub third_party: [f64; CLOUD_SLOTS],
+    /// The rest of the market's demand, kGPU (served or waiting).
+    pub third_party_demand: f64,
+    /// Startups' compute this month, kGPU and $bn (set by the startups phase).
+    pub startup_load: [f64; CLOUD_SLOTS],
+    pub startup_spend: [f64; CLOUD_SLOTS],
+    /// The lab's fees paid to each cloud this month, $bn.
+    pub lab_fees: [f64; CLOUD_SLOTS],
+    /// Price this month, $bn per kGPU-month.
+    pub price: [f64; CLOUD_SLOTS],
+    /// Served load over capacity at the end of the month.
+    pub utilization: [f64; CLOUD_SLOTS],
+    /// Maximum monthly build, share of capacity.
+    pub build_rate: [f64; CLOUD_SLOTS],
+    /// Startup credits offered, $M.
+    pub credits: [f64; CLOUD_SLOTS],
+    /// Trailing monthly growth of the load (served plus unmet) a cloud plans for.
+    pub load_growth: [f64; CLOUD_SLOTS],
+    pub last_load: [f64; CLOUD_SLOTS],
+    /// Capacity under construction, kGPU.
+    pub in_pipeline: [f64; CLOUD_SLOTS],
+    /// Capacity arriving, by month modulo `build_lead_months + 1`.
+    pub arrivals: Vec<[f64; CLOUD_SLOTS]>,
+    /// The lab's training demand, kGPU.
+    pub lab_training: f64,
+    /// The lab's inference demand at its month-1 usage, kGPU.
+    pub lab_inference_base: f64,
+    /// The lab's product usage in its first month, $bn (0 until known).
+    pub lab_usage_ref: f64,
+    /// Compute the lab has migrated off the investor so far, kGPU.
+    pub lab_migrated: f64,
+}
+
+/// Price of a cloud at a utilization: list price at target, linear around it, bounded.
+pub fn price_at(c: &CloudParams, utilization: f64) -> f64 {
+    c.price_per_kgpu_month
+        * (1.0 + c.price_slope * (utilization - c.target_utilization)).clamp(c.price_floor, c.price_cap)
+}
+
+impl CloudMarket {
+    /// The market at the start of a run: every cloud at `initial_utilization`, the rest of
+    /// the market filling what its owner, the lab (`lab_on`) and startups do not use, and
+    /// `build_lead_months` of each cloud's build programme already under construction.
+    pub fn new(s: &Scenario, roster: &Roster, lab_on: &[f64; CLOUD_SLOTS]) -> CloudMarket {
+        let c = &s.cloud;
+        let lead = c.build_lead_months as usize;
+        let mut m = CloudMarket {
+            capacity: [0.0; CLOUD_SLOTS],
+            own_use: [0.0; CLOUD_SLOTS],
+            third_party: [0.0; CLOUD_SLOTS],
+            third_party_demand: 0.0,
+            startup_load: [0.0; CLOUD_SLOTS],
+            startup_spend: [0.0; CLOUD_SLOTS],
+            lab_fees: [0.0; CLOUD_SLOTS],
+            price: [0.0; CLOUD_SLOTS],
+            utilization: [0.0; CLOUD_SLOTS],
+            build_rate: [0.0; CLOUD_SLOTS],
+            credits: [0.0; CLOUD_SLOTS],
+            load_growth: [c.third_party_growth; CLOUD_SLOTS],
+            last_load: [0.0; CLOUD_SLOTS],
+            in_pipeline: [0.0; CLOUD_SLOTS],
+            arrivals: vec![[0.0; CLOUD_SLOTS]; lead + 1],
+            lab_training: 0.0,
+            lab_inference_base: 0.0,
+            lab_usage_ref: 0.0,
+            lab_migrated: 0.0,
+        };
+        for &h in &roster.clouds {
+            let co = &s.companies[h as usize];
+            m.capacity[h as usize] = co.cloud_capacity;
+            m.own_use[h as usize] = co.own_compute;
+            m.build_rate[h as usize] = co.build_rate;
+            m.credits[h as usize] = co.startup_credits;
+        }
+        let o = OTHER_CLOUD as usize;
+        m.capacity[o] = c.other_capacity;
+        m.build_rate[o] = c.other_build_rate;
+        for &h in &roster.hosts {
+            let h = h as usize;
+            m.utilization[h] = c.initial_utilization;
+            m.price[h] = price_at(c, c.initial_utilization);
+            m.third_party[h] = (m.capacity[h] * c.initial_utilization - m.own_use[h] - lab_on[h]).max(0.0);
+            m.third_party_demand += m.third_party[h];
+            let build = m.build_rate[h] * m.capacity[h];
+            for month in 1..=lead {
+                m.arrivals[month % (lead + 1)][h] += build;
+            }
+            m.in_pipeline[h] = build * lead as f64;
+        }
+        let lab = &s.companies[roster.lab as usize];
+        m.lab_training = lab.own_compute * c.training_share;
+        m.lab_inference_base = lab.own_compute * (1.0 - c.training_share);
+        m
+    }
+
+    /// Records startups' compute on their clouds at setup (they displace the rest of the
+    /// market, so utilization stays at its initial value).
+    pub fn add_startup_load(&mut self, slot: FirmIdx, kgpu: f64) {
+        let h = slot as usize;
+        self.startup_load[h] += kgpu;
+        let moved = kgpu.min(self.third_party[h]);
+        self.third_party[h] -= moved;
+        self.third_party_demand -= moved;
+    }
+
+    /// Weights of the clouds (`roster.hosts` order) in a new startup's choice: capacity
+    /// (reach), relative price and credits.
+    pub fn startup_weights(&self, c: &CloudParams, hosts: &[FirmIdx], out: &mut [f64; CLOUD_SLOTS]) {
+        let (mut cap, mut paid) = (0.0, 0.0);
+        for &h in hosts {
+            cap += self.capacity[h as usize];
+            paid += self.capacity[h as usize] * self.price[h as usize];
+        }
+        let mean_price = if cap > 0.0 { paid / cap } else { 1.0 };
+        for &h in hosts {
+            let h = h as usize;
+            out[h] = self.capacity[h]
+                * (self.price[h] / mean_price).powf(-c.price_elasticity)
+                * (c.startup_credit_weight * self.credits[h]).exp();
+        }
+    }
+
+    /// Compute revenue of a cloud this month: the lab's fees, startups' spending and the
+    /// rest of the market's, $bn.
+    pub fn revenue(&self, slot: usize) -> f64 {
+        self.lab_fees[slot] + self.startup_spend[slot] + self.third_party[slot] * self.price[slot]
+    }
+}
 
 /// The lab's freedom to place compute this month.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -32,6 +177,27 @@ enum Placement {
     InvestorOnly,
     FirstRefusal,
     Free,
+}
+
+fn host_index(h: Host) -> usize {
+    match h {
+        Host::Cloud(slot) => slot as usize,
+        Host::Own => OWN,
+    }
+}
+
+fn host_of(i: usize) -> Host {
+    if i == OWN { Host::Own } else { Host::Cloud(i as FirmIdx) }
+}
+
+/// Cloud slots sorted by price, cheapest first (ties by slot), into `out`; returns the count.
+fn by_price(hosts: &[FirmIdx], price: &[f64; CLOUD_SLOTS], out: &mut [usize; CLOUD_SLOTS]) -> usize {
+    let n = hosts.len();
+    for (i, &h) in hosts.iter().enumerate() {
+        out[i] = h as usize;
+    }
+    out[..n].sort_unstable_by(|&a, &b| price[a].total_cmp(&price[b]).then(a.cmp(&b)));
+    n
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -42,19 +208,20 @@ pub fn cloud_contracts(
     mut rng: ResMut<SimRng>,
     mut signals: ResMut<Signals>,
     mut log: ResMut<EventLog>,
+    mut market: ResMut<CloudMarket>,
     mut commands: Commands,
     partnership: Query<&Partnership>,
     mut companies: Query<&mut Company>,
     mut contracts: Query<&mut CloudContract>,
-    builds: Query<(Entity, &DatacenterBuild)>,
+    mut builds: Query<(Entity, &mut DatacenterBuild)>,
 ) {
     let rng = &mut rng.0;
-    let p = &params.0;
-    let c = &p.cloud;
+    let c = &params.0.cloud;
+    let m = &mut *market;
     let tick = clock.tick;
     let Ok(ps) = partnership.single() else { return };
     let lab = roster.lab;
-    let investor = roster.investor;
+    let investor = roster.investor as usize;
     let placement = match ps.status {
         PartnershipStatus::Active => match ps.exclusivity {
             Exclusivity::Exclusive => Placement::InvestorOnly,
@@ -65,18 +232,20 @@ pub fn cloud_contracts(
         PartnershipStatus::Dissolved | PartnershipStatus::Separated => Placement::Free,
     };
 
-    // Capacity: grow clouds, finish builds.
-    let mut capacity = [0.0f64; MAX_FIRMS];
-    let mut own_dc = 0.0;
-    let mut lab_demand = 0.0;
-    let mut lab_capital = 0.0;
-    for (e, b) in builds.iter() {
-        if b.ready_tick <= tick {
-            for mut co in companies.iter_mut() {
-                if co.idx == b.owner {
-                    co.own_dc += b.kgpu;
-                }
-            }
+    // 1. Capacity: the clouds' pipeline, the lab's builds and their lease.
+    let len = m.arrivals.len();
+    let arriving = std::mem::replace(&mut m.arrivals[tick as usize % len], [0.0; CLOUD_SLOTS]);
+    for &h in &roster.hosts {
+        let h = h as usize;
+        m.capacity[h] += arriving[h];
+        m.in_pipeline[h] = (m.in_pipeline[h] - arriving[h]).max(0.0);
+    }
+    let lease_per_kgpu = c.build_cost_per_kgpu / f64::from(c.depreciation_months);
+    let (mut lease, mut new_dc, mut lab_building) = (0.0, 0.0, false);
+    for (e, mut b) in builds.iter_mut() {
+        if !b.online && b.ready_tick <= tick {
+            b.online = true;
+            new_dc += b.kgpu;
             log.push(
                 tick,
                 "build_done",
@@ -84,115 +253,167 @@ pub fn cloud_contracts(
                 "",
                 format!("{:.0} kGPU online", b.kgpu),
             );
-            commands.entity(e).despawn();
         }
-    }
-    let build_pending = builds.iter().any(|(_, b)| b.ready_tick > tick && b.owner == lab);
-    for mut co in companies.iter_mut() {
-        co.cloud_capacity *= 1.0 + c.capacity_growth;
-        if co.idx == lab {
-            co.own_compute *= 1.0 + c.demand_growth;
-            lab_demand = co.own_compute;
-            own_dc = co.own_dc;
-            lab_capital = co.capital;
+        if !b.online {
+            lab_building = true;
+        } else if tick < b.ready_tick + c.depreciation_months {
+            lease += b.kgpu * lease_per_kgpu;
         } else {
-            co.own_compute *= 1.0 + c.capacity_growth;
-        }
-        if co.idx == investor {
-            // The investor reserves part of its cloud for its in-house models.
-            capacity[co.idx as usize] = co.cloud_capacity * (1.0 - p.research.investor_inhouse_compute);
-        } else {
-            capacity[co.idx as usize] = co.cloud_capacity;
+            commands.entity(e).despawn(); // paid off; the capacity stays
         }
     }
 
-    // Spare capacity per host after current contracts; end finished disruptions.
-    let mut used = [0.0f64; MAX_FIRMS];
-    let mut own_used = 0.0;
-    let mut placed = 0.0;
+    // 2. Demand.
+    let shock = (c.demand_volatility * normal(rng) - 0.5 * c.demand_volatility * c.demand_volatility).exp();
+    m.lab_training *= (1.0 + c.training_growth) * shock;
+    m.third_party_demand *= 1.0 + c.third_party_growth;
+    let (mut own_dc, mut lab_capital, mut usage) = (0.0, 0.0, 0.0);
+    for mut co in companies.iter_mut() {
+        if co.idx == lab {
+            co.own_dc += new_dc;
+            own_dc = co.own_dc;
+            lab_capital = co.capital;
+            usage = co.usage;
+        } else {
+            co.own_compute *= 1.0 + c.own_use_growth;
+            if roster.clouds.contains(&co.idx) {
+                m.own_use[co.idx as usize] = co.own_compute;
+            }
+        }
+    }
+    if m.lab_usage_ref <= 0.0 && usage > 0.0 {
+        m.lab_usage_ref = usage;
+    }
+    let usage_ratio = if m.lab_usage_ref > 0.0 {
+        usage / m.lab_usage_ref
+    } else {
+        1.0
+    };
+    let demand = [m.lab_training, m.lab_inference_base * usage_ratio];
+    let lab_demand = demand[0] + demand[1];
+    for mut co in companies.iter_mut() {
+        if co.idx == lab {
+            co.own_compute = lab_demand;
+        }
+    }
+
+    // 3. Prices from last month's utilization.
+    for &h in &roster.hosts {
+        let h = h as usize;
+        m.price[h] = price_at(c, m.utilization[h]);
+    }
+    let mut order = [0usize; CLOUD_SLOTS];
+    let n_hosts = by_price(&roster.hosts, &m.price, &mut order);
+    let order = &order[..n_hosts];
+
+    // 4. Spare capacity after running workloads; new demand claims it.
+    let mut lab_on = [[0.0f64; 2]; HOSTS];
     for mut k in contracts.iter_mut() {
         if k.disrupted > 0.0 && k.disrupted_until <= tick {
             k.disrupted = 0.0;
         }
-        match k.host {
-            Host::Cloud(h) => used[h as usize] += k.kgpu,
-            Host::Own => own_used += k.kgpu,
-        }
-        if k.customer == lab {
-            placed += k.kgpu;
-        }
+        lab_on[host_index(k.host)][k.workload as usize] += k.kgpu;
     }
-    let spare = |h: Host, used: &[f64; MAX_FIRMS], own_used: f64| match h {
-        Host::Cloud(i) => (capacity[i as usize] - used[i as usize]).max(0.0),
-        Host::Own => (own_dc - own_used).max(0.0),
-    };
-    // The best alternative to the investor: most spare capacity among rivals and own DCs.
-    let best_alternative = |used: &[f64; MAX_FIRMS], own_used: f64| {
-        let mut best = (Host::Own, spare(Host::Own, used, own_used));
-        for &cl in &roster.clouds {
-            if cl != investor {
-                let s = spare(Host::Cloud(cl), used, own_used);
-                if s > best.1 {
-                    best = (Host::Cloud(cl), s);
-                }
-            }
-        }
-        best
+    let mut spare = [0.0f64; HOSTS];
+    let mut served_tp = 0.0;
+    for &h in &roster.hosts {
+        let h = h as usize;
+        let committed = m.own_use[h] + m.startup_load[h] + lab_on[h][0] + lab_on[h][1];
+        // The rest of the market is the flexible customer: squeezed when committed load grows.
+        m.third_party[h] = m.third_party[h].min((m.capacity[h] - committed).max(0.0));
+        spare[h] = (m.capacity[h] - committed - m.third_party[h]).max(0.0);
+        served_tp += m.third_party[h];
+    }
+    spare[OWN] = (own_dc - lab_on[OWN][0] - lab_on[OWN][1]).max(0.0);
+
+    let new_by_workload = [
+        (demand[0] - (0..HOSTS).map(|h| lab_on[h][0]).sum::<f64>()).max(0.0),
+        (demand[1] - (0..HOSTS).map(|h| lab_on[h][1]).sum::<f64>()).max(0.0),
+    ];
+    let new_lab = new_by_workload[0] + new_by_workload[1];
+    let training_frac = if new_lab > 0.0 {
+        new_by_workload[0] / new_lab
+    } else {
+        0.0
     };
 
-    // Place new demand. Free placement diversifies more the higher the tension.
-    let free_diversify = (c.diversify_target * (0.5 + ps.tension)).min(1.0);
-    let new_demand = (lab_demand - placed).max(0.0);
-    let mut moves: Vec<(Host, Workload, f64)> = Vec::new();
-    let mut shortfall = 0.0;
-    if new_demand > 0.0 {
-        let inv_spare = spare(Host::Cloud(investor), &used, own_used);
-        let to_investor = match placement {
-            Placement::InvestorOnly => new_demand,
-            Placement::FirstRefusal => {
-                // The investor may take it all; if it passes, the lab places freely.
-                let matched = chance(rng, c.rofr_match_rate * (1.0 - ps.tension)) && inv_spare >= new_demand;
-                if matched {
-                    new_demand
-                } else {
-                    new_demand * (1.0 - free_diversify)
-                }
-            }
-            Placement::Free => new_demand * (1.0 - free_diversify),
-        };
-        let got = to_investor.min(inv_spare);
-        let mut rest = new_demand - got;
-        if placement == Placement::InvestorOnly {
-            shortfall = rest;
-            rest = 0.0;
+    // The rest of the market's growth, spread by incumbency and relative price.
+    let new_tp = (m.third_party_demand - served_tp).max(0.0);
+    let mean_price = {
+        let (mut w, mut p) = (0.0, 0.0);
+        for &h in order {
+            w += m.capacity[h];
+            p += m.capacity[h] * m.price[h];
         }
-        if got > 0.0 {
-            moves.push((Host::Cloud(investor), Workload::Training, got * c.training_share));
-            moves.push((
-                Host::Cloud(investor),
-                Workload::Inference,
-                got * (1.0 - c.training_share),
-            ));
-            used[investor as usize] += got;
+        if w > 0.0 { p / w } else { c.price_per_kgpu_month }
+    };
+    let mut tp_claim = [0.0f64; CLOUD_SLOTS];
+    let mut weight_sum = 0.0;
+    for &h in order {
+        tp_claim[h] = m.third_party[h].max(1e-9) * (m.price[h] / mean_price).powf(-c.price_elasticity);
+        weight_sum += tp_claim[h];
+    }
+    for &h in order {
+        tp_claim[h] *= new_tp / weight_sum.max(1e-300);
+    }
+
+    // The lab's claims: its own datacenters first (cheapest), then by the terms.
+    let mut lab_claim = [0.0f64; HOSTS];
+    lab_claim[OWN] = new_lab.min(spare[OWN]);
+    let rest = new_lab - lab_claim[OWN];
+    let cheapest_alternative = order.iter().copied().find(|&h| h != investor && spare[h] > 0.0);
+    match (placement, cheapest_alternative) {
+        (Placement::Free, Some(alt)) => {
+            let relative = (m.price[investor] / m.price[alt]).powf(c.price_elasticity);
+            let off = (c.diversify_target * (0.5 + ps.tension) * relative).min(1.0);
+            lab_claim[alt] += rest * off;
+            lab_claim[investor] += rest * (1.0 - off);
         }
-        if rest > 0.0 {
-            let (host, room) = best_alternative(&used, own_used);
-            let take = rest.min(room);
-            shortfall += rest - take;
-            if take > 0.0 {
-                moves.push((host, Workload::Training, take * c.training_share));
-                moves.push((host, Workload::Inference, take * (1.0 - c.training_share)));
-                match host {
-                    Host::Cloud(h) => used[h as usize] += take,
-                    Host::Own => own_used += take,
-                }
-            }
+        _ => lab_claim[investor] += rest,
+    }
+
+    // Where claims exceed spare capacity, the lab and the market get the same fraction.
+    let mut got = [0.0f64; HOSTS];
+    got[OWN] = lab_claim[OWN];
+    spare[OWN] -= got[OWN];
+    let (mut lab_unmet, mut tp_unmet) = (0.0, 0.0);
+    let mut unmet_at = [0.0f64; CLOUD_SLOTS];
+    for &h in order {
+        let claims = tp_claim[h] + lab_claim[h];
+        let fraction = if claims > spare[h] { spare[h] / claims } else { 1.0 };
+        got[h] = lab_claim[h] * fraction;
+        m.third_party[h] += tp_claim[h] * fraction;
+        spare[h] = (spare[h] - claims * fraction).max(0.0);
+        lab_unmet += lab_claim[h] * (1.0 - fraction);
+        tp_unmet += tp_claim[h] * (1.0 - fraction);
+        unmet_at[h] = claims * (1.0 - fraction);
+    }
+    // What the first choice could not take goes to the cheapest clouds with room, except
+    // under exclusivity, where it is the lab's shortfall.
+    if placement != Placement::InvestorOnly {
+        for &h in order {
+            let take = lab_unmet.min(spare[h]);
+            got[h] += take;
+            spare[h] -= take;
+            lab_unmet -= take;
         }
     }
-    signals.compute_shortfall = if lab_demand > 0.0 { shortfall / lab_demand } else { 0.0 };
+    for &h in order {
+        let take = tp_unmet.min(spare[h]);
+        m.third_party[h] += take;
+        spare[h] -= take;
+        tp_unmet -= take;
+    }
+    signals.compute_shortfall = if lab_demand > 0.0 {
+        (lab_unmet / lab_demand).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
 
-    // Migrate running workloads off the investor.
-    let mut spend = 0.0;
+    // 5. Migration of running workloads off the investor.
+    let mut moved_in = [[0.0f64; 2]; HOSTS];
+    let mut one_off = 0.0;
+    let disruption = (c.migration_cost * c.migration_disruption_months).round() as u32;
     if placement != Placement::InvestorOnly {
         let motive = match ps.status {
             PartnershipStatus::Active => {
@@ -205,64 +426,78 @@ pub fn cloud_contracts(
             }
             _ => 1.0,
         };
-        if motive > 0.0 && chance(rng, c.migration_propensity * motive * 2.0 / (1.0 + c.migration_cost)) {
-            let (host, room) = best_alternative(&used, own_used);
-            let disruption = (c.migration_cost * c.migration_disruption_months).round() as u32;
-            let mut moved_total = 0.0;
+        let target = if spare[OWN] > 0.0 {
+            Some(OWN)
+        } else {
+            order.iter().copied().find(|&h| h != investor && spare[h] > 0.0)
+        };
+        if let Some(to) = target
+            && motive > 0.0
+            && chance(rng, c.migration_propensity * motive * 2.0 / (1.0 + c.migration_cost))
+        {
+            let mut room = spare[to];
             for mut k in contracts.iter_mut() {
-                if k.customer == lab && k.host == Host::Cloud(investor) && room - moved_total > 0.0 {
-                    let amount = (k.kgpu * c.migration_chunk).min(room - moved_total);
+                if k.host == Host::Cloud(investor as FirmIdx) && room > 0.0 {
+                    let amount = (k.kgpu * c.migration_chunk).min(room);
                     k.kgpu -= amount;
                     k.disrupted = k.disrupted.min(k.kgpu);
-                    moves.push((host, k.workload, -amount)); // negative: arrives disrupted
-                    moved_total += amount;
+                    lab_on[investor][k.workload as usize] -= amount;
+                    moved_in[to][k.workload as usize] += amount;
+                    room -= amount;
                 }
             }
-            if moved_total > 0.0 {
-                spend += moved_total * c.migration_cost * c.migration_cost_per_kgpu;
-                let to = match host {
-                    Host::Cloud(h) => roster.name(h).to_string(),
-                    Host::Own => "own datacenter".into(),
+            let moved = spare[to] - room;
+            spare[to] = room;
+            if moved > 0.0 {
+                one_off += moved * c.migration_cost * c.migration_cost_per_kgpu;
+                m.lab_migrated += moved;
+                let name = if to == OWN {
+                    "own datacenter"
+                } else {
+                    roster.cloud_name(to as FirmIdx)
                 };
                 log.push(
                     tick,
                     "migration",
                     roster.name(lab),
-                    roster.name(investor),
-                    format!("{moved_total:.1} kGPU to {to}, disrupted {disruption} months"),
+                    roster.cloud_name(investor as FirmIdx),
+                    format!("{moved:.1} kGPU to {name}, disrupted {disruption} months"),
                 );
             }
         }
     }
 
-    // Apply placements: merge into the existing (host, workload) contract or open one.
-    let disruption = (c.migration_cost * c.migration_disruption_months).round() as u32;
-    for (host, workload, signed) in moves {
-        let (amount, migrated) = if signed < 0.0 { (-signed, true) } else { (signed, false) };
-        let mut merged = false;
-        for mut k in contracts.iter_mut() {
-            if k.customer == lab && k.host == host && k.workload == workload {
-                k.kgpu += amount;
-                if migrated {
-                    k.disrupted += amount;
-                    k.disrupted_until = k.disrupted_until.max(tick + disruption);
-                }
-                merged = true;
-                break;
+    // Apply placements: merge into the (host, workload) contract or open one.
+    for (i, host_got) in got.iter().enumerate() {
+        for (w, workload) in [Workload::Training, Workload::Inference].into_iter().enumerate() {
+            let placed = host_got * if w == 0 { training_frac } else { 1.0 - training_frac };
+            let migrated = moved_in[i][w];
+            if placed + migrated <= 0.0 {
+                continue;
             }
-        }
-        if !merged {
+            lab_on[i][w] += placed + migrated;
+            let host = host_of(i);
+            let until = tick + disruption;
+            if let Some(mut k) = contracts.iter_mut().find(|k| k.host == host && k.workload == workload) {
+                k.kgpu += placed + migrated;
+                if migrated > 0.0 {
+                    k.disrupted += migrated;
+                    k.disrupted_until = k.disrupted_until.max(until);
+                }
+                continue;
+            }
             commands.spawn(CloudContract {
                 customer: lab,
                 host,
                 workload,
-                kgpu: amount,
-                disrupted: if migrated { amount } else { 0.0 },
-                disrupted_until: if migrated { tick + disruption } else { 0 },
+                kgpu: placed + migrated,
+                disrupted: migrated,
+                disrupted_until: if migrated > 0.0 { until } else { 0 },
             });
-            let to = match host {
-                Host::Cloud(h) => roster.name(h),
-                Host::Own => "own datacenter",
+            let to = if i == OWN {
+                "own datacenter"
+            } else {
+                roster.cloud_name(i as FirmIdx)
             };
             log.push(
                 tick,
@@ -274,45 +509,60 @@ pub fn cloud_contracts(
         }
     }
 
-    // Own datacenter builds, where the terms allow them.
-    let build_cost = c.build_size * lab_demand * c.build_cost_per_kgpu;
-    if placement != Placement::InvestorOnly
-        && !build_pending
-        && lab_capital > 1.5 * build_cost
-        && chance(rng, c.build_propensity)
-    {
+    // 6. Builds. The lab's own: financed, so a start costs no cash this month.
+    let build_kgpu = c.build_size * lab_demand;
+    if !lab_building && lab_capital > 1.5 * build_kgpu * c.build_cost_per_kgpu && chance(rng, c.build_propensity) {
+        let ready = tick + c.build_lead_months;
         commands.spawn(DatacenterBuild {
             owner: lab,
-            kgpu: c.build_size * lab_demand,
-            ready_tick: tick + c.build_lead_months,
+            kgpu: build_kgpu,
+            ready_tick: ready,
+            online: false,
         });
-        spend += build_cost;
         log.push(
             tick,
             "build_start",
             roster.name(lab),
             "",
-            format!(
-                "{:.0} kGPU ready in month {}",
-                c.build_size * lab_demand,
-                tick + c.build_lead_months
-            ),
+            format!("{build_kgpu:.0} kGPU ready in month {ready}"),
         );
     }
-
-    // The lab pays its hosts for the cloud compute it uses.
-    let mut fees = [0.0f64; MAX_FIRMS];
-    for k in contracts.iter() {
-        if let (true, Host::Cloud(h)) = (k.customer == lab, k.host) {
-            fees[h as usize] += k.kgpu * c.price_per_kgpu_month;
+    // Clouds plan for their load (served plus turned away) growing at its trailing rate,
+    // at target utilization, within their build programme.
+    let lead = c.build_lead_months as i32;
+    for &h in order {
+        let served = m.capacity[h] - spare[h];
+        let load = served + unmet_at[h];
+        if m.last_load[h] > 0.0 {
+            m.load_growth[h] = 0.8 * m.load_growth[h] + 0.2 * (load / m.last_load[h] - 1.0);
         }
+        m.last_load[h] = load;
+        let forecast = load * (1.0 + m.load_growth[h].max(0.0)).powi(lead);
+        let gap = forecast / c.target_utilization - m.capacity[h] - m.in_pipeline[h];
+        let build = gap.clamp(0.0, m.build_rate[h] * m.capacity[h]);
+        m.arrivals[(tick as usize + lead as usize) % len][h] += build;
+        m.in_pipeline[h] += build;
+        m.utilization[h] = if m.capacity[h] > 0.0 {
+            served / m.capacity[h]
+        } else {
+            0.0
+        };
     }
-    spend += fees.iter().sum::<f64>();
+
+    // 7. The lab pays its clouds (their income) and the lease on its own builds.
+    let mut fees_total = 0.0;
+    for &h in order {
+        m.lab_fees[h] = (lab_on[h][0] + lab_on[h][1]) * m.price[h];
+        fees_total += m.lab_fees[h];
+    }
     for mut co in companies.iter_mut() {
         let i = co.idx as usize;
-        co.spend -= fees[i]; // income for the host
+        if roster.clouds.contains(&co.idx) {
+            co.spend -= m.lab_fees[i];
+        }
         if co.idx == lab {
-            co.spend += spend;
+            co.spend += fees_total + lease;
+            co.one_off += one_off;
         }
     }
 }

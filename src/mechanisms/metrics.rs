@@ -6,6 +6,7 @@ use crate::scenario::Segment;
 use crate::sim::components::{CloudContract, Company, Partnership, Product, Regulator, Researcher};
 use crate::sim::resources::{Clock, MetricsLog, Params, Roster, Signals, StartupIndex, TickMetrics};
 
+use super::cloud::CloudMarket;
 use super::hiring::MAX_FIRMS;
 use super::partnership::lab_share_on_investor;
 
@@ -22,6 +23,7 @@ pub fn metrics(
     roster: Res<Roster>,
     signals: Res<Signals>,
     startups: Res<StartupIndex>,
+    market: Res<CloudMarket>,
     mut log: ResMut<MetricsLog>,
     mut watch: ResMut<DecouplingWatch>,
     contracts: Query<&CloudContract>,
@@ -61,6 +63,22 @@ pub fn metrics(
     row.investor_capability = inv_cap;
     row.investor_inhouse_ratio = inv_cap / lab_cap;
     row.lab_cloud_share_investor = lab_share_on_investor(&roster, &contracts);
+    row.lab_compute_shortfall = signals.compute_shortfall;
+    row.lab_migrated_compute = market.lab_migrated;
+    let total_revenue: f64 = roster.hosts.iter().map(|&h| market.revenue(h as usize)).sum();
+    row.clouds = roster
+        .hosts
+        .iter()
+        .map(|&h| {
+            let h = h as usize;
+            let share = if total_revenue > 0.0 {
+                market.revenue(h) / total_revenue
+            } else {
+                0.0
+            };
+            [share, market.utilization[h], market.price[h]]
+        })
+        .collect();
     row.startups_alive = startups.alive.len() as u32;
     row.hhi = signals.hhi;
     row.hhi_max = signals.hhi.iter().copied().fold(0.0, f64::max);

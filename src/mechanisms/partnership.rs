@@ -106,7 +106,7 @@ pub fn partnership(
         if c.idx == roster.lab {
             lab_cap = c.capability;
             lab_capital = c.capital;
-            lab_flow = c.cash_flow;
+            lab_flow = c.operating_flow;
             staff += c.headcount;
         } else if c.idx == roster.investor {
             inv_cap = c.capability;

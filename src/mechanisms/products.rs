@@ -90,6 +90,9 @@ pub fn products(
         _ => 0.0,
     };
     let investor_quality = capability[investor].max(access * capability[lab]);
+    // A compute shortfall rations the lab's own products (rate limits, waitlists); the
+    // investor serves the lab's models from its own cloud.
+    let lab_served = capability[lab] * (1.0 - p.cloud.shortfall_quality_loss * signals.compute_shortfall);
     let investor_uses_lab = access * capability[lab] > capability[investor];
     // Startups build on open-weight models: the fringe follows the open-weight champion
     // (or, without one, trails the lab).
@@ -108,6 +111,8 @@ pub fn products(
             investor_quality
         } else if role[f] == Role::OpenWeight {
             capability[f] * (0.85 + 0.2 * os)
+        } else if f == lab {
+            lab_served
         } else {
             capability[f]
         };
@@ -190,6 +195,7 @@ pub fn products(
         }
     }
     signals.contested = if both > 0.0 { (contested / both).min(1.0) } else { 0.0 };
+    let usage = revenue;
     if ps.status == PartnershipStatus::Active {
         // Revenue shares run both ways: the investor pays for reselling the lab's models,
         // the lab pays a share of its own product revenue.
@@ -203,9 +209,12 @@ pub fn products(
         let i = c.idx as usize;
         let payroll = c.headcount as f64 * cost * c.pay;
         c.revenue = revenue[i];
-        let flow = c.revenue + c.other_income - payroll - c.spend;
-        c.capital += flow;
-        c.cash_flow = flow;
+        c.usage = usage[i];
+        let operating = c.revenue + c.other_income - payroll - c.spend;
+        c.capital += operating - c.one_off;
+        c.operating_flow = operating;
+        c.cash_flow = operating - c.one_off;
         c.spend = 0.0;
+        c.one_off = 0.0;
     }
 }

@@ -6,8 +6,8 @@
 //!     / capability^diminishing_returns · max(0, 1 + noise·N(0,1))
 //!
 //! where C is the compute the firm can use for training (the lab: its usable training
-//! contracts, less disrupted migrations; the investor: the share of its cloud reserved
-//! in-house; others: their own compute) and S its researchers' summed skill. The open-weight
+//! contracts, less disrupted migrations, so a compute shortfall slows it; others: their own
+//! compute, hosted on their own cloud where they have one) and S its researchers' summed skill. The open-weight
 //! champion's output is scaled by (0.5 + open_source.strength), the community's help.
 //! While the partnership is active, first access and information sharing spill the lab's
 //! lead to the investor: Δ = spillover_rate · info_sharing · (1 if first_access else ½)
@@ -46,7 +46,6 @@ pub fn research(
     for c in firms.iter_mut() {
         let compute = match c.role {
             Role::Lab => lab_training,
-            Role::Investor => c.cloud_capacity * r.investor_inhouse_compute,
             _ => c.own_compute,
         };
         let mut g = r.productivity

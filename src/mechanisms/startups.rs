@@ -3,22 +3,26 @@
 //! Entries per month are Poisson with mean entry_rate·(0.5 + open_source.strength)
 //! ·exp(−concentration_deterrence·HHI/10,000), HHI the mean of the segments the startup
 //! fringe sells in: open models lower the cost of entry, concentrated markets deter it.
-//! A new startup picks a cloud with probability proportional to cloud capacity. Each month
+//! A new startup picks a cloud (the fringe of other clouds included) with probability
+//! proportional to capacity·(price/mean price)^−price_elasticity·exp(credit_weight·credits).
+//! Each month
 //! a startup earns its quality-weighted part of the fringe's revenue, burns
 //! `burn_per_researcher` per researcher, improves by growth_rate·(0.5 + strength) while
 //! staffed, and fails when out of cash or with hazard `failure_rate`. With hazard
 //! `acquisition_rate` a big firm (chosen in proportion to its capital) buys it for its cash
 //! plus two years of its staff's pay; a share `acquihire_share` of purchases are acqui-hires.
 //! Either way its staff join the buyer (at their next hiring pass) and the startup is gone;
-//! acqui-hires by the lab or the investor draw regulators. Half of a startup's burn is
-//! compute bought from its cloud, income for that provider.
+//! acqui-hires by the lab or the investor draw regulators. A share `cloud.startup_compute_share`
+//! of a startup's burn is compute bought from its cloud at that cloud's price: income for
+//! the provider and load on its capacity (next month's cloud phase).
 
 use bevy_ecs::prelude::*;
 
-use crate::sim::components::{Company, Startup};
+use crate::sim::components::{CLOUD_SLOTS, Company, Startup};
 use crate::sim::random::{chance, poisson, uniform};
 use crate::sim::resources::{Clock, EventLog, FATE_ALIVE, FATE_FAILED, Params, Roster, Signals, SimRng, StartupIndex};
 
+use super::cloud::CloudMarket;
 use super::hiring::MAX_FIRMS;
 use super::products::fringe_competes;
 use crate::scenario::Segment;
@@ -32,6 +36,7 @@ pub fn startups(
     mut signals: ResMut<Signals>,
     mut log: ResMut<EventLog>,
     mut index: ResMut<StartupIndex>,
+    mut market: ResMut<CloudMarket>,
     mut commands: Commands,
     mut startups: Query<&mut Startup>,
     mut companies: Query<&mut Company>,
@@ -82,7 +87,9 @@ pub fn startups(
         .map(|s| s.quality)
         .sum();
     let mut paid = [0.0f64; MAX_FIRMS];
-    let mut cloud_income = [0.0f64; MAX_FIRMS];
+    let mut cloud_income = [0.0f64; CLOUD_SLOTS];
+    market.startup_load = [0.0; CLOUD_SLOTS];
+    market.startup_spend = [0.0; CLOUD_SLOTS];
 
     // Grow, fail or get bought, in slot order.
     let mut gone = 0usize;
@@ -97,8 +104,11 @@ pub fn startups(
         };
         let burn = sp.burn_per_researcher * st.staff as f64;
         st.cash += income - burn;
-        // Half of a startup's burn is compute bought from its cloud.
-        cloud_income[st.cloud as usize] += 0.5 * burn;
+        let compute = p.cloud.startup_compute_share * burn;
+        let h = st.cloud as usize;
+        cloud_income[h] += compute;
+        market.startup_spend[h] += compute;
+        market.startup_load[h] += compute / market.price[h];
         if st.staff > 0 {
             st.quality *= 1.0 + sp.growth_rate * (0.5 + os);
         }
@@ -161,8 +171,12 @@ pub fn startups(
     let room = (sp.max_startups as usize).saturating_sub(index.alive.len());
     let entries = (poisson(rng, mean) as usize).min(room);
     let fringe_quality = super::products::fringe_base_quality(p);
+    let mut weights = [0.0f64; CLOUD_SLOTS];
+    if entries > 0 {
+        market.startup_weights(&p.cloud, &roster.hosts, &mut weights);
+    }
     for _ in 0..entries {
-        let cloud = pick_cloud(&roster, &companies, uniform(rng));
+        let cloud = pick_weighted(&roster.hosts, &weights, uniform(rng));
         let st = new_startup(
             index,
             fringe_quality * (0.5 + uniform(rng)),
@@ -183,17 +197,8 @@ pub fn startups(
     }
 }
 
-/// A cloud chosen with probability proportional to capacity (`u` uniform in [0,1)).
-pub fn pick_cloud(roster: &Roster, companies: &Query<&mut Company>, u: f64) -> u8 {
-    let mut cap = [0.0f64; MAX_FIRMS];
-    for c in companies.iter() {
-        cap[c.idx as usize] = c.cloud_capacity;
-    }
-    pick_weighted(&roster.clouds, &cap, u)
-}
-
 /// Picks from `ids` in proportion to `weight[id]`.
-pub fn pick_weighted(ids: &[u8], weight: &[f64; MAX_FIRMS], u: f64) -> u8 {
+pub fn pick_weighted(ids: &[u8], weight: &[f64; CLOUD_SLOTS], u: f64) -> u8 {
     let total: f64 = ids.iter().map(|&i| weight[i as usize]).sum();
     let mut pick = u * total;
     for &i in ids {

@@ -10,7 +10,7 @@ use crate::sim::resources::{Event, TickMetrics};
 
 /// Model-level metrics, in column order, as they appear in `outcomes.csv` (at the horizon)
 /// and `timeseries.csv` (per month). The first six are the SPEC §5 prefix.
-pub const METRICS: [&str; 17] = [
+pub const METRICS: [&str; 19] = [
     "tension",
     "lab_cloud_share_investor",
     "investor_inhouse_ratio",
@@ -22,6 +22,8 @@ pub const METRICS: [&str; 17] = [
     "investor_capability",
     "lab_capital",
     "lab_compute_demand",
+    "lab_compute_shortfall",
+    "lab_migrated_compute",
     "info_sharing",
     "investor_stake",
     "exclusivity",
@@ -44,6 +46,8 @@ pub fn metric_values(m: &TickMetrics) -> [f64; METRICS.len()] {
         m.investor_capability,
         m.lab_capital,
         m.lab_compute_demand,
+        m.lab_compute_shortfall,
+        m.lab_migrated_compute,
         m.info_sharing,
         m.investor_stake,
         f64::from(m.exclusivity),
@@ -63,8 +67,21 @@ pub fn outcomes_header() -> String {
     h
 }
 
+/// Names of the cloud slots in column order: companies with cloud capacity, then `other`.
+pub fn cloud_names(scenario: &Scenario) -> Vec<&str> {
+    let mut names: Vec<&str> = scenario
+        .companies
+        .iter()
+        .filter(|c| c.cloud_capacity > 0.0)
+        .map(|c| c.name.as_str())
+        .collect();
+    names.push("other");
+    names
+}
+
 /// `timeseries.csv` header (without a `point,` prefix): run, tick, metrics, then
-/// regulator stages, researchers, per-segment HHI and per-segment shares.
+/// regulator stages, researchers, per-segment HHI, per-segment shares, and per cloud its
+/// revenue share, utilization and price.
 pub fn timeseries_header(scenario: &Scenario) -> String {
     let mut h = String::from("run,tick");
     for m in METRICS {
@@ -82,6 +99,12 @@ pub fn timeseries_header(scenario: &Scenario) -> String {
             let _ = write!(h, ",share_{}_{}", s.as_str(), c.name);
         }
         let _ = write!(h, ",share_{}_startups", s.as_str());
+    }
+    let clouds = cloud_names(scenario);
+    for prefix in ["cloud_share", "utilization", "price"] {
+        for name in &clouds {
+            let _ = write!(h, ",{prefix}_{name}");
+        }
     }
     h
 }
@@ -134,6 +157,12 @@ pub fn push_timeseries_rows(buf: &mut String, prefix: &str, run: u64, r: &RunRes
             for &v in seg {
                 buf.push(',');
                 push_num(buf, v);
+            }
+        }
+        for field in 0..3 {
+            for cloud in &m.clouds {
+                buf.push(',');
+                push_num(buf, cloud[field]);
             }
         }
         buf.push('\n');

@@ -137,6 +137,10 @@ pub struct CompanyParams {
     pub cloud_capacity: f64,
     /// Compute the company uses for its own models, kGPU (for the lab: its total demand at start).
     pub own_compute: f64,
+    /// Maximum capacity the company's cloud adds per month (its build programme), share of capacity.
+    pub build_rate: f64,
+    /// Cloud credits offered to a startup that signs up, $M.
+    pub startup_credits: f64,
     /// Frontier model capability, index (lab at start = 1).
     pub capability: f64,
     /// Share of the researcher pool employed at start, 0..=1 (the rest work at startups).
@@ -162,6 +166,8 @@ impl Default for CompanyParams {
             other_income: 0.0,
             cloud_capacity: 0.0,
             own_compute: 50.0,
+            build_rate: 0.0,
+            startup_credits: 0.0,
             capability: 0.8,
             talent_share: 0.1,
             pay: 1.0,
@@ -236,7 +242,7 @@ impl Default for PartnershipParams {
     }
 }
 
-/// Compute demand, placement and migration.
+/// The cloud capacity market: demand, capacity, builds, prices, placement and migration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CloudParams {
@@ -246,17 +252,39 @@ pub struct CloudParams {
     pub migration_chunk: f64,
     pub migration_propensity: f64,
     pub migration_tension_threshold: f64,
-    pub demand_growth: f64,
+    /// Monthly growth of the lab's training compute demand.
+    pub training_growth: f64,
+    /// Monthly standard deviation of the lab's training-demand growth.
+    pub demand_volatility: f64,
     pub training_share: f64,
     pub initial_investor_share: f64,
+    /// List price at target utilization, $bn per kGPU-month.
     pub price_per_kgpu_month: f64,
-    pub rofr_match_rate: f64,
+    /// Price response to utilization above target (price multiple per unit of utilization).
+    pub price_slope: f64,
+    pub price_floor: f64,
+    pub price_cap: f64,
+    /// Elasticity of customers' placement to relative price.
+    pub price_elasticity: f64,
     pub diversify_target: f64,
-    pub capacity_growth: f64,
+    /// Monthly growth of firms' own AI compute (hosted on their own cloud where they have one).
+    pub own_use_growth: f64,
+    /// Monthly growth of the rest of the market's cloud demand.
+    pub third_party_growth: f64,
+    pub initial_utilization: f64,
+    pub target_utilization: f64,
+    /// Capacity of the fringe of other clouds, kGPU.
+    pub other_capacity: f64,
+    /// The fringe's maximum monthly build, share of its capacity.
+    pub other_build_rate: f64,
     pub build_lead_months: u32,
     pub build_size: f64,
     pub build_cost_per_kgpu: f64,
     pub build_propensity: f64,
+    pub depreciation_months: u32,
+    pub shortfall_quality_loss: f64,
+    pub startup_compute_share: f64,
+    pub startup_credit_weight: f64,
 }
 
 impl Default for CloudParams {
@@ -268,17 +296,30 @@ impl Default for CloudParams {
             migration_chunk: 0.2,
             migration_propensity: 0.8097,
             migration_tension_threshold: 0.4,
-            demand_growth: 0.04,
+            training_growth: 0.09,
+            demand_volatility: 0.05,
             training_share: 0.5,
             initial_investor_share: 0.9,
-            price_per_kgpu_month: 0.0022,
-            rofr_match_rate: 0.6,
+            price_per_kgpu_month: 0.0018,
+            price_slope: 3.0,
+            price_floor: 0.7,
+            price_cap: 1.6,
+            price_elasticity: 2.0,
             diversify_target: 0.4,
-            capacity_growth: 0.03,
+            own_use_growth: 0.03,
+            third_party_growth: 0.03,
+            initial_utilization: 0.95,
+            target_utilization: 0.85,
+            other_capacity: 625.0,
+            other_build_rate: 0.06,
             build_lead_months: 12,
             build_size: 0.3,
             build_cost_per_kgpu: 0.04,
             build_propensity: 0.1,
+            depreciation_months: 72,
+            shortfall_quality_loss: 0.5,
+            startup_compute_share: 0.5,
+            startup_credit_weight: 2.0,
         }
     }
 }
@@ -294,7 +335,6 @@ pub struct ResearchParams {
     pub compute_ref: f64,
     pub talent_ref: f64,
     pub spillover_rate: f64,
-    pub investor_inhouse_compute: f64,
     pub noise: f64,
 }
 
@@ -308,7 +348,6 @@ impl Default for ResearchParams {
             compute_ref: 200.0,
             talent_ref: 300.0,
             spillover_rate: 0.04,
-            investor_inhouse_compute: 0.15,
             noise: 0.2,
         }
     }
@@ -644,8 +683,10 @@ impl Default for Scenario {
                 CompanyParams {
                     capital: 80.0,
                     other_income: 1.5,
-                    cloud_capacity: 900.0,
+                    cloud_capacity: 600.0,
                     own_compute: 120.0,
+                    build_rate: 0.04,
+                    startup_credits: 0.15,
                     capability: 0.6,
                     talent_share: 0.18,
                     pay: 1.2,
@@ -657,8 +698,10 @@ impl Default for Scenario {
                 CompanyParams {
                     capital: 90.0,
                     other_income: 1.5,
-                    cloud_capacity: 520.0,
+                    cloud_capacity: 335.0,
                     own_compute: 120.0,
+                    build_rate: 0.045,
+                    startup_credits: 0.35,
                     capability: 0.95,
                     talent_share: 0.22,
                     pay: 1.2,
@@ -670,8 +713,10 @@ impl Default for Scenario {
                 CompanyParams {
                     capital: 70.0,
                     other_income: 1.5,
-                    cloud_capacity: 1100.0,
+                    cloud_capacity: 640.0,
                     own_compute: 50.0,
+                    build_rate: 0.045,
+                    startup_credits: 0.1,
                     capability: 0.7,
                     talent_share: 0.1,
                     pay: 1.1,

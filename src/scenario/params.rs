@@ -250,11 +250,18 @@ pub const PARAMS: &[ParamSpec] = &[
         "tension above which the lab migrates"
     ),
     p!(
-        "cloud.demand_growth",
+        "cloud.training_growth",
         "1/month",
         0,
         1,
-        "monthly growth of the lab's compute demand"
+        "monthly growth of the lab's training compute demand"
+    ),
+    p!(
+        "cloud.demand_volatility",
+        "1/month",
+        0,
+        1,
+        "standard deviation of the monthly growth of the lab's training demand"
     ),
     p!(
         "cloud.training_share",
@@ -273,16 +280,25 @@ pub const PARAMS: &[ParamSpec] = &[
     p!(
         "cloud.price_per_kgpu_month",
         "$bn/kGPU-month",
-        0,
+        1e-9,
         1,
-        "cloud price of compute"
+        "list price of cloud compute at target utilization"
     ),
     p!(
-        "cloud.rofr_match_rate",
-        "share",
+        "cloud.price_slope",
+        "x price per unit utilization",
         0,
-        1,
-        "probability the investor matches new demand under rofr (at zero tension)"
+        100,
+        "price response to utilization above (below) target"
+    ),
+    p!("cloud.price_floor", "x list price", 1e-3, 1, "lowest price multiple"),
+    p!("cloud.price_cap", "x list price", 1, 100, "highest price multiple"),
+    p!(
+        "cloud.price_elasticity",
+        "-",
+        0,
+        50,
+        "elasticity of customers' placement to a cloud's price relative to the others'"
     ),
     p!(
         "cloud.diversify_target",
@@ -292,18 +308,53 @@ pub const PARAMS: &[ParamSpec] = &[
         "share of new demand the lab puts off the investor when free to"
     ),
     p!(
-        "cloud.capacity_growth",
+        "cloud.own_use_growth",
         "1/month",
         0,
         1,
-        "monthly growth of every cloud's capacity"
+        "monthly growth of firms' own AI compute (on their own cloud where they have one)"
+    ),
+    p!(
+        "cloud.third_party_growth",
+        "1/month",
+        0,
+        1,
+        "monthly growth of the rest of the market's cloud demand"
+    ),
+    p!(
+        "cloud.initial_utilization",
+        "share",
+        0.01,
+        1,
+        "utilization of every cloud at start (sets the rest of the market's load)"
+    ),
+    p!(
+        "cloud.target_utilization",
+        "share",
+        0.01,
+        1,
+        "utilization clouds plan their builds for; the price is list price there"
+    ),
+    p!(
+        "cloud.other_capacity",
+        "kGPU",
+        0,
+        1e9,
+        "capacity of the fringe of other clouds (Oracle, GPU specialists, ...)"
+    ),
+    p!(
+        "cloud.other_build_rate",
+        "1/month",
+        0,
+        1,
+        "the fringe's maximum monthly build, share of its capacity"
     ),
     p!(
         "cloud.build_lead_months",
         "months",
-        0,
+        1,
         120,
-        "lead time of an own datacenter"
+        "lead time of a datacenter build (clouds' and the lab's)"
     ),
     p!(
         "cloud.build_size",
@@ -317,14 +368,42 @@ pub const PARAMS: &[ParamSpec] = &[
         "$bn/kGPU",
         0,
         10,
-        "capital cost of own capacity"
+        "capital cost of new capacity (financed, paid over depreciation_months)"
     ),
     p!(
         "cloud.build_propensity",
         "1/month",
         0,
         1,
-        "monthly probability the lab starts a build when allowed"
+        "monthly probability the lab starts a build of its own"
+    ),
+    p!(
+        "cloud.depreciation_months",
+        "months",
+        1,
+        600,
+        "life over which a build's capital cost is paid"
+    ),
+    p!(
+        "cloud.shortfall_quality_loss",
+        "-",
+        0,
+        1,
+        "loss of the lab's product quality per unit of compute shortfall"
+    ),
+    p!(
+        "cloud.startup_compute_share",
+        "share",
+        0,
+        1,
+        "share of a startup's burn spent on cloud compute"
+    ),
+    p!(
+        "cloud.startup_credit_weight",
+        "1/$M",
+        0,
+        100,
+        "weight of a cloud's startup credits in startups' choice of cloud"
     ),
     p!("research.productivity", "1/month", 0, 10, "capability growth scale"),
     p!(
@@ -368,13 +447,6 @@ pub const PARAMS: &[ParamSpec] = &[
         0,
         1,
         "share of the capability gap the investor closes monthly through first access and sharing"
-    ),
-    p!(
-        "research.investor_inhouse_compute",
-        "share",
-        0,
-        1,
-        "share of the investor's cloud reserved for in-house models"
     ),
     p!(
         "research.noise",
@@ -907,7 +979,21 @@ pub const PARAMS: &[ParamSpec] = &[
         "kGPU",
         0,
         1e9,
-        "compute used for own models (lab: demand at start)"
+        "compute used for own models (lab: demand at start); hosted on its own cloud if it has one"
+    ),
+    p!(
+        "companies[].build_rate",
+        "1/month",
+        0,
+        1,
+        "its cloud's maximum monthly build (build programme), share of capacity"
+    ),
+    p!(
+        "companies[].startup_credits",
+        "$M",
+        0,
+        1000,
+        "cloud credits it offers a startup that signs up"
     ),
     p!(
         "companies[].capability",
@@ -1101,6 +1187,18 @@ fn check_roster(s: &Scenario, out: &mut Vec<Violation>) {
         out.push(Violation {
             path: "companies".into(),
             message: "the investor needs cloud_capacity > 0".into(),
+        });
+    }
+    if let Some(i) = s.companies.iter().position(|c| c.name == "other") {
+        out.push(Violation {
+            path: format!("companies.{i}.name"),
+            message: "\"other\" is reserved for the fringe of other clouds".into(),
+        });
+    }
+    if s.cloud.price_floor > s.cloud.price_cap {
+        out.push(Violation {
+            path: "cloud.price_floor".into(),
+            message: "must not exceed cloud.price_cap".into(),
         });
     }
     if clouds == 0 {

@@ -16,9 +16,8 @@ pub struct Company {
     pub capital: f64,
     /// Non-AI income funding AI work, $bn/month.
     pub other_income: f64,
-    /// Cloud capacity for AI workloads, kGPU (0 for firms without a cloud).
-    pub cloud_capacity: f64,
-    /// Compute used for the firm's own models, kGPU (for the lab: its total demand).
+    /// Compute used for the firm's own models, kGPU (for the lab: its total demand);
+    /// hosted on its own cloud where it has one (the cloud's capacity is in `CloudMarket`).
     pub own_compute: f64,
     /// Own datacenter capacity available for the firm's workloads, kGPU.
     pub own_dc: f64,
@@ -35,11 +34,18 @@ pub struct Company {
     pub skill_sum: f64,
     /// Product revenue this month, $bn.
     pub revenue: f64,
-    /// Net cash committed this month by earlier phases, $bn: compute, migrations and builds
-    /// paid (positive), cloud fees received (negative). Settled by the products phase.
+    /// Product usage this month: revenue before partnership transfers, $bn (drives the
+    /// lab's inference demand).
+    pub usage: f64,
+    /// Operating cash committed this month by earlier phases, $bn: compute fees and build
+    /// lease payments paid (positive), cloud fees received (negative). Settled by products.
     pub spend: f64,
+    /// One-off cash committed this month (migrations), $bn. Settled by products.
+    pub one_off: f64,
     /// Last month's net cash flow, $bn (negative: burning cash).
     pub cash_flow: f64,
+    /// Last month's operating cash flow (net cash flow before one-off items), $bn.
+    pub operating_flow: f64,
 }
 
 /// An individual researcher.
@@ -68,7 +74,7 @@ pub struct Startup {
     pub quality: f64,
     /// Cash, $bn.
     pub cash: f64,
-    /// Cloud provider (firm index).
+    /// Cloud provider (a cloud slot: a firm index, or the fringe `OTHER_CLOUD`).
     pub cloud: FirmIdx,
     pub staff: u32,
     pub born: u32,
@@ -90,7 +96,14 @@ impl Workload {
     }
 }
 
-/// Where a workload runs: a firm's cloud, or the customer's own datacenters.
+/// Cloud slot of the fringe of other clouds (Oracle, GPU specialists): one past the
+/// largest firm index, so per-cloud arrays have `CLOUD_SLOTS` entries.
+pub const OTHER_CLOUD: FirmIdx = 32;
+/// Size of per-cloud arrays: every firm index plus the fringe.
+pub const CLOUD_SLOTS: usize = OTHER_CLOUD as usize + 1;
+
+/// Where a workload runs: a cloud (firm index or [`OTHER_CLOUD`]), or the customer's own
+/// datacenters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Host {
     Cloud(FirmIdx),
@@ -111,12 +124,15 @@ pub struct CloudContract {
     pub disrupted_until: u32,
 }
 
-/// An own datacenter under construction.
+/// A datacenter the lab builds for itself: under construction until `ready_tick`, then
+/// online and paid for (a lease over `cloud.depreciation_months`) until it is paid off.
+/// (Clouds' builds are a pipeline in `CloudMarket`.)
 #[derive(Component, Debug, Clone)]
 pub struct DatacenterBuild {
     pub owner: FirmIdx,
     pub kgpu: f64,
     pub ready_tick: u32,
+    pub online: bool,
 }
 
 /// A company's product in one segment.

@@ -34,6 +34,8 @@ pub struct Roster {
     pub investor: FirmIdx,
     /// Firms with a cloud, in roster order.
     pub clouds: Vec<FirmIdx>,
+    /// Every cloud slot: `clouds`, then the fringe (`OTHER_CLOUD`).
+    pub hosts: Vec<FirmIdx>,
 }
 
 impl Roster {
@@ -42,6 +44,14 @@ impl Roster {
     }
     pub fn name(&self, idx: FirmIdx) -> &str {
         &self.names[idx as usize]
+    }
+    /// Name of a cloud slot (`other` for the fringe).
+    pub fn cloud_name(&self, slot: FirmIdx) -> &str {
+        if slot == super::components::OTHER_CLOUD {
+            "other"
+        } else {
+            self.name(slot)
+        }
     }
 }
 
@@ -53,7 +63,7 @@ pub struct Signals {
     pub poached_investor_to_lab: u32,
     /// Acqui-hires by the lab or the investor over the last 12 months (tick of each).
     pub partner_acquihires: Vec<u32>,
-    /// Share of the lab's requested compute it could not get this month.
+    /// Share of the lab's demanded compute it could not get this month (0..=1).
     pub compute_shortfall: f64,
     /// How much the two partners split the segments where both sell: the mean over those
     /// segments of 2·min(lab share, investor share), 0..=1.
@@ -129,6 +139,8 @@ pub struct TickMetrics {
     pub investor_capability: f64,
     pub lab_capital: f64,
     pub lab_compute_demand: f64,
+    pub lab_compute_shortfall: f64,
+    pub lab_migrated_compute: f64,
     pub info_sharing: f64,
     pub investor_stake: f64,
     pub exclusivity: u8,
@@ -140,6 +152,8 @@ pub struct TickMetrics {
     pub hhi: [f64; 4],
     /// Shares per segment, one entry per firm then the startup fringe.
     pub shares: [Vec<f64>; 4],
+    /// Per cloud slot of `Roster::hosts`: (revenue share, utilization, price).
+    pub clouds: Vec<[f64; 3]>,
 }
 
 /// The run's metric rows, one per tick.

@@ -6,6 +6,7 @@ use rand::rngs::ChaCha8Rng;
 use super::components::*;
 use super::random::{geometric_months, normal, uniform};
 use super::resources::*;
+use crate::mechanisms::cloud::CloudMarket;
 use crate::mechanisms::hiring::{CHUNK, PARALLEL_FROM};
 use crate::mechanisms::metrics::DecouplingWatch;
 use crate::mechanisms::startups::{new_startup, pick_weighted};
@@ -85,25 +86,35 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64) {
     let clouds: Vec<u8> = (0..firms as u8)
         .filter(|&i| scenario.companies[i as usize].cloud_capacity > 0.0)
         .collect();
+    let mut hosts = clouds.clone();
+    hosts.push(OTHER_CLOUD);
     let roster = Roster {
         names: scenario.companies.iter().map(|c| c.name.clone()).collect(),
         lab,
         investor,
-        clouds: clouds.clone(),
+        clouds,
+        hosts,
     };
+
+    // The lab's compute: on the investor's cloud and, for the rest, its own capacity.
+    let cp = &scenario.cloud;
+    let demand = scenario.companies[lab as usize].own_compute;
+    let on_investor = demand * cp.initial_investor_share;
+    let own = demand - on_investor;
+    let mut lab_on = [0.0f64; CLOUD_SLOTS];
+    lab_on[investor as usize] = on_investor;
+    let mut market = CloudMarket::new(scenario, &roster, &lab_on);
 
     // Startups first: researchers are assigned to their slots.
     let mut index = StartupIndex::default();
     let sp = &scenario.startups;
     let fringe_quality = crate::mechanisms::products::fringe_base_quality(scenario);
-    let mut capacity = [0.0f64; crate::mechanisms::hiring::MAX_FIRMS];
-    for (i, c) in scenario.companies.iter().enumerate() {
-        capacity[i] = c.cloud_capacity;
-    }
+    let mut weights = [0.0f64; CLOUD_SLOTS];
+    market.startup_weights(cp, &roster.hosts, &mut weights);
     let n_startups = sp.initial.min(sp.max_startups) as usize;
     let mut startups = Vec::with_capacity(n_startups);
     for _ in 0..n_startups {
-        let cloud = pick_weighted(&clouds, &capacity, uniform(&mut rng));
+        let cloud = pick_weighted(&roster.hosts, &weights, uniform(&mut rng));
         let quality = fringe_quality * (0.5 + uniform(&mut rng));
         startups.push(new_startup(&mut index, quality, sp.initial_cash, cloud, 0));
     }
@@ -178,15 +189,11 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64) {
     }
     for (st, n) in startups.iter_mut().zip(&staff) {
         st.staff = *n;
+        let spend = cp.startup_compute_share * sp.burn_per_researcher * f64::from(*n);
+        market.add_startup_load(st.cloud, spend / market.price[st.cloud as usize]);
     }
     let ids: Vec<Entity> = world.spawn_batch(startups).collect();
     index.alive = (0..n_startups as u32).zip(ids).collect();
-
-    // The lab's compute: on the investor's cloud and, for the rest, its own capacity.
-    let cp = &scenario.cloud;
-    let demand = scenario.companies[lab as usize].own_compute;
-    let on_investor = demand * cp.initial_investor_share;
-    let own = demand - on_investor;
 
     // Companies and their products.
     for (i, c) in scenario.companies.iter().enumerate() {
@@ -195,7 +202,6 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64) {
             role: c.role,
             capital: c.capital,
             other_income: c.other_income,
-            cloud_capacity: c.cloud_capacity,
             own_compute: c.own_compute,
             own_dc: if i == lab as usize { own } else { 0.0 },
             capability: c.capability,
@@ -206,8 +212,11 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64) {
             headcount: headcount[i],
             skill_sum: skill_sum[i],
             revenue: 0.0,
+            usage: 0.0,
             spend: 0.0,
+            one_off: 0.0,
             cash_flow: 0.0,
+            operating_flow: 0.0,
         });
         for &segment in &c.segments {
             world.spawn(Product {
@@ -282,4 +291,5 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64) {
     world.insert_resource(EventLog::default());
     world.insert_resource(MetricsLog(Vec::with_capacity(scenario.horizon_months as usize)));
     world.insert_resource(DecouplingWatch::default());
+    world.insert_resource(market);
 }
