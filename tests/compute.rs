@@ -60,17 +60,20 @@ fn cloud_shares_start_at_the_record_and_stay_near_it() {
     let results = runs(&s);
     for (name, record) in RECORD {
         let k = names.iter().position(|n| *n == name).expect("cloud column");
-        let month1 = median(results.iter().map(|r| r.timeseries[0].clouds[k][0]).collect());
-        let month18 = median(results.iter().map(|r| r.last().unwrap().clouds[k][0]).collect());
-        println!("cloud_share_{name}: record {record:.3}, month 1 {month1:.3}, month 18 {month18:.3}");
+        let at = |month: usize| median(results.iter().map(|r| r.timeseries[month].clouds[k][0]).collect());
+        let month1 = at(0);
+        let months = results[0].timeseries.len();
+        let drift = (1..months).map(|t| (at(t) - month1).abs()).fold(0.0, f64::max);
+        let month18 = at(months - 1);
+        println!(
+            "cloud_share_{name}: record {record:.3}, month 1 {month1:.3}, month 18 {month18:.3}, largest drift of the median {drift:.3}"
+        );
         assert!(
             (month1 - record).abs() <= 0.03,
             "{name} month 1 {month1:.3} vs {record}"
         );
-        assert!(
-            (month18 - month1).abs() <= 0.06,
-            "{name} drifts {month1:.3} -> {month18:.3}"
-        );
+        // The issue asks for month 18 within ±6 pp; the whole path is held to it as well.
+        assert!(drift <= 0.06, "{name} drifts up to {drift:.3} from {month1:.3}");
     }
     for r in results.iter().take(200) {
         for m in &r.timeseries {
@@ -117,6 +120,32 @@ fn exclusivity_makes_the_lab_short_of_compute() {
 }
 
 #[test]
+fn a_compute_shortfall_drives_renegotiation_of_exclusivity() {
+    // A smaller investor build programme leaves the lab shorter of compute; the lab then
+    // presses to loosen exclusivity (renegotiations citing the shortfall).
+    let count = |rs: &[RunResult]| -> Vec<f64> {
+        rs.iter()
+            .map(|r| {
+                r.events
+                    .iter()
+                    .filter(|e| e.kind == "renegotiation" && e.detail.contains("compute shortfall"))
+                    .count() as f64
+            })
+            .collect()
+    };
+    let tight = runs(&with(&["companies.1.build_rate=0.03"]));
+    let base = runs(&with(&[]));
+    let (a, b) = (count(&tight), count(&base));
+    let z = paired_z(&a, &b);
+    println!(
+        "renegotiations over a shortfall per run: build_rate 0.03 {:.3}, 0.065 {:.3}, z {z:.1}",
+        a.iter().sum::<f64>() / RUNS as f64,
+        b.iter().sum::<f64>() / RUNS as f64
+    );
+    assert!(z >= 3.0, "z = {z:.2}");
+}
+
+#[test]
 fn costlier_migration_means_less_migrated_compute() {
     // Without exclusivity the lab migrates whenever tension is high; cost deters it.
     let cheap = runs(&with(&["partnership.exclusivity=none", "cloud.migration_cost=0.3"]));
@@ -135,12 +164,12 @@ fn costlier_migration_means_less_migrated_compute() {
 #[test]
 fn a_larger_investor_build_programme_lowers_the_shortfall() {
     let base = runs(&with(&[]));
-    let more = runs(&with(&["companies.1.build_rate=0.08"]));
+    let more = runs(&with(&["companies.1.build_rate=0.1"]));
     let a: Vec<f64> = base.iter().map(mean_shortfall).collect();
     let b: Vec<f64> = more.iter().map(mean_shortfall).collect();
     let z = paired_z(&a, &b);
     println!(
-        "mean monthly shortfall: build_rate 0.04 {:.4}, 0.08 {:.4}, z {z:.1}",
+        "mean monthly shortfall: build_rate 0.065 {:.4}, 0.1 {:.4}, z {z:.1}",
         a.iter().sum::<f64>() / RUNS as f64,
         b.iter().sum::<f64>() / RUNS as f64
     );

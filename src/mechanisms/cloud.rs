@@ -54,6 +54,9 @@ pub struct CloudMarket {
     pub price: [f64; CLOUD_SLOTS],
     /// Served load over capacity at the end of the month.
     pub utilization: [f64; CLOUD_SLOTS],
+    /// Demand (served plus turned away) over capacity at the end of the month: sets the
+    /// next month's price, so scarcity shows in prices.
+    pub pressure: [f64; CLOUD_SLOTS],
     /// Maximum monthly build, share of capacity.
     pub build_rate: [f64; CLOUD_SLOTS],
     /// Startup credits offered, $M.
@@ -98,6 +101,7 @@ impl CloudMarket {
             lab_fees: [0.0; CLOUD_SLOTS],
             price: [0.0; CLOUD_SLOTS],
             utilization: [0.0; CLOUD_SLOTS],
+            pressure: [0.0; CLOUD_SLOTS],
             build_rate: [0.0; CLOUD_SLOTS],
             credits: [0.0; CLOUD_SLOTS],
             load_growth: [c.third_party_growth; CLOUD_SLOTS],
@@ -122,6 +126,7 @@ impl CloudMarket {
         for &h in &roster.hosts {
             let h = h as usize;
             m.utilization[h] = c.initial_utilization;
+            m.pressure[h] = c.initial_utilization;
             m.price[h] = price_at(c, c.initial_utilization);
             m.third_party[h] = (m.capacity[h] * c.initial_utilization - m.own_use[h] - lab_on[h]).max(0.0);
             m.third_party_demand += m.third_party[h];
@@ -162,6 +167,12 @@ impl CloudMarket {
                 * (self.price[h] / mean_price).powf(-c.price_elasticity)
                 * (c.startup_credit_weight * self.credits[h]).exp();
         }
+    }
+
+    /// The capacity cost of one kGPU-month, $bn: the lease that pays a build off over its
+    /// life. Clouds keep their fees net of it.
+    pub fn capacity_cost(c: &CloudParams) -> f64 {
+        c.build_cost_per_kgpu / f64::from(c.depreciation_months)
     }
 
     /// Compute revenue of a cloud this month: the lab's fees, startups' spending and the
@@ -240,7 +251,7 @@ pub fn cloud_contracts(
         m.capacity[h] += arriving[h];
         m.in_pipeline[h] = (m.in_pipeline[h] - arriving[h]).max(0.0);
     }
-    let lease_per_kgpu = c.build_cost_per_kgpu / f64::from(c.depreciation_months);
+    let lease_per_kgpu = CloudMarket::capacity_cost(c);
     let (mut lease, mut new_dc, mut lab_building) = (0.0, 0.0, false);
     for (e, mut b) in builds.iter_mut() {
         if !b.online && b.ready_tick <= tick {
@@ -263,9 +274,17 @@ pub fn cloud_contracts(
         }
     }
 
-    // 2. Demand.
+    // 2. Demand. The lab grows its training compute only as far as it can fund it: the
+    // growth is scaled by its cash over a year of its current compute bill (capped at 1).
+    let bill: f64 = roster.hosts.iter().map(|&h| m.lab_fees[h as usize]).sum::<f64>() + lease;
+    let lab_cash = companies.iter().find(|co| co.idx == lab).map_or(0.0, |co| co.capital);
+    let funded = if bill > 0.0 {
+        (lab_cash / (12.0 * bill)).clamp(0.0, 1.0)
+    } else {
+        1.0
+    };
     let shock = (c.demand_volatility * normal(rng) - 0.5 * c.demand_volatility * c.demand_volatility).exp();
-    m.lab_training *= (1.0 + c.training_growth) * shock;
+    m.lab_training *= (1.0 + c.training_growth * funded) * shock;
     m.third_party_demand *= 1.0 + c.third_party_growth;
     let (mut own_dc, mut lab_capital, mut usage) = (0.0, 0.0, 0.0);
     for mut co in companies.iter_mut() {
@@ -297,10 +316,10 @@ pub fn cloud_contracts(
         }
     }
 
-    // 3. Prices from last month's utilization.
+    // 3. Prices from last month's demand pressure (served plus turned away, over capacity).
     for &h in &roster.hosts {
         let h = h as usize;
-        m.price[h] = price_at(c, m.utilization[h]);
+        m.price[h] = price_at(c, m.pressure[h]);
     }
     let mut order = [0usize; CLOUD_SLOTS];
     let n_hosts = by_price(&roster.hosts, &m.price, &mut order);
@@ -357,6 +376,14 @@ pub fn cloud_contracts(
         tp_claim[h] *= new_tp / weight_sum.max(1e-300);
     }
 
+    // The price the lab signs at on each cloud this month. Under first refusal the investor
+    // keeps the business by matching the cheapest rival offer.
+    let mut signed_price = m.price;
+    if let (Placement::FirstRefusal, Some(&alt)) = (placement, order.iter().find(|&&h| h != investor && spare[h] > 0.0))
+    {
+        signed_price[investor] = m.price[investor].min(m.price[alt]);
+    }
+
     // The lab's claims: its own datacenters first (cheapest), then by the terms.
     let mut lab_claim = [0.0f64; HOSTS];
     lab_claim[OWN] = new_lab.min(spare[OWN]);
@@ -372,22 +399,23 @@ pub fn cloud_contracts(
         _ => lab_claim[investor] += rest,
     }
 
-    // Where claims exceed spare capacity, the lab and the market get the same fraction.
+    // Where claims exceed spare capacity the lab, an anchor tenant on long-term contracts,
+    // is served first; the rest of the market gets what is left.
     let mut got = [0.0f64; HOSTS];
     got[OWN] = lab_claim[OWN];
     spare[OWN] -= got[OWN];
     let (mut lab_unmet, mut tp_unmet) = (0.0, 0.0);
-    let mut unmet_at = [0.0f64; CLOUD_SLOTS];
+    let mut turned_away = [0.0f64; CLOUD_SLOTS];
     for &h in order {
-        let claims = tp_claim[h] + lab_claim[h];
-        let fraction = if claims > spare[h] { spare[h] / claims } else { 1.0 };
-        got[h] = lab_claim[h] * fraction;
-        m.third_party[h] += tp_claim[h] * fraction;
-        spare[h] = (spare[h] - claims * fraction).max(0.0);
-        lab_unmet += lab_claim[h] * (1.0 - fraction);
-        tp_unmet += tp_claim[h] * (1.0 - fraction);
-        unmet_at[h] = claims * (1.0 - fraction);
+        got[h] = lab_claim[h].min(spare[h]);
+        let tp = tp_claim[h].min(spare[h] - got[h]);
+        m.third_party[h] += tp;
+        spare[h] = (spare[h] - got[h] - tp).max(0.0);
+        lab_unmet += lab_claim[h] - got[h];
+        tp_unmet += tp_claim[h] - tp;
+        turned_away[h] = lab_claim[h] - got[h] + tp_claim[h] - tp;
     }
+    let first_unmet = lab_unmet + tp_unmet;
     // What the first choice could not take goes to the cheapest clouds with room, except
     // under exclusivity, where it is the lab's shortfall.
     if placement != Placement::InvestorOnly {
@@ -403,6 +431,16 @@ pub fn cloud_contracts(
         m.third_party[h] += take;
         spare[h] -= take;
         tp_unmet -= take;
+    }
+    // Demand that found no home anywhere presses on the clouds that turned it away (each
+    // unit once, so two clouds do not both plan for it).
+    let unserved_share = if first_unmet > 0.0 {
+        (lab_unmet + tp_unmet) / first_unmet
+    } else {
+        0.0
+    };
+    for t in turned_away.iter_mut() {
+        *t *= unserved_share;
     }
     signals.compute_shortfall = if lab_demand > 0.0 {
         (lab_unmet / lab_demand).clamp(0.0, 1.0)
@@ -478,8 +516,12 @@ pub fn cloud_contracts(
             lab_on[i][w] += placed + migrated;
             let host = host_of(i);
             let until = tick + disruption;
+            let price = if i == OWN { 0.0 } else { signed_price[i] };
             if let Some(mut k) = contracts.iter_mut().find(|k| k.host == host && k.workload == workload) {
-                k.kgpu += placed + migrated;
+                // The book's price is the volume-weighted price of its tranches.
+                let total = k.kgpu + placed + migrated;
+                k.price = (k.price * k.kgpu + price * (placed + migrated)) / total.max(1e-300);
+                k.kgpu = total;
                 if migrated > 0.0 {
                     k.disrupted += migrated;
                     k.disrupted_until = k.disrupted_until.max(until);
@@ -491,6 +533,7 @@ pub fn cloud_contracts(
                 host,
                 workload,
                 kgpu: placed + migrated,
+                price,
                 disrupted: migrated,
                 disrupted_until: if migrated > 0.0 { until } else { 0 },
             });
@@ -511,7 +554,11 @@ pub fn cloud_contracts(
 
     // 6. Builds. The lab's own: financed, so a start costs no cash this month.
     let build_kgpu = c.build_size * lab_demand;
-    if !lab_building && lab_capital > 1.5 * build_kgpu * c.build_cost_per_kgpu && chance(rng, c.build_propensity) {
+    if !lab_building
+        && build_kgpu > 0.0
+        && lab_capital > 1.5 * build_kgpu * c.build_cost_per_kgpu
+        && chance(rng, c.build_propensity)
+    {
         let ready = tick + c.build_lead_months;
         commands.spawn(DatacenterBuild {
             owner: lab,
@@ -532,7 +579,7 @@ pub fn cloud_contracts(
     let lead = c.build_lead_months as i32;
     for &h in order {
         let served = m.capacity[h] - spare[h];
-        let load = served + unmet_at[h];
+        let load = served + turned_away[h];
         if m.last_load[h] > 0.0 {
             m.load_growth[h] = 0.8 * m.load_growth[h] + 0.2 * (load / m.last_load[h] - 1.0);
         }
@@ -542,23 +589,29 @@ pub fn cloud_contracts(
         let build = gap.clamp(0.0, m.build_rate[h] * m.capacity[h]);
         m.arrivals[(tick as usize + lead as usize) % len][h] += build;
         m.in_pipeline[h] += build;
-        m.utilization[h] = if m.capacity[h] > 0.0 {
-            served / m.capacity[h]
+        (m.utilization[h], m.pressure[h]) = if m.capacity[h] > 0.0 {
+            (served / m.capacity[h], load / m.capacity[h])
         } else {
-            0.0
+            (0.0, 0.0)
         };
     }
 
-    // 7. The lab pays its clouds (their income) and the lease on its own builds.
-    let mut fees_total = 0.0;
-    for &h in order {
-        m.lab_fees[h] = (lab_on[h][0] + lab_on[h][1]) * m.price[h];
-        fees_total += m.lab_fees[h];
+    // 7. The lab pays its clouds at its contracts' prices (this month's new contracts from
+    // next month) and the lease on its own builds. A cloud keeps its fee net of the
+    // capacity cost of the compute it serves.
+    m.lab_fees = [0.0; CLOUD_SLOTS];
+    let mut lab_kgpu = [0.0f64; CLOUD_SLOTS];
+    for k in contracts.iter() {
+        if let Host::Cloud(h) = k.host {
+            m.lab_fees[h as usize] += k.kgpu * k.price;
+            lab_kgpu[h as usize] += k.kgpu;
+        }
     }
+    let fees_total: f64 = m.lab_fees.iter().sum();
     for mut co in companies.iter_mut() {
         let i = co.idx as usize;
         if roster.clouds.contains(&co.idx) {
-            co.spend -= m.lab_fees[i];
+            co.spend -= m.lab_fees[i] - lab_kgpu[i] * lease_per_kgpu;
         }
         if co.idx == lab {
             co.spend += fees_total + lease;

@@ -16,8 +16,10 @@
 //!
 //!   (crises add their jump in the governance phase), clamped to 0..=1;
 //! - above `sharing_cut_threshold` the lab cuts information sharing by `sharing_cut_rate`;
-//! - above `renegotiate_threshold`, with monthly probability `renegotiate_rate`, exclusivity
-//!   loosens one step (exclusive → rofr → none) and tension falls by `renegotiate_relief`;
+//! - above `renegotiate_threshold`, or when the lab's recent compute shortfall (a 5-month
+//!   average) exceeds `renegotiate_shortfall`, with monthly probability `renegotiate_rate`,
+//!   exclusivity loosens one step (exclusive → rofr → none), tension falls by
+//!   `renegotiate_relief`, and a compute grievance is settled (its average cleared);
 //! - above `dissolve_threshold` and with D below `dissolve_dependence_max`, the partnership
 //!   dissolves with monthly probability `dissolve_rate`;
 //! - when the lab is weak (a crisis aftermath, or cash for fewer than `weak_capital_months`
@@ -146,18 +148,28 @@ pub fn partnership(
     if ps.tension > pp.sharing_cut_threshold && ps.info_sharing > 0.0 {
         ps.info_sharing *= 1.0 - pp.sharing_cut_rate;
     }
-    if ps.tension > pp.renegotiate_threshold && ps.exclusivity != Exclusivity::None && chance(rng, pp.renegotiate_rate)
+    ps.compute_grievance = 0.8 * ps.compute_grievance + 0.2 * signals.compute_shortfall;
+    let short_of_compute = ps.compute_grievance > pp.renegotiate_shortfall;
+    if (ps.tension > pp.renegotiate_threshold || short_of_compute)
+        && ps.exclusivity != Exclusivity::None
+        && chance(rng, pp.renegotiate_rate)
     {
         let from = ps.exclusivity;
         ps.exclusivity = from.loosened();
         ps.tension = (ps.tension - pp.renegotiate_relief).max(0.0);
         ps.renegotiations += 1;
+        let why = if short_of_compute {
+            ps.compute_grievance = 0.0;
+            "compute shortfall"
+        } else {
+            "tension"
+        };
         log.push(
             tick,
             "renegotiation",
             lab_name,
             inv_name,
-            format!("exclusivity {} -> {}", from.as_str(), ps.exclusivity.as_str()),
+            format!("exclusivity {} -> {} ({why})", from.as_str(), ps.exclusivity.as_str()),
         );
     }
     if ps.tension > pp.dissolve_threshold && ps.dependence < pp.dissolve_dependence_max && chance(rng, pp.dissolve_rate)

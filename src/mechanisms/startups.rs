@@ -106,7 +106,8 @@ pub fn startups(
         st.cash += income - burn;
         let compute = p.cloud.startup_compute_share * burn;
         let h = st.cloud as usize;
-        cloud_income[h] += compute;
+        // The cloud keeps the fee net of the capacity cost of the compute it serves.
+        cloud_income[h] += compute * (1.0 - CloudMarket::capacity_cost(&p.cloud) / market.price[h]);
         market.startup_spend[h] += compute;
         market.startup_load[h] += compute / market.price[h];
         if st.staff > 0 {

@@ -152,6 +152,13 @@ pub const PARAMS: &[ParamSpec] = &[
         "monthly probability of renegotiation above the threshold"
     ),
     p!(
+        "partnership.renegotiate_shortfall",
+        "share",
+        0,
+        1,
+        "the lab's recent compute shortfall above which it presses to renegotiate exclusivity"
+    ),
+    p!(
         "partnership.renegotiate_relief",
         "index",
         0,

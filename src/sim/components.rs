@@ -118,6 +118,9 @@ pub struct CloudContract {
     pub workload: Workload,
     /// Compute under contract, kGPU.
     pub kgpu: f64,
+    /// Price locked when the compute was contracted (volume-weighted over tranches),
+    /// $bn per kGPU-month; 0 on the lab's own datacenters.
+    pub price: f64,
     /// Part of `kgpu` still being migrated in (not yet usable), kGPU.
     pub disrupted: f64,
     /// Tick when the disruption ends.
@@ -193,6 +196,9 @@ pub struct Partnership {
     /// The lab counts as weak (crisis aftermath) until this tick.
     pub lab_weak_until: u32,
     pub renegotiations: u32,
+    /// The lab's recent compute shortfall: an average over about five months (0.8/0.2
+    /// smoothing), cleared by a renegotiation that loosens exclusivity.
+    pub compute_grievance: f64,
     pub bids: u32,
 }
 

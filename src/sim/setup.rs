@@ -239,6 +239,11 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64) {
                     host,
                     workload,
                     kgpu: amount * share,
+                    price: if host == Host::Own {
+                        0.0
+                    } else {
+                        market.price[investor as usize]
+                    },
                     disrupted: 0.0,
                     disrupted_until: 0,
                 });
@@ -265,6 +270,7 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64) {
         ended_tick: None,
         lab_weak_until: 0,
         renegotiations: 0,
+        compute_grievance: 0.0,
         bids: 0,
     });
     for a in Authority::ALL {
