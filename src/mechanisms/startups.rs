@@ -10,14 +10,16 @@
 //! `acquisition_rate` a big firm (chosen in proportion to its capital) buys it for its cash
 //! plus two years of its staff's pay; a share `acquihire_share` of purchases are acqui-hires.
 //! Either way its staff join the buyer (at their next hiring pass) and the startup is gone;
-//! acqui-hires by the lab or the investor draw regulators. Half of a startup's burn is
+//! acqui-hires (by any company) are passed to the regulation phase for review. Half of a startup's burn is
 //! compute bought from its cloud, income for that provider.
 
 use bevy_ecs::prelude::*;
 
 use crate::sim::components::{Company, Startup};
 use crate::sim::random::{chance, poisson, uniform};
-use crate::sim::resources::{Clock, EventLog, FATE_ALIVE, FATE_FAILED, Params, Roster, Signals, SimRng, StartupIndex};
+use crate::sim::resources::{
+    AcquihireDeal, Clock, EventLog, FATE_ALIVE, FATE_FAILED, Params, Roster, Signals, SimRng, StartupIndex,
+};
 
 use super::hiring::MAX_FIRMS;
 use super::products::fringe_competes;
@@ -123,10 +125,16 @@ pub fn startups(
             }
             let acquihire = chance(rng, sp.acquihire_share);
             index.fate[slot as usize] = buyer as u32;
-            paid[buyer] += st.cash.max(0.0) + 24.0 * p.talent.cost_per_researcher * st.staff as f64;
+            let price = st.cash.max(0.0) + 24.0 * p.talent.cost_per_researcher * st.staff as f64;
+            paid[buyer] += price;
             let b = buyer as u8;
-            if acquihire && (b == roster.lab || b == roster.investor) {
-                signals.partner_acquihires.push(tick);
+            if acquihire {
+                signals.acquihires.push(AcquihireDeal {
+                    buyer: b,
+                    slot,
+                    staff: st.staff,
+                    price,
+                });
             }
             let kind = if acquihire { "acquihire" } else { "startup_acquired" };
             log.push(
