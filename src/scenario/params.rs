@@ -699,7 +699,7 @@ pub const PARAMS: &[ParamSpec] = &[
         "1",
         0,
         10,
-        "EU Commission: phase 2 referral hazard per unit of harm at full evidence"
+        "EU Commission: phase 2 referral hazard per squared unit of harm"
     ),
     p!(
         "regulation.eu.time_limit_months",
@@ -797,7 +797,7 @@ pub const PARAMS: &[ParamSpec] = &[
         "1",
         0,
         10,
-        "UK CMA: phase 2 referral hazard per unit of harm at full evidence"
+        "UK CMA: phase 2 referral hazard per squared unit of harm"
     ),
     p!(
         "regulation.cma.time_limit_months",
@@ -895,7 +895,7 @@ pub const PARAMS: &[ParamSpec] = &[
         "1",
         0,
         10,
-        "US FTC: phase 2 referral hazard per unit of harm at full evidence"
+        "US FTC: phase 2 referral hazard per squared unit of harm"
     ),
     p!(
         "regulation.ftc.time_limit_months",
