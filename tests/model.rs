@@ -169,7 +169,7 @@ fn cloud_costlier_migration_keeps_more_compute_on_the_investor() {
 #[test]
 fn cloud_exclusivity_blocks_diversification() {
     let excl = runs(
-        &with(&["partnership.renegotiate_rate=0", "regulation.remedy_propensity=0"]),
+        &with(&["partnership.renegotiate_rate=0", "regulation.stringency=0"]),
         100,
         5,
     );
@@ -223,7 +223,7 @@ fn regulation_stringency_more_divestiture_fewer_acquisitions() {
     let strict = runs(&with(&["regulation.stringency=3"]), 600, 10);
     assert!(share_of(&strict, Outcome::Divestiture) > share_of(&lax, Outcome::Divestiture) + 0.05);
     assert!(share_of(&strict, Outcome::Acquisition) < share_of(&lax, Outcome::Acquisition));
-    assert!(count_events(&strict, "probe_escalated") > count_events(&lax, "probe_escalated"));
+    assert!(count_events(&strict, "review_phase2") > count_events(&lax, "review_phase2"));
 }
 
 #[test]

@@ -26,13 +26,13 @@ pub fn governance_shocks(
     let p = &params.0;
     let g = &p.governance;
     let tick = clock.tick;
-    // A new month: clear last month's flow signals, age the acqui-hire window.
+    // A new month: clear last month's flow signals.
     signals.crises = 0;
     signals.poached_lab_to_investor = 0;
     signals.poached_investor_to_lab = 0;
     signals.compute_shortfall = 0.0;
     signals.bid_filed = false;
-    signals.partner_acquihires.retain(|&t| t + 12 > tick);
+    signals.acquihires.clear();
 
     let Ok(mut ps) = partnership.single_mut() else { return };
     let crises = poisson(rng, g.crisis_rate);

@@ -91,7 +91,7 @@ pub fn metrics(
         row.shares[pr.segment.index()][pr.firm as usize] = pr.share;
     }
     for r in regulators.iter() {
-        row.regulator_stage[r.authority as usize] = r.stage.code();
+        row.regulator_stage[r.authority as usize] = r.stage().code();
     }
     if let Ok(ps) = partnership.single() {
         row.tension = ps.tension;

@@ -24,8 +24,8 @@
 //!   dissolves with monthly probability `dissolve_rate`;
 //! - when the lab is weak (a crisis aftermath, or cash for fewer than `weak_capital_months`
 //!   of burn) and the stake is at least `bid_min_stake`, the investor bids for control with
-//!   monthly probability `bid_propensity`. The bid completes when every authority has
-//!   cleared it, and fails (tension + `bid_failure_tension`) if any blocks it.
+//!   monthly probability `bid_propensity`. The bid completes when every authority with
+//!   jurisdiction has cleared it, and fails (tension + `bid_failure_tension`) if any blocks it.
 //!
 //! A divestiture order (regulation) takes effect at its due month: the partners separate.
 
@@ -191,7 +191,10 @@ pub fn partnership(
                 ps.bid_pending_since = None;
                 ps.tension = (ps.tension + pp.bid_failure_tension).min(1.0);
                 log.push(tick, "bid_failed", inv_name, lab_name, "blocked by a regulator".into());
-            } else if !regulators.is_empty() && regulators.iter().all(|r| r.bid == BidReview::Cleared) {
+            } else if regulators
+                .iter()
+                .all(|r| matches!(r.bid, BidReview::Cleared | BidReview::NoJurisdiction))
+            {
                 close(&mut ps, PartnershipStatus::Acquired, tick);
                 log.push(
                     tick,

@@ -12,15 +12,17 @@
 //! `acquisition_rate` a big firm (chosen in proportion to its capital) buys it for its cash
 //! plus two years of its staff's pay; a share `acquihire_share` of purchases are acqui-hires.
 //! Either way its staff join the buyer (at their next hiring pass) and the startup is gone;
-//! acqui-hires by the lab or the investor draw regulators. A share `cloud.startup_compute_share`
-//! of a startup's burn is compute bought from its cloud at that cloud's price: income for
-//! the provider and load on its capacity (next month's cloud phase).
+//! acqui-hires (by any company) are passed to the regulation phase for review. A share
+//! `cloud.startup_compute_share` of a startup's burn is compute bought from its cloud at that
+//! cloud's price: income for the provider and load on its capacity (next month's cloud phase).
 
 use bevy_ecs::prelude::*;
 
 use crate::sim::components::{CLOUD_SLOTS, Company, Startup};
 use crate::sim::random::{chance, poisson, uniform};
-use crate::sim::resources::{Clock, EventLog, FATE_ALIVE, FATE_FAILED, Params, Roster, Signals, SimRng, StartupIndex};
+use crate::sim::resources::{
+    AcquihireDeal, Clock, EventLog, FATE_ALIVE, FATE_FAILED, Params, Roster, Signals, SimRng, StartupIndex,
+};
 
 use super::cloud::CloudMarket;
 use super::hiring::MAX_FIRMS;
@@ -134,10 +136,16 @@ pub fn startups(
             }
             let acquihire = chance(rng, sp.acquihire_share);
             index.fate[slot as usize] = buyer as u32;
-            paid[buyer] += st.cash.max(0.0) + 24.0 * p.talent.cost_per_researcher * st.staff as f64;
+            let price = st.cash.max(0.0) + 24.0 * p.talent.cost_per_researcher * st.staff as f64;
+            paid[buyer] += price;
             let b = buyer as u8;
-            if acquihire && (b == roster.lab || b == roster.investor) {
-                signals.partner_acquihires.push(tick);
+            if acquihire {
+                signals.acquihires.push(AcquihireDeal {
+                    buyer: b,
+                    slot,
+                    staff: st.staff,
+                    price,
+                });
             }
             let kind = if acquihire { "acquihire" } else { "startup_acquired" };
             log.push(
@@ -155,6 +163,12 @@ pub fn startups(
     if gone > 0 {
         index.alive.retain(|&(s, _)| s != u32::MAX);
     }
+    let startup_compute: f64 = market.startup_load.iter().sum();
+    signals.investor_rival_compute_share = if startup_compute > 0.0 {
+        market.startup_load[roster.investor as usize] / startup_compute
+    } else {
+        0.0
+    };
     for mut c in companies.iter_mut() {
         c.capital += cloud_income[c.idx as usize] - paid[c.idx as usize];
     }

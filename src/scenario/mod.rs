@@ -423,38 +423,54 @@ impl Default for StartupParams {
     }
 }
 
-/// Antitrust authorities (EU Commission, UK CMA, US FTC).
+/// Antitrust authorities (EU Commission, UK CMA, US FTC): jurisdiction thresholds,
+/// screens, the parties' undertakings and remedies (shared), and each authority's procedure.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RegulationParams {
     pub stringency: f64,
+    pub control_threshold: f64,
+    pub material_threshold: f64,
+    pub hhi_presumption: f64,
+    pub delta_presumption: f64,
+    pub share_presumption: f64,
+    pub foreclosure_weight: f64,
     pub open_rate: f64,
-    pub control_weight: f64,
-    pub concentration_weight: f64,
-    pub hhi_threshold: f64,
     pub peer_weight: f64,
-    pub acquihire_weight: f64,
-    pub escalate_rate: f64,
+    pub evidence_months: f64,
+    pub adverse_harm: f64,
     pub divest_propensity: f64,
-    pub remedy_propensity: f64,
-    pub compliance_months: u32,
-    pub bid_phase2_rate: f64,
     pub bid_block_propensity: f64,
-    /// Months per stage (inquiry, in-depth, bid phase 1, bid phase 2) for EU, CMA, FTC.
+    pub behavioural_doubt: f64,
+    pub undertaking_board_cost: f64,
+    pub undertaking_behavioural_cost: f64,
+    pub undertaking_stake_cost: f64,
+    pub undertaking_stake: f64,
+    pub implementation_months: u32,
+    pub share_of_supply: f64,
+    pub hsr_threshold: f64,
     pub eu: AuthorityParams,
     pub cma: AuthorityParams,
     pub ftc: AuthorityParams,
 }
 
-/// One authority's stage durations and starting stage.
+/// One authority's procedure: stage durations (statutory clocks in working days), referral
+/// propensities and starting stage.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuthorityParams {
     pub weight: f64,
-    pub inquiry_months: u32,
-    pub indepth_months: u32,
-    pub bid_phase1_months: u32,
-    pub bid_phase2_months: u32,
+    pub inquiry_months: f64,
+    pub prenotification_months: f64,
+    pub phase1_days: f64,
+    pub undertaking_days: f64,
+    pub phase2_days: f64,
+    pub extension_days: f64,
+    pub extension_rate: f64,
+    pub refer_base: f64,
+    pub refer_harm: f64,
+    pub time_limit_months: u32,
+    pub litigation_months: u32,
     pub initial_stage: Stage,
     pub initial_months_in_stage: u32,
 }
@@ -463,28 +479,41 @@ impl Default for AuthorityParams {
     fn default() -> Self {
         AuthorityParams {
             weight: 1.0,
-            inquiry_months: 6,
-            indepth_months: 8,
-            bid_phase1_months: 2,
-            bid_phase2_months: 5,
+            inquiry_months: 6.0,
+            prenotification_months: 2.0,
+            phase1_days: 25.0,
+            undertaking_days: 10.0,
+            phase2_days: 90.0,
+            extension_days: 35.0,
+            extension_rate: 0.5,
+            refer_base: 0.01,
+            refer_harm: 0.1,
+            time_limit_months: 0,
+            litigation_months: 0,
             initial_stage: Stage::Monitoring,
             initial_months_in_stage: 0,
         }
     }
 }
 
-/// A case's stage in an authority's process.
+/// The stage of an authority's case (the partnership case is written to time series).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
+    /// No open case.
     Monitoring,
-    Inquiry,
-    InDepth,
-    Decided,
+    /// Informal inquiry or pre-notification, before the statutory clock starts.
+    Informal,
+    /// Phase 1 (EU Phase I, CMA Phase 1, US HSR waiting period or preliminary investigation).
+    Phase1,
+    /// Phase 2 (EU Phase II, CMA Phase 2, US second request or full investigation).
+    Phase2,
+    /// Litigation of an adverse finding in court (US).
+    Court,
 }
 
 impl Stage {
-    /// Numeric code used in time series (0 monitoring .. 3 decided).
+    /// Numeric code used in time series (0 monitoring, 1 informal, 2 phase 1, 3 phase 2, 4 court).
     pub fn code(self) -> u8 {
         self as u8
     }
@@ -492,9 +521,10 @@ impl Stage {
     pub fn as_str(self) -> &'static str {
         match self {
             Stage::Monitoring => "monitoring",
-            Stage::Inquiry => "inquiry",
-            Stage::InDepth => "in_depth",
-            Stage::Decided => "decided",
+            Stage::Informal => "informal",
+            Stage::Phase1 => "phase1",
+            Stage::Phase2 => "phase2",
+            Stage::Court => "court",
         }
     }
 }
@@ -503,42 +533,71 @@ impl Default for RegulationParams {
     fn default() -> Self {
         RegulationParams {
             stringency: 1.0,
+            control_threshold: 0.85,
+            material_threshold: 0.3,
+            hhi_presumption: 1800.0,
+            delta_presumption: 100.0,
+            share_presumption: 0.3,
+            foreclosure_weight: 1.0,
             open_rate: 0.02,
-            control_weight: 0.1,
-            concentration_weight: 0.05,
-            hhi_threshold: 2500.0,
-            peer_weight: 0.05,
-            acquihire_weight: 0.05,
-            escalate_rate: 0.35,
-            divest_propensity: 0.24457,
-            remedy_propensity: 0.35,
-            compliance_months: 2,
-            bid_phase2_rate: 0.5,
+            peer_weight: 0.1,
+            evidence_months: 6.0,
+            adverse_harm: 0.5,
+            divest_propensity: 0.5,
             bid_block_propensity: 0.3,
+            behavioural_doubt: 0.3,
+            undertaking_board_cost: 0.05,
+            undertaking_behavioural_cost: 0.3,
+            undertaking_stake_cost: 0.6,
+            undertaking_stake: 0.1,
+            implementation_months: 6,
+            share_of_supply: 0.25,
+            hsr_threshold: 0.1195,
             eu: AuthorityParams {
                 weight: 1.0,
-                inquiry_months: 6,
-                indepth_months: 6,
-                bid_phase1_months: 2,
-                bid_phase2_months: 5,
-                initial_stage: Stage::Inquiry,
+                inquiry_months: 4.0,
+                prenotification_months: 2.0,
+                phase1_days: 25.0,
+                undertaking_days: 10.0,
+                phase2_days: 90.0,
+                extension_days: 35.0,
+                extension_rate: 0.5,
+                refer_base: 0.003,
+                refer_harm: 0.35,
+                time_limit_months: 0,
+                litigation_months: 0,
+                initial_stage: Stage::Informal,
                 initial_months_in_stage: 2,
             },
             cma: AuthorityParams {
                 weight: 1.0,
-                inquiry_months: 15,
-                indepth_months: 6,
-                bid_phase1_months: 2,
-                bid_phase2_months: 6,
-                initial_stage: Stage::Inquiry,
+                inquiry_months: 12.0,
+                prenotification_months: 2.0,
+                phase1_days: 40.0,
+                undertaking_days: 50.0,
+                phase2_days: 120.0,
+                extension_days: 40.0,
+                extension_rate: 0.5,
+                refer_base: 0.25,
+                refer_harm: 1.2,
+                time_limit_months: 4,
+                litigation_months: 0,
+                initial_stage: Stage::Informal,
                 initial_months_in_stage: 3,
             },
             ftc: AuthorityParams {
-                weight: 0.8,
-                inquiry_months: 8,
-                indepth_months: 10,
-                bid_phase1_months: 1,
-                bid_phase2_months: 8,
+                weight: 1.0,
+                inquiry_months: 6.0,
+                prenotification_months: 0.0,
+                phase1_days: 21.0,
+                undertaking_days: 0.0,
+                phase2_days: 223.0,
+                extension_days: 0.0,
+                extension_rate: 0.0,
+                refer_base: 0.002,
+                refer_harm: 0.25,
+                time_limit_months: 0,
+                litigation_months: 12,
                 initial_stage: Stage::Monitoring,
                 initial_months_in_stage: 0,
             },

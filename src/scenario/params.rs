@@ -568,238 +568,441 @@ pub const PARAMS: &[ParamSpec] = &[
         "x baseline",
         0,
         1000,
-        "all authorities' propensity to act"
+        "all authorities' propensity to find and act on harm (scales referral, adverse-finding and own-initiative hazards)"
+    ),
+    p!(
+        "regulation.control_threshold",
+        "index",
+        0,
+        1,
+        "control indicator K at or above which the investor has decisive influence (de facto control)"
+    ),
+    p!(
+        "regulation.material_threshold",
+        "index",
+        0,
+        1,
+        "control indicator K at or above which the investor has material influence (CMA)"
+    ),
+    p!(
+        "regulation.hhi_presumption",
+        "HHI points",
+        0,
+        10000,
+        "post-merger HHI above which a merger is presumed harmful (US 2023 Merger Guidelines: 1,800)"
+    ),
+    p!(
+        "regulation.delta_presumption",
+        "HHI points",
+        0,
+        10000,
+        "HHI increase needed for the presumption (US 2023 Merger Guidelines: 100)"
+    ),
+    p!(
+        "regulation.share_presumption",
+        "share",
+        0,
+        1,
+        "combined share above which a merger is presumed harmful (US 2023 Merger Guidelines: 30%)"
+    ),
+    p!(
+        "regulation.foreclosure_weight",
+        "x",
+        0,
+        100,
+        "weight of the vertical foreclosure share in the harm index"
     ),
     p!(
         "regulation.open_rate",
         "1/month",
         0,
         1,
-        "base monthly probability to open an inquiry"
-    ),
-    p!(
-        "regulation.control_weight",
-        "1/month",
-        0,
-        1,
-        "inquiry hazard per unit of the control indicator"
-    ),
-    p!(
-        "regulation.concentration_weight",
-        "1/month",
-        0,
-        1,
-        "inquiry hazard per 1,000 HHI points above the threshold"
-    ),
-    p!(
-        "regulation.hhi_threshold",
-        "HHI points",
-        0,
-        10000,
-        "concentration that draws attention"
+        "own-initiative hazard of opening a partnership review, per unit of harm"
     ),
     p!(
         "regulation.peer_weight",
-        "1/month",
+        "x",
         0,
-        1,
-        "inquiry hazard per other authority in depth"
+        10,
+        "added to referral and opening hazards per other authority with the matter in phase 2"
     ),
     p!(
-        "regulation.acquihire_weight",
-        "1/month",
+        "regulation.evidence_months",
+        "months",
         0,
-        1,
-        "inquiry hazard per acqui-hire by a partner this year"
+        120,
+        "e-folding time of evidence gathered in an investigation"
     ),
     p!(
-        "regulation.escalate_rate",
-        "share",
+        "regulation.adverse_harm",
+        "x",
         0,
-        1,
-        "probability an inquiry escalates to in-depth at full control"
+        100,
+        "adverse-finding hazard in phase 2 per unit of harm at full evidence"
     ),
     p!(
         "regulation.divest_propensity",
         "share",
         0,
         1,
-        "probability an in-depth case orders separation at full control"
-    ),
-    p!(
-        "regulation.remedy_propensity",
-        "share",
-        0,
-        1,
-        "probability an in-depth case imposes remedies"
-    ),
-    p!(
-        "regulation.compliance_months",
-        "months",
-        0,
-        60,
-        "months from a divestiture order to separation"
-    ),
-    p!(
-        "regulation.bid_phase2_rate",
-        "share",
-        0,
-        1,
-        "probability a bid review goes to phase 2"
+        "share of adverse findings on the partnership (or an acqui-hire) that order divestiture rather than behavioural remedies"
     ),
     p!(
         "regulation.bid_block_propensity",
         "share",
         0,
         1,
-        "probability a phase-2 bid review blocks at full control"
+        "share of adverse findings on a bid that block it rather than clear it with remedies"
+    ),
+    p!(
+        "regulation.behavioural_doubt",
+        "x",
+        0,
+        100,
+        "authorities' reluctance to accept behavioural undertakings (acceptance x exp(-stringency x this))"
+    ),
+    p!(
+        "regulation.undertaking_board_cost",
+        "x divestiture",
+        0,
+        10,
+        "investor's cost of giving up its board role"
+    ),
+    p!(
+        "regulation.undertaking_behavioural_cost",
+        "x divestiture",
+        0,
+        10,
+        "investor's cost of loosening exclusivity and ending first access"
+    ),
+    p!(
+        "regulation.undertaking_stake_cost",
+        "x divestiture",
+        0,
+        10,
+        "investor's cost of cutting its stake to undertaking_stake"
+    ),
+    p!(
+        "regulation.undertaking_stake",
+        "share",
+        0,
+        1,
+        "stake the investor keeps when it undertakes to reduce it"
+    ),
+    p!(
+        "regulation.implementation_months",
+        "months",
+        0,
+        60,
+        "months from a divestiture order to separation (EU first divestiture period about 6 months)"
+    ),
+    p!(
+        "regulation.share_of_supply",
+        "share",
+        0,
+        1,
+        "CMA share-of-supply test for acqui-hires (25%)"
+    ),
+    p!(
+        "regulation.hsr_threshold",
+        "$bn",
+        0,
+        1000,
+        "US HSR size-of-transaction threshold ($119.5m in 2024)"
     ),
     p!(
         "regulation.eu.weight",
         "x",
         0,
         100,
-        "EU Commission's propensity relative to the others"
+        "EU Commission's propensity relative to the others (scales its hazards)"
     ),
     p!(
         "regulation.eu.inquiry_months",
         "months",
         0,
         120,
-        "EU inquiry (phase I) duration"
+        "EU Commission: mean duration of an own-initiative informal inquiry"
     ),
     p!(
-        "regulation.eu.indepth_months",
+        "regulation.eu.prenotification_months",
         "months",
         0,
         120,
-        "EU in-depth (phase II) duration"
+        "EU Commission: mean duration of pre-notification of a bid or acqui-hire"
     ),
     p!(
-        "regulation.eu.bid_phase1_months",
+        "regulation.eu.phase1_days",
+        "working days",
+        0,
+        1000,
+        "EU Commission: phase 1 clock"
+    ),
+    p!(
+        "regulation.eu.undertaking_days",
+        "working days",
+        0,
+        1000,
+        "EU Commission: days added to phase 1 when undertakings are offered (0: none accepted in phase 1)"
+    ),
+    p!(
+        "regulation.eu.phase2_days",
+        "working days",
+        0,
+        2000,
+        "EU Commission: phase 2 clock"
+    ),
+    p!(
+        "regulation.eu.extension_days",
+        "working days",
+        0,
+        1000,
+        "EU Commission: phase 2 extension"
+    ),
+    p!(
+        "regulation.eu.extension_rate",
+        "share",
+        0,
+        1,
+        "EU Commission: probability that phase 2 is extended"
+    ),
+    p!(
+        "regulation.eu.refer_base",
+        "1",
+        0,
+        10,
+        "EU Commission: phase 2 referral hazard without harm"
+    ),
+    p!(
+        "regulation.eu.refer_harm",
+        "1",
+        0,
+        10,
+        "EU Commission: phase 2 referral hazard per squared unit of harm"
+    ),
+    p!(
+        "regulation.eu.time_limit_months",
         "months",
         0,
         120,
-        "EU merger review phase 1"
+        "EU Commission: months after a change in influence within which a review can open (0: no limit)"
     ),
     p!(
-        "regulation.eu.bid_phase2_months",
+        "regulation.eu.litigation_months",
         "months",
         0,
         120,
-        "EU merger review phase 2"
+        "EU Commission: months in court before a divestiture of a consummated deal is ordered (0: administrative decision)"
     ),
     p!(
         "regulation.eu.initial_stage",
         "enum",
         f64::NAN,
         f64::NAN,
-        "monitoring | inquiry | in_depth | decided"
+        "EU Commission: stage of the partnership case at the start: monitoring | informal | phase1 | phase2 | court"
     ),
     p!(
         "regulation.eu.initial_months_in_stage",
         "months",
         0,
         120,
-        "months already spent in the initial stage"
+        "EU Commission: months already spent in the initial stage"
     ),
     p!(
         "regulation.cma.weight",
         "x",
         0,
         100,
-        "UK CMA's propensity relative to the others"
+        "UK CMA's propensity relative to the others (scales its hazards)"
     ),
     p!(
         "regulation.cma.inquiry_months",
         "months",
         0,
         120,
-        "CMA phase 1 duration"
+        "UK CMA: mean duration of an own-initiative informal inquiry"
     ),
     p!(
-        "regulation.cma.indepth_months",
+        "regulation.cma.prenotification_months",
         "months",
         0,
         120,
-        "CMA phase 2 duration"
+        "UK CMA: mean duration of pre-notification of a bid or acqui-hire"
     ),
     p!(
-        "regulation.cma.bid_phase1_months",
+        "regulation.cma.phase1_days",
+        "working days",
+        0,
+        1000,
+        "UK CMA: phase 1 clock"
+    ),
+    p!(
+        "regulation.cma.undertaking_days",
+        "working days",
+        0,
+        1000,
+        "UK CMA: days added to phase 1 when undertakings are offered (0: none accepted in phase 1)"
+    ),
+    p!(
+        "regulation.cma.phase2_days",
+        "working days",
+        0,
+        2000,
+        "UK CMA: phase 2 clock"
+    ),
+    p!(
+        "regulation.cma.extension_days",
+        "working days",
+        0,
+        1000,
+        "UK CMA: phase 2 extension"
+    ),
+    p!(
+        "regulation.cma.extension_rate",
+        "share",
+        0,
+        1,
+        "UK CMA: probability that phase 2 is extended"
+    ),
+    p!(
+        "regulation.cma.refer_base",
+        "1",
+        0,
+        10,
+        "UK CMA: phase 2 referral hazard without harm"
+    ),
+    p!(
+        "regulation.cma.refer_harm",
+        "1",
+        0,
+        10,
+        "UK CMA: phase 2 referral hazard per squared unit of harm"
+    ),
+    p!(
+        "regulation.cma.time_limit_months",
         "months",
         0,
         120,
-        "CMA merger review phase 1"
+        "UK CMA: months after a change in influence within which a review can open (0: no limit)"
     ),
     p!(
-        "regulation.cma.bid_phase2_months",
+        "regulation.cma.litigation_months",
         "months",
         0,
         120,
-        "CMA merger review phase 2"
+        "UK CMA: months in court before a divestiture of a consummated deal is ordered (0: administrative decision)"
     ),
     p!(
         "regulation.cma.initial_stage",
         "enum",
         f64::NAN,
         f64::NAN,
-        "monitoring | inquiry | in_depth | decided"
+        "UK CMA: stage of the partnership case at the start: monitoring | informal | phase1 | phase2 | court"
     ),
     p!(
         "regulation.cma.initial_months_in_stage",
         "months",
         0,
         120,
-        "months already spent in the initial stage"
+        "UK CMA: months already spent in the initial stage"
     ),
     p!(
         "regulation.ftc.weight",
         "x",
         0,
         100,
-        "US FTC's propensity relative to the others"
+        "US FTC's propensity relative to the others (scales its hazards)"
     ),
     p!(
         "regulation.ftc.inquiry_months",
         "months",
         0,
         120,
-        "FTC inquiry (6(b) study) duration"
+        "US FTC: mean duration of an own-initiative informal inquiry"
     ),
     p!(
-        "regulation.ftc.indepth_months",
+        "regulation.ftc.prenotification_months",
         "months",
         0,
         120,
-        "FTC investigation duration"
+        "US FTC: mean duration of pre-notification of a bid or acqui-hire"
     ),
     p!(
-        "regulation.ftc.bid_phase1_months",
+        "regulation.ftc.phase1_days",
+        "working days",
+        0,
+        1000,
+        "US FTC: phase 1 clock"
+    ),
+    p!(
+        "regulation.ftc.undertaking_days",
+        "working days",
+        0,
+        1000,
+        "US FTC: days added to phase 1 when undertakings are offered (0: none accepted in phase 1)"
+    ),
+    p!(
+        "regulation.ftc.phase2_days",
+        "working days",
+        0,
+        2000,
+        "US FTC: phase 2 clock"
+    ),
+    p!(
+        "regulation.ftc.extension_days",
+        "working days",
+        0,
+        1000,
+        "US FTC: phase 2 extension"
+    ),
+    p!(
+        "regulation.ftc.extension_rate",
+        "share",
+        0,
+        1,
+        "US FTC: probability that phase 2 is extended"
+    ),
+    p!(
+        "regulation.ftc.refer_base",
+        "1",
+        0,
+        10,
+        "US FTC: phase 2 referral hazard without harm"
+    ),
+    p!(
+        "regulation.ftc.refer_harm",
+        "1",
+        0,
+        10,
+        "US FTC: phase 2 referral hazard per squared unit of harm"
+    ),
+    p!(
+        "regulation.ftc.time_limit_months",
         "months",
         0,
         120,
-        "HSR waiting period"
+        "US FTC: months after a change in influence within which a review can open (0: no limit)"
     ),
     p!(
-        "regulation.ftc.bid_phase2_months",
+        "regulation.ftc.litigation_months",
         "months",
         0,
         120,
-        "HSR second request"
+        "US FTC: months in court before a divestiture of a consummated deal is ordered (0: administrative decision)"
     ),
     p!(
         "regulation.ftc.initial_stage",
         "enum",
         f64::NAN,
         f64::NAN,
-        "monitoring | inquiry | in_depth | decided"
+        "US FTC: stage of the partnership case at the start: monitoring | informal | phase1 | phase2 | court"
     ),
     p!(
         "regulation.ftc.initial_months_in_stage",
         "months",
         0,
         120,
-        "months already spent in the initial stage"
+        "US FTC: months already spent in the initial stage"
     ),
     p!(
         "open_source.strength",

@@ -61,8 +61,8 @@ pub struct Signals {
     pub crises: u32,
     pub poached_lab_to_investor: u32,
     pub poached_investor_to_lab: u32,
-    /// Acqui-hires by the lab or the investor over the last 12 months (tick of each).
-    pub partner_acquihires: Vec<u32>,
+    /// Acqui-hires by any company this month (reviewed by the regulation phase).
+    pub acquihires: Vec<AcquihireDeal>,
     /// Share of the lab's demanded compute it could not get this month (0..=1).
     pub compute_shortfall: f64,
     /// How much the two partners split the segments where both sell: the mean over those
@@ -77,6 +77,22 @@ pub struct Signals {
     pub fringe_share: [f64; 4],
     /// Cumulative researchers moved by hiring this run.
     pub moves: u64,
+    /// The investor's share of the cloud compute supplied to rival model developers (the
+    /// startups: independent labs other than the partner are part of the startup sector)
+    /// (0..=1; set by the startups phase, read by regulation as a vertical foreclosure screen).
+    pub investor_rival_compute_share: f64,
+}
+
+/// An acqui-hire: a company bought a startup to take over its team.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AcquihireDeal {
+    pub buyer: FirmIdx,
+    /// The startup's slot.
+    pub slot: u32,
+    /// Researchers who move to the buyer.
+    pub staff: u32,
+    /// Price paid, $bn.
+    pub price: f64,
 }
 
 /// Startup slots alive this month, for assigning researchers to startups.

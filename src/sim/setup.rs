@@ -9,8 +9,10 @@ use super::resources::*;
 use crate::mechanisms::cloud::CloudMarket;
 use crate::mechanisms::hiring::{CHUNK, PARALLEL_FROM};
 use crate::mechanisms::metrics::DecouplingWatch;
+use crate::mechanisms::partnership::control_indicator;
+use crate::mechanisms::regulation;
 use crate::mechanisms::startups::{new_startup, pick_weighted};
-use crate::scenario::{Role, Scenario};
+use crate::scenario::{Role, Scenario, Stage};
 
 /// How researchers are drawn at the start of a run.
 struct InitDraw<'a> {
@@ -253,7 +255,7 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64) {
 
     let pp = &scenario.partnership;
     let g = &scenario.governance;
-    world.spawn(Partnership {
+    let partnership = Partnership {
         status: PartnershipStatus::Active,
         exclusivity: pp.exclusivity,
         stake: pp.investor_stake,
@@ -272,18 +274,42 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64) {
         renegotiations: 0,
         compute_grievance: 0.0,
         bids: 0,
-    });
+    };
+    // Regulators: a case already open at the start (scenario), the investor's initial
+    // terms as seen, and its initial level of influence as reviewed for the CMA (material
+    // influence since the first investments, time-barred) — the EU needs control and the
+    // FTC has no time limit, so for them nothing is reviewed yet.
+    let rp = &scenario.regulation;
+    let initial = {
+        let mut ps = Partnership::clone(&partnership);
+        ps.control = control_indicator(&ps, cp.initial_investor_share);
+        let level = regulation::influence(ps.stake, ps.control, rp);
+        (regulation::Terms::of(&ps, level), level)
+    };
+    world.spawn(partnership);
     for a in Authority::ALL {
-        let ap = match a {
-            Authority::Eu => &scenario.regulation.eu,
-            Authority::Cma => &scenario.regulation.cma,
-            Authority::Ftc => &scenario.regulation.ftc,
-        };
+        let ap = regulation::authority_params(rp, a);
+        let case = (ap.initial_stage != Stage::Monitoring).then(|| {
+            regulation::Case::open(
+                regulation::CaseKind::Partnership,
+                ap.initial_stage,
+                ap.initial_months_in_stage,
+                ap,
+            )
+        });
         world.spawn(Regulator {
             authority: a,
-            stage: ap.initial_stage,
-            months_in_stage: ap.initial_months_in_stage,
+            case,
+            bid_case: None,
             bid: BidReview::Idle,
+            acquihire_cases: Vec::new(),
+            accepted: if a == Authority::Cma {
+                initial.1.min(regulation::Influence::Material)
+            } else {
+                regulation::Influence::None
+            },
+            last_change: None,
+            seen: initial.0,
         });
     }
 

@@ -1,0 +1,23 @@
+//! UK CMA (Enterprise Act 2002). Jurisdiction needs a relevant merger situation: two
+//! enterprises ceasing to be distinct through material influence or more, or a change in
+//! the level of influence (material influence → de facto control → legal control), within
+//! the time limit (four months from completion or publicity; `time_limit_months`, checked
+//! when a case opens). In the model: a rise of the investor's level above the level
+//! already reviewed; a bid; an acqui-hire that moves a team with its know-how, when the
+//! buyer meets the share-of-supply test (`share_of_supply`, 25% of a segment).
+//!
+//! Clocks: Phase 1 40 working days; Phase 2 24 weeks (120 working days), extendable by 8
+//! weeks (Chambers *Merger Control 2025*, UK chapter). Undertakings in lieu of a reference:
+//! 50 working days to accept (model: `undertaking_days`).
+
+use super::{Influence, Subject};
+use crate::scenario::RegulationParams;
+
+/// Whether the CMA has jurisdiction over `subject`.
+pub fn jurisdiction(subject: &Subject, rp: &RegulationParams) -> bool {
+    match *subject {
+        Subject::Partnership { level, accepted } => level >= Influence::Material && level > accepted,
+        Subject::Bid => true,
+        Subject::Acquihire { buyer_share, .. } => buyer_share >= rp.share_of_supply,
+    }
+}

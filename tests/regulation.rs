@@ -1,0 +1,202 @@
+//! Regulators in the simulation: when divestitures happen, who orders them, and how they
+//! respond to stringency and to the absence of jurisdiction.
+//!
+//! Statistical design: fixed master seeds; paired comparisons run both settings on the same
+//! seeds (common random numbers) and require a gap of at least 3 standard errors of the
+//! difference, the standard error computed as for independent samples (conservative under
+//! common random numbers).
+
+use coopetition::montecarlo::thread_pool;
+use coopetition::outcome::Outcome;
+use coopetition::scenario::{Scenario, apply_override};
+use coopetition::sim::{RunResult, Simulator, run_seed};
+use rayon::prelude::*;
+
+fn with(sets: &[&str]) -> Scenario {
+    let mut s = Scenario::default();
+    for set in sets {
+        s = apply_override(&s, set).unwrap_or_else(|e| panic!("{e}"));
+    }
+    s
+}
+
+fn runs(s: &Scenario, n: u64, master: u64) -> Vec<RunResult> {
+    thread_pool(0).unwrap().install(|| {
+        (0..n)
+            .into_par_iter()
+            .map_init(Simulator::new, |sim, r| sim.run(s, run_seed(master, 0, r)).unwrap())
+            .collect()
+    })
+}
+
+fn share(rs: &[RunResult], o: Outcome) -> f64 {
+    rs.iter().filter(|r| r.outcome == o).count() as f64 / rs.len() as f64
+}
+
+/// Standard error of a difference of two independent proportions.
+fn se_diff(p: f64, q: f64, n: usize) -> f64 {
+    ((p * (1.0 - p) + q * (1.0 - q)) / n as f64).sqrt()
+}
+
+/// Authorities whose `decision` events order a divestiture of the partnership.
+fn divest_orders(rs: &[RunResult]) -> Vec<(String, u32)> {
+    rs.iter()
+        .flat_map(|r| r.events.iter())
+        .filter(|e| e.kind == "decision" && e.detail.starts_with("divest: stake"))
+        .map(|e| (e.actor.clone(), e.tick))
+        .collect()
+}
+
+#[test]
+fn divestitures_are_spread_over_months_and_authorities() {
+    // 10,000 baseline runs: no single month holds more than 35% of the divestitures.
+    let rs = runs(&Scenario::default(), 10_000, 2024);
+    let mut by_month = [0u32; 19];
+    for r in rs.iter().filter(|r| r.outcome == Outcome::Divestiture) {
+        by_month[r.outcome_tick as usize] += 1;
+    }
+    let total: u32 = by_month.iter().sum();
+    let max = *by_month.iter().max().unwrap();
+    let orders = divest_orders(&rs);
+    let mut authorities: Vec<&str> = orders.iter().map(|(a, _)| a.as_str()).collect();
+    authorities.sort_unstable();
+    authorities.dedup();
+    println!(
+        "FIGURE divestitures {total} of 10000; by month {:?}; largest month {:.1}%; ordered by {:?} ({} orders)",
+        &by_month[1..],
+        100.0 * f64::from(max) / f64::from(total.max(1)),
+        authorities,
+        orders.len()
+    );
+    assert!(total > 100, "only {total} divestitures");
+    assert!(
+        f64::from(max) <= 0.35 * f64::from(total),
+        "one month holds {max} of {total}"
+    );
+    assert!(authorities.len() >= 2, "divestitures ordered by {authorities:?}");
+}
+
+#[test]
+fn divestitures_still_happen_after_month_24_at_longer_horizons() {
+    for horizon in [36, 60] {
+        let s = with(&[&format!("horizon_months={horizon}")]);
+        let rs = runs(&s, 2000, 36);
+        let late = rs
+            .iter()
+            .filter(|r| r.outcome == Outcome::Divestiture && r.outcome_tick > 24)
+            .count();
+        let orders_late = divest_orders(&rs).iter().filter(|(_, t)| *t > 24).count();
+        println!(
+            "FIGURE horizon {horizon}: divestiture {:.1}%, {late} separations and {orders_late} orders after month 24 (2000 runs)",
+            100.0 * share(&rs, Outcome::Divestiture)
+        );
+        assert!(late >= 10, "horizon {horizon}: {late} divestitures after month 24");
+    }
+}
+
+#[test]
+fn stricter_regulators_more_divestiture_fewer_acquisitions() {
+    // Paired runs on common seeds; gaps of at least 3 SE.
+    let n = 4000;
+    let lax = runs(&with(&["regulation.stringency=0.5"]), n as u64, 41);
+    let strict = runs(&with(&["regulation.stringency=2"]), n as u64, 41);
+    let (d0, d1) = (share(&lax, Outcome::Divestiture), share(&strict, Outcome::Divestiture));
+    let (a0, a1) = (share(&lax, Outcome::Acquisition), share(&strict, Outcome::Acquisition));
+    let (zd, za) = ((d1 - d0) / se_diff(d0, d1, n), (a0 - a1) / se_diff(a0, a1, n));
+    println!(
+        "FIGURE stringency 0.5 -> 2 ({n} paired runs): divestiture {:.1}% -> {:.1}% (z {zd:.1}), acquisition {:.1}% -> {:.1}% (z {za:.1})",
+        100.0 * d0,
+        100.0 * d1,
+        100.0 * a0,
+        100.0 * a1
+    );
+    assert!(zd >= 3.0, "divestiture z = {zd:.2}");
+    assert!(za >= 3.0, "acquisition z = {za:.2}");
+}
+
+#[test]
+fn without_jurisdiction_there_is_no_divestiture() {
+    // No stake, no board seat, no exclusivity, no first access: the investor's influence
+    // stays below material influence (K ≤ 0.2·compute share), so no authority has
+    // jurisdiction over the partnership, whatever the stringency.
+    let free = [
+        "partnership.investor_stake=0",
+        "partnership.board_seat=false",
+        "partnership.exclusivity=none",
+        "partnership.first_access=false",
+    ];
+    let base = runs(&with(&free), 2000, 42);
+    let mut strict_sets = free.to_vec();
+    strict_sets.push("regulation.stringency=3");
+    let strict = runs(&with(&strict_sets), 2000, 42);
+    let baseline = runs(&Scenario::default(), 2000, 42);
+    let d = share(&baseline, Outcome::Divestiture);
+    println!(
+        "FIGURE no jurisdiction: divestiture {:.1}% (stringency 1), {:.1}% (stringency 3) vs baseline {:.1}%",
+        100.0 * share(&base, Outcome::Divestiture),
+        100.0 * share(&strict, Outcome::Divestiture),
+        100.0 * d
+    );
+    assert_eq!(share(&base, Outcome::Divestiture), 0.0);
+    assert_eq!(share(&strict, Outcome::Divestiture), 0.0);
+    // The gap to the baseline is itself many SE (a one-sided z with p = 0 on one side).
+    assert!(d / (d * (1.0 - d) / 2000.0).sqrt() >= 3.0, "baseline divestiture {d}");
+    // Partnership reviews that open end for lack of jurisdiction, never in phase 2.
+    assert!(
+        strict
+            .iter()
+            .flat_map(|r| r.events.iter())
+            .all(|e| !(e.kind == "review_phase2" && e.detail.starts_with("partnership")))
+    );
+}
+
+#[test]
+fn divestiture_share_by_stringency() {
+    // Figures for docs/MODEL.md §7.8 (2,000 runs each, seed 43); asserts monotonicity
+    // between 0.5 and 3 with a 3-SE margin.
+    let mut out = Vec::new();
+    for st in [0.5, 1.0, 2.0, 3.0] {
+        let rs = runs(&with(&[&format!("regulation.stringency={st}")]), 2000, 43);
+        out.push((st, share(&rs, Outcome::Divestiture), share(&rs, Outcome::Acquisition)));
+    }
+    for (st, d, a) in &out {
+        println!(
+            "FIGURE stringency {st}: divestiture {:.1}%, acquisition {:.1}%",
+            100.0 * d,
+            100.0 * a
+        );
+    }
+    let (d0, d3) = (out[0].1, out[3].1);
+    assert!(d3 - d0 >= 3.0 * se_diff(d0, d3, 2000));
+}
+
+#[test]
+fn event_kinds_and_details_follow_the_documented_vocabulary() {
+    let rs = runs(&with(&["horizon_months=36"]), 500, 44);
+    for e in rs.iter().flat_map(|r| r.events.iter()) {
+        let ok = match e.kind {
+            "review_closed" => ["no_jurisdiction", "cleared", "commitments"]
+                .iter()
+                .any(|p| e.detail.starts_with(p)),
+            "decision" => ["clear", "remedies", "divest", "block"]
+                .iter()
+                .any(|p| e.detail.starts_with(p)),
+            "review_opened" | "review_phase2" => ["eu_commission", "uk_cma", "us_ftc"].contains(&e.actor.as_str()),
+            _ => true,
+        };
+        assert!(ok, "{e:?}");
+    }
+    for kind in [
+        "review_opened",
+        "review_phase2",
+        "review_closed",
+        "decision",
+        "undertaking",
+        "separation",
+    ] {
+        assert!(
+            rs.iter().flat_map(|r| r.events.iter()).any(|e| e.kind == kind),
+            "no {kind} event in 500 runs of 36 months"
+        );
+    }
+}
