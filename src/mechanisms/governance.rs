@@ -10,7 +10,7 @@
 use bevy_ecs::prelude::*;
 
 use crate::sim::components::{Partnership, PartnershipStatus};
-use crate::sim::random::{chance, normal, poisson};
+use crate::sim::random::{chance, normal, poisson, uniform};
 use crate::sim::resources::{Clock, EventLog, Params, Roster, Signals, SimRng};
 
 pub fn governance_shocks(
@@ -30,6 +30,9 @@ pub fn governance_shocks(
     signals.crises = 0;
     signals.poached_lab_to_investor = 0;
     signals.poached_investor_to_lab = 0;
+    signals.poached_skill_lab_to_investor = 0.0;
+    signals.poached_skill_investor_to_lab = 0.0;
+    signals.absorption_severity = None;
     signals.compute_shortfall = 0.0;
     signals.bid_filed = false;
     signals.acquihires.clear();
@@ -37,8 +40,27 @@ pub fn governance_shocks(
     let Ok(mut ps) = partnership.single_mut() else { return };
     let crises = poisson(rng, g.crisis_rate);
     signals.crises = crises;
+    let pp = &p.partnership;
     for _ in 0..crises {
         ps.lab_weak_until = ps.lab_weak_until.max(tick + g.crisis_weak_months);
+        // The investor may offer to hire the lab's staff (as in November 2023).
+        let severity = uniform(rng);
+        if ps.status == PartnershipStatus::Active
+            && ps.absorption_until.is_none()
+            && chance(rng, pp.absorption_offer_prob)
+        {
+            ps.absorption_until = Some(tick + pp.absorption_window_months - 1);
+            ps.absorption_base = 0.0;
+            ps.absorbed_skill = 0.0;
+            ps.crisis_severity = severity;
+            log.push(
+                tick,
+                "absorption_offer",
+                roster.name(roster.investor),
+                roster.name(roster.lab),
+                format!("offer to hire the lab's staff (crisis severity {severity:.2})"),
+            );
+        }
         let seat = ps.status == PartnershipStatus::Active && !ps.board_seat && chance(rng, g.crisis_board_seat_prob);
         if ps.status == PartnershipStatus::Active {
             ps.tension = (ps.tension + p.partnership.tension_crisis_jump).min(1.0);
@@ -52,6 +74,9 @@ pub fn governance_shocks(
             "board crisis"
         };
         log.push(tick, "crisis", roster.name(roster.lab), "", detail.into());
+    }
+    if ps.status == PartnershipStatus::Active && ps.absorption_until.is_some_and(|until| tick <= until) {
+        signals.absorption_severity = Some(ps.crisis_severity);
     }
     let walk = |gap: f64, initial: f64, rng: &mut rand::rngs::ChaCha8Rng| {
         (gap + g.gap_reversion * (initial - gap) + g.gap_volatility * normal(rng)).clamp(0.0, 1.0)

@@ -52,6 +52,12 @@ struct Offers<'a> {
     options: usize,
     sector: usize,
     lab: usize,
+    investor: usize,
+    /// While the investor's offer to hire the lab's staff is open: the factor on the
+    /// investor's weight for the lab's researchers (the team moves with its know-how, so
+    /// the investor is as attractive as the lab, plus the pay premium and the crisis'
+    /// exodus); every lab researcher considers it. 0 when no offer is open.
+    absorption: f64,
     hazard: f64,
     crisis_extra: f64,
     alive: &'a [(u32, Entity)],
@@ -63,6 +69,8 @@ struct ChunkMoves {
     hc_delta: [i64; OPTIONS],
     skill_delta: [f64; OPTIONS],
     flows: [[u32; OPTIONS]; OPTIONS],
+    /// Skill moved lab → investor and investor → lab.
+    partner_skill: [f64; 2],
     staff_delta: Vec<(u32, i32)>,
     moves: u64,
 }
@@ -73,6 +81,7 @@ impl ChunkMoves {
             hc_delta: [0; OPTIONS],
             skill_delta: [0.0; OPTIONS],
             flows: [[0; OPTIONS]; OPTIONS],
+            partner_skill: [0.0; 2],
             staff_delta: Vec::new(),
             moves: 0,
         }
@@ -126,7 +135,9 @@ fn hire_chunk(offers: &Offers, chunk: usize, researchers: &mut [Researcher], slo
         } else {
             (Some(emp as usize), false)
         };
+        let offered = offers.absorption > 0.0 && current == Some(offers.lab);
         let searching = forced
+            || offered
             || u32::from(r.next_search) <= offers.tick
             || (offers.crisis_extra > 0.0 && current == Some(offers.lab) && chance(rng, offers.crisis_extra));
         if !searching {
@@ -139,6 +150,11 @@ fn hire_chunk(offers: &Offers, chunk: usize, researchers: &mut [Researcher], slo
         let bin = mission_bin(r.mission_pref);
         let row = &offers.table[bin];
         let mut total = totals[bin];
+        // The offer replaces the investor's ordinary weight for the lab's staff.
+        let offer_weight = row[offers.lab] * offers.absorption;
+        if offered && slots[offers.investor] > 0 {
+            total += offer_weight - row[offers.investor];
+        }
         if let Some(c) = current {
             total += row[c]
                 * if slots[c] > 0 {
@@ -151,7 +167,9 @@ fn hire_chunk(offers: &Offers, chunk: usize, researchers: &mut [Researcher], slo
             continue; // nowhere to go and nothing to keep: stays unattached
         }
         let weight = |o: usize| {
-            if current == Some(o) {
+            if offered && o == offers.investor && slots[o] > 0 {
+                offer_weight
+            } else if current == Some(o) {
                 row[o] * offers.stay_factor
             } else if slots[o] > 0 {
                 row[o]
@@ -200,6 +218,11 @@ fn hire_chunk(offers: &Offers, chunk: usize, researchers: &mut [Researcher], slo
             out.skill_delta[chosen] += skill;
         }
         out.flows[current.unwrap_or(unattached)][chosen] += 1;
+        if current == Some(offers.lab) && chosen == offers.investor {
+            out.partner_skill[0] += skill;
+        } else if current == Some(offers.investor) && chosen == offers.lab {
+            out.partner_skill[1] += skill;
+        }
         out.moves += 1;
     }
     out
@@ -310,6 +333,16 @@ pub fn hiring(
     mission[sector] = t.startup_mission;
     slots[sector] = if has_startups { i64::MAX / 2 } else { 0 };
 
+    // An open offer to the lab's staff: the investor hires without limit meanwhile.
+    let investor = roster.investor as usize;
+    let absorption = match signals.absorption_severity {
+        Some(severity) => {
+            slots[investor] = i64::MAX / 2;
+            let pp = &p.partnership;
+            (t.pay_weight * (1.0 + pp.absorption_pay_premium).ln() + pp.crisis_exodus * severity).exp()
+        }
+        None => 0.0,
+    };
     let table = weight_table(&base, &mission, options, t.mission_weight);
 
     let crisis_extra = if signals.crises > 0 {
@@ -331,6 +364,8 @@ pub fn hiring(
         options,
         sector,
         lab: roster.lab as usize,
+        investor,
+        absorption,
         hazard: t.search_hazard,
         crisis_extra,
         alive,
@@ -349,6 +384,8 @@ pub fn hiring(
         }
         staff_delta.extend_from_slice(&m.staff_delta);
         total.moves += m.moves;
+        total.partner_skill[0] += m.partner_skill[0];
+        total.partner_skill[1] += m.partner_skill[1];
     };
     match researchers.contiguous_iter_mut() {
         Ok(tables) => {
@@ -395,6 +432,8 @@ pub fn hiring(
         }
     }
     signals.moves += total.moves;
+    signals.poached_skill_lab_to_investor += total.partner_skill[0];
+    signals.poached_skill_investor_to_lab += total.partner_skill[1];
     narrate(&roster, tick, &total.flows, &mut signals, &mut log);
 }
 

@@ -1,36 +1,35 @@
-//! The partnership: tension, information sharing, renegotiation, dissolution, bids,
-//! and the end states that regulators' decisions bring about.
+//! The partnership: tension, information sharing, bargaining over terms, dissolution from
+//! outside options, the lab's fund-raising, and the two routes to acquisition.
 //!
-//! Each month while active:
+//! Each month while active (docs/MODEL.md §7.7 gives the formulas):
 //! - mutual dependence D = ½·(lab's compute share on the investor) + ½·clamp(1.5 − investor/lab
 //!   capability, 0, 1): the lab needs the cloud, the investor needs the lab's models;
 //! - control indicator K = 0.3·min(stake/0.5, 1) + 0.25·exclusivity (1, ½, 0) + 0.15·first access
 //!   + 0.2·compute share + 0.1·board seat (the CMA's material influence → control scale);
-//! - tension T moves by
-//!
-//!   ```text
-//!   overlap_weight·products.overlap·contested + poach_weight·poached/(partners' staff)
-//!   + pace_weight·(safety gap + pace gap)/2 + compute_weight·shortfall
-//!   − damping·D·T + noise·N(0,1)
-//!   ```
-//!
-//!   (crises add their jump in the governance phase), clamped to 0..=1;
-//! - above `sharing_cut_threshold` the lab cuts information sharing by `sharing_cut_rate`;
-//! - above `renegotiate_threshold`, or when the lab's recent compute shortfall (a 5-month
-//!   average) exceeds `renegotiate_shortfall`, with monthly probability `renegotiate_rate`,
-//!   exclusivity loosens one step (exclusive → rofr → none), tension falls by
-//!   `renegotiate_relief`, and a compute grievance is settled (its average cleared);
-//! - above `dissolve_threshold` and with D below `dissolve_dependence_max`, the partnership
-//!   dissolves with monthly probability `dissolve_rate`;
-//! - when the lab is weak (a crisis aftermath, or cash for fewer than `weak_capital_months`
-//!   of burn) and the stake is at least `bid_min_stake`, the investor bids for control with
-//!   monthly probability `bid_propensity`. The bid completes when every authority with
-//!   jurisdiction has cleared it, and fails (tension + `bid_failure_tension`) if any blocks it.
+//! - tension T moves by product clash, skill-weighted poaching between the partners (as a
+//!   share of their researchers' skill), safety and pace gaps and the compute shortfall,
+//!   and decays with mutual dependence (crises add their jump in the governance phase);
+//! - each side's surplus from continuing over its outside option is read from the state
+//!   (fees, resale, the investor's margin on the lab's compute, the lab's cost of moving,
+//!   the investor's dependence on the lab's models, less the friction of tension). A
+//!   renegotiation opens on a grievance (the compute shortfall, or tension above the
+//!   threshold: exclusivity loosens one step) or when one side's surplus turns negative;
+//!   the Nash bargaining solution with weight `bargaining_weight` resets the revenue share
+//!   so the lab gets that share of the joint surplus. When the joint surplus is negative
+//!   (no transfer can keep both), the partners part with monthly probability `dissolve_rate`;
+//! - the lab raises capital when its runway is short, outside a crisis, diluting the stake;
+//! - acquisition by bid: when the lab is weak the investor may bid its standalone value
+//!   plus a premium; the lab's board accepts only then, with probability `board_accept`;
+//!   the authorities with jurisdiction review it;
+//! - acquisition by absorption: after a crisis the investor may offer to hire the lab's
+//!   staff (governance, hiring); if a skill-weighted `absorption_share` of them move within
+//!   the window, the investor has absorbed the lab.
 //!
 //! A divestiture order (regulation) takes effect at its due month: the partners separate.
 
 use bevy_ecs::prelude::*;
 
+use crate::mechanisms::cloud::CloudMarket;
 use crate::scenario::Exclusivity;
 use crate::sim::components::{BidReview, CloudContract, Company, Host, Partnership, PartnershipStatus, Regulator};
 use crate::sim::random::{chance, normal};
@@ -84,6 +83,39 @@ pub fn control_indicator(ps: &Partnership, compute_share: f64) -> f64 {
         + 0.1 * f64::from(u8::from(ps.board_seat))
 }
 
+/// Each side's monthly surplus from continuing the partnership over its outside option,
+/// $bn: (lab, investor).
+pub fn surpluses(p: &crate::scenario::Scenario, ps: &Partnership, f: &PartnerFacts) -> (f64, f64) {
+    let fee = ps.revenue_share * f.lab_usage;
+    let resale = if f.investor_uses_lab {
+        p.products.resale_margin * f.investor_usage
+    } else {
+        0.0
+    };
+    // Leaving would cost the lab a move of its compute on the investor, amortised over a year.
+    let moving = f.kgpu_on_investor * p.cloud.migration_cost * p.cloud.migration_cost_per_kgpu / 12.0;
+    // The investor earns its margin on the lab's compute and depends on the lab's models.
+    let margin = f.fees_to_investor - f.kgpu_on_investor * CloudMarket::capacity_cost(&p.cloud);
+    let models = f.investor_usage * (1.0 - f.investor_capability / f.lab_capability.max(1e-9)).max(0.0);
+    let friction = p.partnership.tension_cost * ps.tension * (f.lab_usage + f.investor_usage) / 2.0;
+    (
+        resale - fee + moving - friction / 2.0,
+        fee - resale + margin + models - friction / 2.0,
+    )
+}
+
+/// What the bargaining reads from the state this month.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PartnerFacts {
+    pub lab_usage: f64,
+    pub investor_usage: f64,
+    pub lab_capability: f64,
+    pub investor_capability: f64,
+    pub investor_uses_lab: bool,
+    pub kgpu_on_investor: f64,
+    pub fees_to_investor: f64,
+}
+
 #[allow(clippy::too_many_arguments)]
 pub fn partnership(
     params: Res<Params>,
@@ -93,28 +125,43 @@ pub fn partnership(
     mut signals: ResMut<Signals>,
     mut log: ResMut<EventLog>,
     contracts: Query<&CloudContract>,
-    companies: Query<&Company>,
+    mut companies: Query<&mut Company>,
     regulators: Query<&Regulator>,
     mut partnership: Query<&mut Partnership>,
 ) {
     let rng = &mut rng.0;
-    let pp = &params.0.partnership;
+    let p = &params.0;
+    let pp = &p.partnership;
     let tick = clock.tick;
     let Ok(mut ps) = partnership.single_mut() else { return };
     let (lab_name, inv_name) = (roster.name(roster.lab), roster.name(roster.investor));
-    let (mut lab_cap, mut inv_cap, mut staff) = (1.0, 0.0, 0u32);
-    let (mut lab_capital, mut lab_flow) = (0.0, 0.0);
+    let mut f = PartnerFacts {
+        lab_capability: 1.0,
+        ..Default::default()
+    };
+    let (mut lab_capital, mut lab_flow, mut lab_skill, mut partners_skill) = (0.0, 0.0, 0.0, 0.0);
     for c in companies.iter() {
         if c.idx == roster.lab {
-            lab_cap = c.capability;
+            f.lab_capability = c.capability;
+            f.lab_usage = c.usage;
             lab_capital = c.capital;
             lab_flow = c.operating_flow;
-            staff += c.headcount;
+            lab_skill = c.skill_sum;
+            partners_skill += c.skill_sum;
         } else if c.idx == roster.investor {
-            inv_cap = c.capability;
-            staff += c.headcount;
+            f.investor_capability = c.capability;
+            f.investor_usage = c.usage;
+            partners_skill += c.skill_sum;
         }
     }
+    for k in contracts.iter() {
+        if k.host == Host::Cloud(roster.investor) {
+            f.kgpu_on_investor += k.kgpu;
+            f.fees_to_investor += k.kgpu * k.price;
+        }
+    }
+    let access = if ps.first_access { 1.0 } else { 0.9 };
+    f.investor_uses_lab = access * f.lab_capability > f.investor_capability;
     let share = lab_share_on_investor(&roster, &contracts);
     ps.control = control_indicator(&ps, share);
 
@@ -130,59 +177,140 @@ pub fn partnership(
         );
         return;
     }
+
+    // The lab raises capital when its runway is short, unless a crisis scares investors off.
+    // New investors dilute the investor's stake at the lab's standalone value.
+    let standalone = pp.valuation_multiple * 12.0 * f.lab_usage;
+    if ps.status != PartnershipStatus::Acquired
+        && lab_flow < 0.0
+        && lab_capital < pp.fundraise_runway_months * -lab_flow
+        && tick >= ps.lab_weak_until
+    {
+        let raised = pp.fundraise_months * -lab_flow;
+        let stake_before = ps.stake;
+        if standalone > 0.0 {
+            ps.stake *= standalone / (standalone + raised);
+        }
+        lab_capital += raised;
+        for mut c in companies.iter_mut() {
+            if c.idx == roster.lab {
+                c.capital += raised;
+            }
+        }
+        log.push(
+            tick,
+            "fundraise",
+            lab_name,
+            "",
+            format!(
+                "raised {raised:.1} $bn at {standalone:.0} $bn; investor stake {stake_before:.3} -> {:.3}",
+                ps.stake
+            ),
+        );
+    }
     if ps.status != PartnershipStatus::Active {
         return;
     }
-    ps.dependence = 0.5 * share + 0.5 * (1.5 - inv_cap / lab_cap.max(1e-9)).clamp(0.0, 1.0);
+    ps.dependence = 0.5 * share + 0.5 * (1.5 - f.investor_capability / f.lab_capability.max(1e-9)).clamp(0.0, 1.0);
 
-    let poached = signals.poached_lab_to_investor + signals.poached_investor_to_lab;
+    // Absorption: the investor's offer to the lab's staff (opened by governance).
+    if let Some(until) = ps.absorption_until {
+        let moved = signals.poached_skill_lab_to_investor;
+        if ps.absorption_base <= 0.0 {
+            ps.absorption_base = lab_skill + moved; // the lab's skill when the offer opened
+        }
+        ps.absorbed_skill += moved;
+        if ps.absorbed_skill >= pp.absorption_share * ps.absorption_base {
+            let share = ps.absorbed_skill / ps.absorption_base;
+            close(&mut ps, PartnershipStatus::Acquired, tick);
+            log.push(
+                tick,
+                "absorption",
+                inv_name,
+                lab_name,
+                format!(
+                    "{:.0}% of the lab's researchers (by skill) joined the investor",
+                    100.0 * share
+                ),
+            );
+            return;
+        }
+        if tick >= until {
+            ps.absorption_until = None;
+        }
+    }
+
+    // Tension moves towards the level of conflict the current state implies (product clash,
+    // poaching of skill, safety and pace gaps, the unsettled compute grievance) at speed
+    // `tension_damping`: it falls when grievances are settled and rises when they grow.
+    ps.compute_grievance = 0.8 * ps.compute_grievance + 0.2 * signals.compute_shortfall;
+    let poached =
+        (signals.poached_skill_lab_to_investor + signals.poached_skill_investor_to_lab) / partners_skill.max(1e-9);
     let pace = 0.5 * (ps.safety_gap + ps.pace_gap);
-    let drift = pp.tension_overlap_weight * params.0.products.overlap * signals.contested
-        + pp.tension_poach_weight * poached as f64 / staff.max(1) as f64
+    let conflict = (pp.tension_overlap_weight * p.products.overlap * signals.contested
+        + pp.tension_poach_weight * poached
         + pp.tension_pace_weight * pace
-        + pp.tension_compute_weight * signals.compute_shortfall
-        - pp.tension_damping * ps.dependence * ps.tension
-        + pp.tension_noise * normal(rng);
+        + pp.tension_compute_weight * ps.compute_grievance)
+        .min(1.0);
+    let drift = pp.tension_damping * (conflict - ps.tension) + pp.tension_noise * normal(rng);
     ps.tension = (ps.tension + drift).clamp(0.0, 1.0);
 
     if ps.tension > pp.sharing_cut_threshold && ps.info_sharing > 0.0 {
         ps.info_sharing *= 1.0 - pp.sharing_cut_rate;
     }
-    ps.compute_grievance = 0.8 * ps.compute_grievance + 0.2 * signals.compute_shortfall;
+
+    // Bargaining. A grievance opens talks over exclusivity; a side whose surplus is
+    // negative asks to re-split. The Nash solution gives the lab `bargaining_weight` of the
+    // joint surplus through the revenue share.
     let short_of_compute = ps.compute_grievance > pp.renegotiate_shortfall;
-    if (ps.tension > pp.renegotiate_threshold || short_of_compute)
-        && ps.exclusivity != Exclusivity::None
-        && chance(rng, pp.renegotiate_rate)
-    {
-        let from = ps.exclusivity;
-        ps.exclusivity = from.loosened();
+    let grievance = (ps.tension > pp.renegotiate_threshold || short_of_compute) && ps.exclusivity != Exclusivity::None;
+    let loosen = grievance && chance(rng, pp.renegotiate_rate);
+    if loosen {
+        ps.exclusivity = ps.exclusivity.loosened();
         ps.tension = (ps.tension - pp.renegotiate_relief).max(0.0);
-        ps.renegotiations += 1;
-        let why = if short_of_compute {
+        if short_of_compute {
             ps.compute_grievance = 0.0;
-            "compute shortfall"
-        } else {
-            "tension"
-        };
-        log.push(
-            tick,
-            "renegotiation",
-            lab_name,
-            inv_name,
-            format!("exclusivity {} -> {} ({why})", from.as_str(), ps.exclusivity.as_str()),
-        );
+        }
     }
-    if ps.tension > pp.dissolve_threshold && ps.dependence < pp.dissolve_dependence_max && chance(rng, pp.dissolve_rate)
-    {
-        close(&mut ps, PartnershipStatus::Dissolved, tick);
-        log.push(
-            tick,
-            "dissolution",
-            lab_name,
-            inv_name,
-            format!("tension {:.2}, dependence {:.2}", ps.tension, ps.dependence),
-        );
-        return;
+    let (lab_surplus, investor_surplus) = surpluses(p, &ps, &f);
+    let joint = lab_surplus + investor_surplus;
+    if joint < 0.0 {
+        if chance(rng, pp.dissolve_rate) {
+            close(&mut ps, PartnershipStatus::Dissolved, tick);
+            log.push(
+                tick,
+                "dissolution",
+                lab_name,
+                inv_name,
+                format!(
+                    "joint surplus {joint:.3} $bn/month below the outside options (tension {:.2})",
+                    ps.tension
+                ),
+            );
+            return;
+        }
+    } else if loosen || lab_surplus < 0.0 || investor_surplus < 0.0 {
+        let from_share = ps.revenue_share;
+        if f.lab_usage > 0.0 {
+            let fee_change = lab_surplus - pp.bargaining_weight * joint;
+            ps.revenue_share = (ps.revenue_share + fee_change / f.lab_usage).clamp(0.0, 1.0);
+        }
+        ps.renegotiations += 1;
+        let terms = if loosen {
+            let why = if short_of_compute {
+                "compute shortfall"
+            } else {
+                "tension"
+            };
+            format!(
+                "exclusivity {} ({why}); revenue share {from_share:.3} -> {:.3}",
+                ps.exclusivity.as_str(),
+                ps.revenue_share
+            )
+        } else {
+            format!("revenue share {from_share:.3} -> {:.3}", ps.revenue_share)
+        };
+        log.push(tick, "renegotiation", lab_name, inv_name, terms);
     }
 
     match ps.bid_pending_since {
@@ -195,13 +323,19 @@ pub fn partnership(
                 .iter()
                 .all(|r| matches!(r.bid, BidReview::Cleared | BidReview::NoJurisdiction))
             {
+                let paid = (1.0 - ps.stake) * ps.bid_price;
+                for mut c in companies.iter_mut() {
+                    if c.idx == roster.investor {
+                        c.capital -= paid;
+                    }
+                }
                 close(&mut ps, PartnershipStatus::Acquired, tick);
                 log.push(
                     tick,
                     "acquisition",
                     inv_name,
                     lab_name,
-                    "control acquired after clearance".into(),
+                    format!("control acquired after clearance; paid {paid:.1} $bn"),
                 );
             }
         }
@@ -210,15 +344,35 @@ pub fn partnership(
             let runway_short = lab_flow < 0.0 && lab_capital < pp.weak_capital_months * -lab_flow;
             let weak = tick < ps.lab_weak_until || runway_short;
             if weak && ps.stake >= pp.bid_min_stake && chance(rng, pp.bid_propensity) {
-                ps.bid_pending_since = Some(tick);
-                ps.bids += 1;
-                signals.bid_filed = true;
+                let price = standalone * (1.0 + pp.bid_premium);
                 let why = if runway_short {
                     "lab short of cash"
                 } else {
                     "lab weakened by crisis"
                 };
-                log.push(tick, "bid", inv_name, lab_name, format!("bid for control ({why})"));
+                ps.bids += 1;
+                // The lab's controlling (nonprofit) board sells only when the lab is weak.
+                if chance(rng, pp.board_accept) {
+                    ps.bid_pending_since = Some(tick);
+                    ps.bid_price = price;
+                    signals.bid_filed = true;
+                    log.push(
+                        tick,
+                        "bid",
+                        inv_name,
+                        lab_name,
+                        format!("bid for control at {price:.0} $bn, accepted by the board ({why})"),
+                    );
+                } else {
+                    ps.tension = (ps.tension + pp.bid_failure_tension).min(1.0);
+                    log.push(
+                        tick,
+                        "bid_rejected",
+                        lab_name,
+                        inv_name,
+                        format!("the board rejects a bid at {price:.0} $bn ({why})"),
+                    );
+                }
             }
         }
     }

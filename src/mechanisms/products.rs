@@ -199,7 +199,7 @@ pub fn products(
     if ps.status == PartnershipStatus::Active {
         // Revenue shares run both ways: the investor pays for reselling the lab's models,
         // the lab pays a share of its own product revenue.
-        let to_investor = revenue[lab] * pp.lab_revenue_share;
+        let to_investor = revenue[lab] * ps.revenue_share;
         revenue[investor] += to_investor - resale;
         revenue[lab] += resale - to_investor;
     }

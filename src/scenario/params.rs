@@ -166,25 +166,25 @@ pub const PARAMS: &[ParamSpec] = &[
         "tension released by a renegotiation"
     ),
     p!(
-        "partnership.dissolve_threshold",
-        "index",
+        "partnership.bargaining_weight",
+        "share",
         0,
         1,
-        "tension above which the partnership may dissolve"
+        "the lab's weight in the Nash bargaining over the partnership's surplus"
     ),
     p!(
-        "partnership.dissolve_dependence_max",
-        "index",
+        "partnership.tension_cost",
+        "share of usage",
         0,
-        1,
-        "mutual dependence below which dissolution is possible"
+        100,
+        "value of the partnership lost per unit of tension, as a share of the partners' product usage"
     ),
     p!(
         "partnership.dissolve_rate",
         "1/month",
         0,
         1,
-        "monthly probability of dissolution when both conditions hold"
+        "monthly probability the partners part once continuing is worth less to them than their outside options"
     ),
     p!(
         "partnership.bid_propensity",
@@ -201,6 +201,20 @@ pub const PARAMS: &[ParamSpec] = &[
         "stake the investor needs before it bids"
     ),
     p!(
+        "partnership.bid_premium",
+        "share",
+        0,
+        10,
+        "premium over the lab's standalone value the investor offers in a bid"
+    ),
+    p!(
+        "partnership.board_accept",
+        "share",
+        0,
+        1,
+        "probability the lab's controlling board accepts a bid while the lab is weak (never otherwise)"
+    ),
+    p!(
         "partnership.weak_capital_months",
         "months",
         0,
@@ -213,6 +227,62 @@ pub const PARAMS: &[ParamSpec] = &[
         0,
         1,
         "tension added when a bid fails"
+    ),
+    p!(
+        "partnership.valuation_multiple",
+        "x annual usage",
+        1e-6,
+        1000,
+        "the lab's standalone value as a multiple of its annualised product usage"
+    ),
+    p!(
+        "partnership.fundraise_runway_months",
+        "months",
+        0,
+        120,
+        "the lab raises capital when its cash covers fewer months of operating burn than this (not during a crisis)"
+    ),
+    p!(
+        "partnership.fundraise_months",
+        "months",
+        0,
+        120,
+        "months of operating burn a raise brings in"
+    ),
+    p!(
+        "partnership.absorption_offer_prob",
+        "share",
+        0,
+        1,
+        "probability the investor offers to hire the lab's staff when a crisis strikes"
+    ),
+    p!(
+        "partnership.absorption_window_months",
+        "months",
+        1,
+        24,
+        "months an offer to hire the lab's staff stays open"
+    ),
+    p!(
+        "partnership.absorption_pay_premium",
+        "share",
+        0,
+        10,
+        "pay premium of the investor's offer to the lab's staff"
+    ),
+    p!(
+        "partnership.absorption_share",
+        "share",
+        0.01,
+        1,
+        "skill-weighted share of the lab's researchers whose move to the investor within the window means the investor absorbed the lab"
+    ),
+    p!(
+        "partnership.crisis_exodus",
+        "utility per unit severity",
+        0,
+        100,
+        "loss of the lab's attraction to its own staff per unit of crisis severity during an offer"
     ),
     p!(
         "cloud.migration_cost",

@@ -197,6 +197,19 @@ pub struct Partnership {
     /// The lab counts as weak (crisis aftermath) until this tick.
     pub lab_weak_until: u32,
     pub renegotiations: u32,
+    /// Share of the lab's product usage it pays the investor (bargained; starts at
+    /// `products.lab_revenue_share`).
+    pub revenue_share: f64,
+    /// An offer by the investor to hire the lab's staff is open until this month.
+    pub absorption_until: Option<u32>,
+    /// The lab's researchers' skill when the offer opened, and the skill that has moved
+    /// to the investor since.
+    pub absorption_base: f64,
+    pub absorbed_skill: f64,
+    /// Severity (0..1) of the crisis behind the open offer.
+    pub crisis_severity: f64,
+    /// Price of the pending bid, $bn (for the whole lab).
+    pub bid_price: f64,
     /// The lab's recent compute shortfall: an average over about five months (0.8/0.2
     /// smoothing), cleared by a renegotiation that loosens exclusivity.
     pub compute_grievance: f64,

@@ -61,6 +61,12 @@ pub struct Signals {
     pub crises: u32,
     pub poached_lab_to_investor: u32,
     pub poached_investor_to_lab: u32,
+    /// Skill of the researchers who moved between the partners this month.
+    pub poached_skill_lab_to_investor: f64,
+    pub poached_skill_investor_to_lab: f64,
+    /// Severity of the crisis behind an open offer by the investor to hire the lab's
+    /// staff (set by governance while the offer is open).
+    pub absorption_severity: Option<f64>,
     /// Acqui-hires by any company this month (reviewed by the regulation phase).
     pub acquihires: Vec<AcquihireDeal>,
     /// Share of the lab's demanded compute it could not get this month (0..=1).

@@ -272,6 +272,12 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64) {
         ended_tick: None,
         lab_weak_until: 0,
         renegotiations: 0,
+        revenue_share: scenario.products.lab_revenue_share,
+        absorption_until: None,
+        absorption_base: 0.0,
+        absorbed_skill: 0.0,
+        crisis_severity: 0.0,
+        bid_price: 0.0,
         compute_grievance: 0.0,
         bids: 0,
     };
