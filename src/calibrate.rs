@@ -300,15 +300,18 @@ mod tests {
 
     #[test]
     fn calibration_moves_a_parameter_towards_the_target() {
-        // A small, fast problem: fit the bid propensity so acquisitions are 20% (baseline ~10%).
+        // A small, fast problem: fit the bid propensity so acquisitions rise by 6 pp (a
+        // reachable target: with bids reviewed on statutory clocks, acquisitions within
+        // 18 months stay below about 15% even at bid propensity 1).
         let base = Scenario::default();
         let before = outcome_counts(&base, 5, 400, &thread_pool(2).unwrap()).unwrap();
+        let goal = before[2] as f64 / 400.0 + 0.06;
         let spec = CalibrationSpec {
             target: [
-                before[0] as f64 / 400.0 - 0.10,
+                before[0] as f64 / 400.0 - 0.06,
                 before[1] as f64 / 400.0,
-                0.20,
-                1.0 - (before[0] as f64 / 400.0 - 0.10) - before[1] as f64 / 400.0 - 0.20,
+                goal,
+                1.0 - (before[0] as f64 / 400.0 - 0.06) - before[1] as f64 / 400.0 - goal,
             ],
             params: vec!["partnership.bid_propensity".into()],
             runs: 400,
@@ -325,7 +328,7 @@ mod tests {
             "bid propensity should rise, got {fitted}"
         );
         let p_acq = r.fit_counts[2] as f64 / 400.0;
-        // 400 runs: SE of p near 0.2 is 2 pp; the search may stop a little off the target.
-        assert!((p_acq - 0.20).abs() < 0.05, "acquisition {p_acq} not near 0.20");
+        // 400 runs: SE of p near 0.1–0.2 is 1.5–2 pp; the search may stop a little off the target.
+        assert!((p_acq - goal).abs() < 0.04, "acquisition {p_acq} not near {goal}");
     }
 }

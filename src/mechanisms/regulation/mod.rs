@@ -107,8 +107,8 @@ pub enum Influence {
 impl Influence {
     pub fn as_str(self) -> &'static str {
         match self {
-            Influence::None => "no",
-            Influence::Material => "material",
+            Influence::None => "no influence",
+            Influence::Material => "material influence",
             Influence::DeFacto => "de facto control",
             Influence::Legal => "legal control",
         }
@@ -783,10 +783,7 @@ pub fn regulation(
                             "review_opened",
                             name,
                             inv_name,
-                            format!(
-                                "partnership with {lab_name}: {why}; {} influence (K={k:.2})",
-                                level.as_str()
-                            ),
+                            format!("partnership with {lab_name}: {why}; {} (K={k:.2})", level.as_str()),
                         );
                     }
                 }
@@ -846,10 +843,7 @@ pub fn regulation(
                             "review_closed",
                             name,
                             inv_name,
-                            format!(
-                                "no_jurisdiction: {} influence over {lab_name} (K={k:.2})",
-                                level.as_str()
-                            ),
+                            format!("no_jurisdiction: {} over {lab_name} (K={k:.2})", level.as_str()),
                         ),
                         Step::Closed(Closure::Cleared) => log.push(
                             tick,
