@@ -152,8 +152,13 @@ fn hire_chunk(offers: &Offers, chunk: usize, researchers: &mut [Researcher], slo
         let mut total = totals[bin];
         // The offer replaces the investor's ordinary weight for the lab's staff.
         let offer_weight = row[offers.lab] * offers.absorption;
-        if offered && slots[offers.investor] > 0 {
-            total += offer_weight - row[offers.investor];
+        if offered {
+            let ordinary = if slots[offers.investor] > 0 {
+                row[offers.investor]
+            } else {
+                0.0
+            };
+            total += offer_weight - ordinary;
         }
         if let Some(c) = current {
             total += row[c]
@@ -167,7 +172,7 @@ fn hire_chunk(offers: &Offers, chunk: usize, researchers: &mut [Researcher], slo
             continue; // nowhere to go and nothing to keep: stays unattached
         }
         let weight = |o: usize| {
-            if offered && o == offers.investor && slots[o] > 0 {
+            if offered && o == offers.investor {
                 offer_weight
             } else if current == Some(o) {
                 row[o] * offers.stay_factor
@@ -208,6 +213,11 @@ fn hire_chunk(offers: &Offers, chunk: usize, researchers: &mut [Researcher], slo
             let (slot, _) = alive[((uniform(rng) * alive.len() as f64) as usize).min(alive.len() - 1)];
             r.employer = STARTUP_BASE + slot;
             out.staff_delta.push((slot, 1));
+        } else if offered && chosen == offers.investor {
+            // Hired under the offer: outside the investor's ordinary budget.
+            r.employer = chosen as u32;
+            out.hc_delta[chosen] += 1;
+            out.skill_delta[chosen] += skill;
         } else {
             slots[chosen] -= 1;
             if slots[chosen] == 0 {
@@ -333,11 +343,10 @@ pub fn hiring(
     mission[sector] = t.startup_mission;
     slots[sector] = if has_startups { i64::MAX / 2 } else { 0 };
 
-    // An open offer to the lab's staff: the investor hires without limit meanwhile.
+    // An open offer to the lab's staff: the investor takes every one of them who accepts.
     let investor = roster.investor as usize;
     let absorption = match signals.absorption_severity {
         Some(severity) => {
-            slots[investor] = i64::MAX / 2;
             let pp = &p.partnership;
             (t.pay_weight * (1.0 + pp.absorption_pay_premium).ln() + pp.crisis_exodus * severity).exp()
         }

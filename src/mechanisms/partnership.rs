@@ -6,20 +6,21 @@
 //!   capability, 0, 1): the lab needs the cloud, the investor needs the lab's models;
 //! - control indicator K = 0.3·min(stake/0.5, 1) + 0.25·exclusivity (1, ½, 0) + 0.15·first access
 //!   + 0.2·compute share + 0.1·board seat (the CMA's material influence → control scale);
-//! - tension T moves by product clash, skill-weighted poaching between the partners (as a
-//!   share of their researchers' skill), safety and pace gaps and the compute shortfall,
-//!   and decays with mutual dependence (crises add their jump in the governance phase);
+//! - tension T moves towards the conflict the state implies (product clash, skill-weighted
+//!   poaching between the partners, safety and pace gaps, the unsettled compute grievance)
+//!   at speed `tension_damping` (crises add their jump in the governance phase);
 //! - each side's surplus from continuing over its outside option is read from the state
 //!   (fees, resale, the investor's margin on the lab's compute, the lab's cost of moving,
-//!   the investor's dependence on the lab's models, less the friction of tension). A
+//!   the investor's dependence on the lab's models, less the cost of governance disputes). A
 //!   renegotiation opens on a grievance (the compute shortfall, or tension above the
 //!   threshold: exclusivity loosens one step) or when one side's surplus turns negative;
-//!   the Nash bargaining solution with weight `bargaining_weight` resets the revenue share
-//!   so the lab gets that share of the joint surplus. When the joint surplus is negative
+//!   renegotiating from the last agreement, the lab gets `bargaining_weight` of the change in
+//!   the joint surplus through the revenue share (Nash). When the joint surplus is negative
 //!   (no transfer can keep both), the partners part with monthly probability `dissolve_rate`;
 //! - the lab raises capital when its runway is short, outside a crisis, diluting the stake;
-//! - acquisition by bid: when the lab is weak the investor may bid its standalone value
-//!   plus a premium; the lab's board accepts only then, with probability `board_accept`;
+//! - acquisition by bid: when the lab is weak and control is worth the premium, the investor
+//!   may bid its standalone value plus a premium; the lab's board accepts only then, and only
+//!   above its reservation premium;
 //!   the authorities with jurisdiction review it;
 //! - acquisition by absorption: after a crisis the investor may offer to hire the lab's
 //!   staff (governance, hiring); if a skill-weighted `absorption_share` of them move within
@@ -32,7 +33,7 @@ use bevy_ecs::prelude::*;
 use crate::mechanisms::cloud::CloudMarket;
 use crate::scenario::Exclusivity;
 use crate::sim::components::{BidReview, CloudContract, Company, Host, Partnership, PartnershipStatus, Regulator};
-use crate::sim::random::{chance, normal};
+use crate::sim::random::{chance, normal, uniform};
 use crate::sim::resources::{Clock, EventLog, Params, Roster, Signals, SimRng};
 
 /// The lab's share of its compute hosted on the investor's cloud.
@@ -95,12 +96,13 @@ pub fn surpluses(p: &crate::scenario::Scenario, ps: &Partnership, f: &PartnerFac
     // Leaving would cost the lab a move of its compute on the investor, amortised over a year.
     let moving = f.kgpu_on_investor * p.cloud.migration_cost * p.cloud.migration_cost_per_kgpu / 12.0;
     // The investor earns its margin on the lab's compute and depends on the lab's models.
-    let margin = f.fees_to_investor - f.kgpu_on_investor * CloudMarket::capacity_cost(&p.cloud);
-    let models = f.investor_usage * (1.0 - f.investor_capability / f.lab_capability.max(1e-9)).max(0.0);
-    let friction = p.partnership.tension_cost * ps.tension * (f.lab_usage + f.investor_usage) / 2.0;
+    // Governance disputes (safety and pace gaps, the unsettled compute grievance) cost both
+    // sides in proportion to the business at stake; unlike product clash and poaching,
+    // they end with the partnership.
+    let friction = p.partnership.tension_cost * f.disputes * (f.lab_usage + f.investor_usage) / 2.0;
     (
         resale - fee + moving - friction / 2.0,
-        fee - resale + margin + models - friction / 2.0,
+        fee - resale + rents(p, f) - friction / 2.0,
     )
 }
 
@@ -114,6 +116,16 @@ pub struct PartnerFacts {
     pub investor_uses_lab: bool,
     pub kgpu_on_investor: f64,
     pub fees_to_investor: f64,
+    /// Level of the disputes the partnership itself causes, 0..=1 (no noise).
+    pub disputes: f64,
+}
+
+/// The investor's monthly rents from the partnership that control would lock in, $bn:
+/// its margin on the lab's compute and its products' dependence on the lab's models.
+fn rents(p: &crate::scenario::Scenario, f: &PartnerFacts) -> f64 {
+    let margin = f.fees_to_investor - f.kgpu_on_investor * CloudMarket::capacity_cost(&p.cloud);
+    let models = f.investor_usage * (1.0 - f.investor_capability / f.lab_capability.max(1e-9)).max(0.0);
+    margin + models
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -185,12 +197,13 @@ pub fn partnership(
         && lab_flow < 0.0
         && lab_capital < pp.fundraise_runway_months * -lab_flow
         && tick >= ps.lab_weak_until
+        && standalone > 0.0
+        && ps.bid_pending_since.is_none()
+        && chance(rng, pp.fundraise_success)
     {
         let raised = pp.fundraise_months * -lab_flow;
         let stake_before = ps.stake;
-        if standalone > 0.0 {
-            ps.stake *= standalone / (standalone + raised);
-        }
+        ps.stake *= standalone / (standalone + raised);
         lab_capital += raised;
         for mut c in companies.iter_mut() {
             if c.idx == roster.lab {
@@ -216,11 +229,11 @@ pub fn partnership(
     // Absorption: the investor's offer to the lab's staff (opened by governance).
     if let Some(until) = ps.absorption_until {
         let moved = signals.poached_skill_lab_to_investor;
-        if ps.absorption_base <= 0.0 {
+        if ps.absorbed_skill == 0.0 && ps.absorption_base == 0.0 {
             ps.absorption_base = lab_skill + moved; // the lab's skill when the offer opened
         }
         ps.absorbed_skill += moved;
-        if ps.absorbed_skill >= pp.absorption_share * ps.absorption_base {
+        if ps.absorption_base > 0.0 && ps.absorbed_skill >= pp.absorption_share * ps.absorption_base {
             let share = ps.absorbed_skill / ps.absorption_base;
             close(&mut ps, PartnershipStatus::Acquired, tick);
             log.push(
@@ -247,11 +260,12 @@ pub fn partnership(
     let poached =
         (signals.poached_skill_lab_to_investor + signals.poached_skill_investor_to_lab) / partners_skill.max(1e-9);
     let pace = 0.5 * (ps.safety_gap + ps.pace_gap);
+    let disputes = pp.tension_pace_weight * pace + pp.tension_compute_weight * ps.compute_grievance;
     let conflict = (pp.tension_overlap_weight * p.products.overlap * signals.contested
         + pp.tension_poach_weight * poached
-        + pp.tension_pace_weight * pace
-        + pp.tension_compute_weight * ps.compute_grievance)
+        + disputes)
         .min(1.0);
+    f.disputes = disputes.min(1.0);
     let drift = pp.tension_damping * (conflict - ps.tension) + pp.tension_noise * normal(rng);
     ps.tension = (ps.tension + drift).clamp(0.0, 1.0);
 
@@ -289,12 +303,23 @@ pub fn partnership(
             );
             return;
         }
+    } else if ps.agreed_joint.is_none() {
+        // The terms in force are the last agreement: later bargaining splits the changes.
+        ps.agreed_joint = Some(joint);
+        ps.agreed_lab = lab_surplus;
     } else if loosen || lab_surplus < 0.0 || investor_surplus < 0.0 {
+        // Renegotiation from the status quo (the last agreement): the lab gets the agreed
+        // surplus plus its Nash share β of the change in the joint surplus since then.
         let from_share = ps.revenue_share;
+        let agreed_joint = ps.agreed_joint.unwrap_or(joint);
+        // Both must still prefer the deal to their outside options (S ≥ 0 here).
+        let target = (ps.agreed_lab + pp.bargaining_weight * (joint - agreed_joint)).clamp(0.0, joint);
         if f.lab_usage > 0.0 {
-            let fee_change = lab_surplus - pp.bargaining_weight * joint;
-            ps.revenue_share = (ps.revenue_share + fee_change / f.lab_usage).clamp(0.0, 1.0);
+            ps.revenue_share = (ps.revenue_share + (lab_surplus - target) / f.lab_usage).clamp(0.0, 1.0);
         }
+        let (agreed_lab, _) = surpluses(p, &ps, &f);
+        ps.agreed_lab = agreed_lab;
+        ps.agreed_joint = Some(joint);
         ps.renegotiations += 1;
         let terms = if loosen {
             let why = if short_of_compute {
@@ -310,7 +335,9 @@ pub fn partnership(
         } else {
             format!("revenue share {from_share:.3} -> {:.3}", ps.revenue_share)
         };
-        log.push(tick, "renegotiation", lab_name, inv_name, terms);
+        if loosen || (ps.revenue_share - from_share).abs() >= 5e-4 {
+            log.push(tick, "renegotiation", lab_name, inv_name, terms);
+        }
     }
 
     match ps.bid_pending_since {
@@ -343,7 +370,11 @@ pub fn partnership(
         None => {
             let runway_short = lab_flow < 0.0 && lab_capital < pp.weak_capital_months * -lab_flow;
             let weak = tick < ps.lab_weak_until || runway_short;
-            if weak && ps.stake >= pp.bid_min_stake && chance(rng, pp.bid_propensity) {
+            // The investor bids when control is worth the premium: the partnership's rents it
+            // locks in, capitalised like the lab's value, cover the premium on the stake it buys.
+            let worth_it =
+                pp.valuation_multiple * 12.0 * rents(p, &f) >= (1.0 - ps.stake) * pp.bid_premium * standalone;
+            if weak && ps.stake >= pp.bid_min_stake && worth_it && chance(rng, pp.bid_propensity) {
                 let price = standalone * (1.0 + pp.bid_premium);
                 let why = if runway_short {
                     "lab short of cash"
@@ -351,8 +382,11 @@ pub fn partnership(
                     "lab weakened by crisis"
                 };
                 ps.bids += 1;
-                // The lab's controlling (nonprofit) board sells only when the lab is weak.
-                if chance(rng, pp.board_accept) {
+                // The lab's controlling (nonprofit) board sells only when the lab is weak, and
+                // only above its reservation premium, which the investor does not know:
+                // uniform with mean `board_reservation`.
+                let reservation = 2.0 * pp.board_reservation * uniform(rng);
+                if pp.bid_premium >= reservation {
                     ps.bid_pending_since = Some(tick);
                     ps.bid_price = price;
                     signals.bid_filed = true;

@@ -76,17 +76,17 @@ pub const PARAMS: &[ParamSpec] = &[
     p!("partnership.tension_initial", "index", 0, 1, "tension at start"),
     p!(
         "partnership.tension_overlap_weight",
-        "1/month",
+        "index",
         0,
         10,
-        "tension added per month by full product overlap"
+        "tension level per unit of product overlap × contested share"
     ),
     p!(
         "partnership.tension_poach_weight",
-        "per share poached",
+        "index per share of skill",
         0,
         100,
-        "tension per fraction of the partners' staff poached from each other"
+        "tension level per share of the partners' researchers' skill moving between them in a month"
     ),
     p!(
         "partnership.tension_crisis_jump",
@@ -97,24 +97,24 @@ pub const PARAMS: &[ParamSpec] = &[
     ),
     p!(
         "partnership.tension_pace_weight",
-        "1/month",
+        "index",
         0,
         10,
-        "tension per month per unit of safety and pace gaps"
+        "tension level per unit of the mean safety and pace gap"
     ),
     p!(
         "partnership.tension_compute_weight",
-        "1/month",
+        "index",
         0,
         10,
-        "tension per month per unit of the lab's compute shortfall"
+        "tension level per unit of the lab's recent compute shortfall"
     ),
     p!(
         "partnership.tension_damping",
         "1/month",
         0,
         1,
-        "monthly decay of tension at full mutual dependence"
+        "share of the gap between tension and the conflict level closed each month"
     ),
     p!(
         "partnership.tension_noise",
@@ -177,7 +177,7 @@ pub const PARAMS: &[ParamSpec] = &[
         "share of usage",
         0,
         100,
-        "value of the partnership lost per unit of tension, as a share of the partners' product usage"
+        "cost of the partnership's own disputes (gaps, compute grievance) per unit, as a share of the partners' mean product usage"
     ),
     p!(
         "partnership.dissolve_rate",
@@ -208,11 +208,11 @@ pub const PARAMS: &[ParamSpec] = &[
         "premium over the lab's standalone value the investor offers in a bid"
     ),
     p!(
-        "partnership.board_accept",
+        "partnership.board_reservation",
         "share",
         0,
-        1,
-        "probability the lab's controlling board accepts a bid while the lab is weak (never otherwise)"
+        10,
+        "mean premium over standalone value the lab's board requires to sell while the lab is weak (it never sells otherwise)"
     ),
     p!(
         "partnership.weak_capital_months",
@@ -248,6 +248,13 @@ pub const PARAMS: &[ParamSpec] = &[
         0,
         120,
         "months of operating burn a raise brings in"
+    ),
+    p!(
+        "partnership.fundraise_success",
+        "1/month",
+        0,
+        1,
+        "monthly probability a raise the lab seeks closes (never during a crisis)"
     ),
     p!(
         "partnership.absorption_offer_prob",

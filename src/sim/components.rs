@@ -200,6 +200,10 @@ pub struct Partnership {
     /// Share of the lab's product usage it pays the investor (bargained; starts at
     /// `products.lab_revenue_share`).
     pub revenue_share: f64,
+    /// The last agreement: the joint surplus then (none until the first month) and the
+    /// lab's surplus it gave (Nash bargaining splits later changes), $bn/month.
+    pub agreed_joint: Option<f64>,
+    pub agreed_lab: f64,
     /// An offer by the investor to hire the lab's staff is open until this month.
     pub absorption_until: Option<u32>,
     /// The lab's researchers' skill when the offer opened, and the skill that has moved

@@ -273,6 +273,8 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64) {
         lab_weak_until: 0,
         renegotiations: 0,
         revenue_share: scenario.products.lab_revenue_share,
+        agreed_joint: None,
+        agreed_lab: 0.0,
         absorption_until: None,
         absorption_base: 0.0,
         absorbed_skill: 0.0,
