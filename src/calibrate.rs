@@ -300,18 +300,18 @@ mod tests {
 
     #[test]
     fn calibration_moves_a_parameter_towards_the_target() {
-        // A small, fast problem: fit the bid propensity so acquisitions rise by 6 pp (a
-        // reachable target: with bids reviewed on statutory clocks, acquisitions within
-        // 18 months stay below about 15% even at bid propensity 1).
+        // A small, fast problem: fit the bid propensity so acquisitions rise by 3 pp (a
+        // reachable target: bids are one of two routes to acquisition, and bids are
+        // reviewed on statutory clocks, so more bids add acquisitions only slowly).
         let base = Scenario::default();
         let before = outcome_counts(&base, 5, 400, &thread_pool(2).unwrap()).unwrap();
-        let goal = before[2] as f64 / 400.0 + 0.06;
+        let goal = before[2] as f64 / 400.0 + 0.03;
         let spec = CalibrationSpec {
             target: [
-                before[0] as f64 / 400.0 - 0.06,
+                before[0] as f64 / 400.0 - 0.03,
                 before[1] as f64 / 400.0,
                 goal,
-                1.0 - (before[0] as f64 / 400.0 - 0.06) - before[1] as f64 / 400.0 - goal,
+                1.0 - (before[0] as f64 / 400.0 - 0.03) - before[1] as f64 / 400.0 - goal,
             ],
             params: vec!["partnership.bid_propensity".into()],
             runs: 400,

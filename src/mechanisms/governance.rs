@@ -47,7 +47,13 @@ pub fn governance_shocks(
         let severity = uniform(rng);
         if ps.status == PartnershipStatus::Active
             && ps.absorption_until.is_none()
-            && chance(rng, pp.absorption_offer_prob)
+            // Hiring a rival's whole team is a reviewable merger (as the CMA and the FTC
+            // treated Microsoft/Inflection); the stricter the authorities, the less the
+            // investor tries it.
+            && chance(
+                rng,
+                pp.absorption_offer_prob * (1.0 - pp.absorption_review_risk * p.regulation.stringency).max(0.0),
+            )
         {
             ps.absorption_until = Some(tick + pp.absorption_window_months - 1);
             ps.absorption_base = 0.0;

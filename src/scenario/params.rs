@@ -261,7 +261,14 @@ pub const PARAMS: &[ParamSpec] = &[
         "share",
         0,
         1,
-        "probability the investor offers to hire the lab's staff when a crisis strikes"
+        "probability the investor offers to hire the lab's staff when a crisis strikes, before regulatory deterrence"
+    ),
+    p!(
+        "partnership.absorption_review_risk",
+        "per unit stringency",
+        0,
+        10,
+        "risk per unit of regulatory stringency that an absorption is challenged; the investor offers with probability absorption_offer_prob·(1 − risk·stringency)"
     ),
     p!(
         "partnership.absorption_window_months",
