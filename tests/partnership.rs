@@ -5,42 +5,13 @@
 //! z = mean difference / SE ≥ 3 on a run-level statistic; shares use ≥ 3,000 runs, so a
 //! share near 0.5 has a standard error under 1 pp.
 
-use coopetition::montecarlo::thread_pool;
 use coopetition::outcome::Outcome;
-use coopetition::scenario::{Scenario, apply_override, load};
 use coopetition::sim::{RunResult, Simulator, run_seed};
-use rayon::prelude::*;
+
+mod support;
+use support::*;
 
 const SEED: u64 = 11;
-
-fn with(sets: &[&str]) -> Scenario {
-    let mut s = load::resolve("baseline").expect("bundled baseline");
-    for set in sets {
-        s = apply_override(&s, set).unwrap_or_else(|e| panic!("{e}"));
-    }
-    s
-}
-
-fn runs(s: &Scenario, n: u64) -> Vec<RunResult> {
-    thread_pool(0).unwrap().install(|| {
-        (0..n)
-            .into_par_iter()
-            .map_init(Simulator::new, |sim, r| sim.run(s, run_seed(SEED, 0, r)).unwrap())
-            .collect()
-    })
-}
-
-fn share(rs: &[RunResult], o: Outcome) -> f64 {
-    rs.iter().filter(|r| r.outcome == o).count() as f64 / rs.len() as f64
-}
-
-fn paired_z(a: &[f64], b: &[f64]) -> f64 {
-    let n = a.len() as f64;
-    let d: Vec<f64> = a.iter().zip(b).map(|(x, y)| x - y).collect();
-    let mean = d.iter().sum::<f64>() / n;
-    let var = d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
-    mean / (var / n).sqrt().max(1e-300)
-}
 
 fn indicator(rs: &[RunResult], o: Outcome) -> Vec<f64> {
     rs.iter().map(|r| f64::from(u8::from(r.outcome == o))).collect()
@@ -58,9 +29,9 @@ fn histogram(rs: &[RunResult], o: Outcome, horizon: u32) -> Vec<usize> {
 #[test]
 fn the_hazard_of_leaving_symbiosis_does_not_accelerate() {
     let n = 3_000;
-    let s18 = share(&runs(&with(&[]), n), Outcome::Symbiosis);
-    let s36 = share(&runs(&with(&["horizon_months=36"]), n), Outcome::Symbiosis);
-    let s60 = share(&runs(&with(&["horizon_months=60"]), n), Outcome::Symbiosis);
+    let s18 = share(&runs(&with(&[]), n, SEED), Outcome::Symbiosis);
+    let s36 = share(&runs(&with(&["horizon_months=36"]), n, SEED), Outcome::Symbiosis);
+    let s60 = share(&runs(&with(&["horizon_months=60"]), n, SEED), Outcome::Symbiosis);
     println!(
         "symbiosis at 18/36/60 months: {s18:.3} / {s36:.3} / {s60:.3}; constant hazard would give {:.3} / {:.3}",
         s18.powi(2),
@@ -76,7 +47,7 @@ fn the_hazard_of_leaving_symbiosis_does_not_accelerate() {
 
 #[test]
 fn both_routes_to_acquisition_occur_and_exits_spread_over_the_horizon() {
-    let rs = runs(&with(&[]), 5_000);
+    let rs = runs(&with(&[]), 5_000, SEED);
     let acquired: Vec<&RunResult> = rs.iter().filter(|r| r.outcome == Outcome::Acquisition).collect();
     let by_absorption = acquired
         .iter()
@@ -113,8 +84,8 @@ fn both_routes_to_acquisition_occur_and_exits_spread_over_the_horizon() {
 #[test]
 fn more_crises_mean_more_acquisition() {
     let n = 2_000;
-    let calm = runs(&with(&["governance.crisis_rate=0.01"]), n);
-    let stormy = runs(&with(&["governance.crisis_rate=0.1"]), n);
+    let calm = runs(&with(&["governance.crisis_rate=0.01"]), n, SEED);
+    let stormy = runs(&with(&["governance.crisis_rate=0.1"]), n, SEED);
     let z = paired_z(
         &indicator(&stormy, Outcome::Acquisition),
         &indicator(&calm, Outcome::Acquisition),
@@ -130,8 +101,8 @@ fn more_crises_mean_more_acquisition() {
 #[test]
 fn cheaper_alternative_compute_means_more_decoupling() {
     let n = 2_000;
-    let cheap = runs(&with(&["cloud.migration_cost=0.2"]), n);
-    let dear = runs(&with(&["cloud.migration_cost=3"]), n);
+    let cheap = runs(&with(&["cloud.migration_cost=0.2"]), n, SEED);
+    let dear = runs(&with(&["cloud.migration_cost=3"]), n, SEED);
     let z = paired_z(
         &indicator(&cheap, Outcome::Decoupling),
         &indicator(&dear, Outcome::Decoupling),

@@ -6,32 +6,12 @@
 //! difference, the standard error computed as for independent samples (conservative under
 //! common random numbers).
 
-use coopetition::montecarlo::thread_pool;
 use coopetition::outcome::Outcome;
-use coopetition::scenario::{Scenario, apply_override};
-use coopetition::sim::{RunResult, Simulator, run_seed};
-use rayon::prelude::*;
+use coopetition::scenario::Scenario;
+use coopetition::sim::RunResult;
 
-fn with(sets: &[&str]) -> Scenario {
-    let mut s = Scenario::default();
-    for set in sets {
-        s = apply_override(&s, set).unwrap_or_else(|e| panic!("{e}"));
-    }
-    s
-}
-
-fn runs(s: &Scenario, n: u64, master: u64) -> Vec<RunResult> {
-    thread_pool(0).unwrap().install(|| {
-        (0..n)
-            .into_par_iter()
-            .map_init(Simulator::new, |sim, r| sim.run(s, run_seed(master, 0, r)).unwrap())
-            .collect()
-    })
-}
-
-fn share(rs: &[RunResult], o: Outcome) -> f64 {
-    rs.iter().filter(|r| r.outcome == o).count() as f64 / rs.len() as f64
-}
+mod support;
+use support::*;
 
 /// Standard error of a difference of two independent proportions.
 fn se_diff(p: f64, q: f64, n: usize) -> f64 {
