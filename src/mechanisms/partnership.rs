@@ -47,7 +47,8 @@ pub fn lab_share_on_investor(roster: &Roster, contracts: &Query<&CloudContract>)
             }
         }
     }
-    if total > 0.0 { on_inv / total } else { 0.0 }
+    // A lab with no compute under contract has moved none off the investor.
+    if total > 0.0 { on_inv / total } else { 1.0 }
 }
 
 /// Ends the partnership in `status` at `tick`, setting the terms that status implies.
@@ -101,8 +102,10 @@ pub fn surpluses(p: &crate::scenario::Scenario, ps: &Partnership, f: &PartnerFac
     // they end with the partnership.
     let friction = p.partnership.tension_cost * f.disputes * (f.lab_usage + f.investor_usage) / 2.0;
     (
-        resale - fee + moving - friction / 2.0,
-        fee - resale + rents(p, f) - friction / 2.0,
+        // The investor owns `stake` of the lab's profits, so only (1 − stake) of a transfer
+        // between them changes hands; the rest it pays itself.
+        (1.0 - ps.stake) * (resale - fee) + moving - friction / 2.0,
+        (1.0 - ps.stake) * (fee - resale) + rents(p, f) - friction / 2.0,
     )
 }
 
@@ -315,7 +318,10 @@ pub fn partnership(
         // Both must still prefer the deal to their outside options (S ≥ 0 here).
         let target = (ps.agreed_lab + pp.bargaining_weight * (joint - agreed_joint)).clamp(0.0, joint);
         if f.lab_usage > 0.0 {
-            ps.revenue_share = (ps.revenue_share + (lab_surplus - target) / f.lab_usage).clamp(0.0, 1.0);
+            let per_share = (1.0 - ps.stake) * f.lab_usage;
+            if per_share > 0.0 {
+                ps.revenue_share = (ps.revenue_share + (lab_surplus - target) / per_share).clamp(0.0, 1.0);
+            }
         }
         let (agreed_lab, _) = surpluses(p, &ps, &f);
         ps.agreed_lab = agreed_lab;
