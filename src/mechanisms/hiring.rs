@@ -46,7 +46,7 @@ struct Offers<'a> {
     tick: u32,
     seed: u64,
     /// Logit weight exp(U − max) of each option for each mission level, without the stay bonus.
-    table: [[f64; OPTIONS]; MISSION_BINS],
+    table: &'a WeightRows,
     /// exp(switching_cost): the current employer's weight is multiplied by it.
     stay_factor: f64,
     options: usize,
@@ -112,7 +112,7 @@ fn hire_chunk(offers: &Offers, chunk: usize, researchers: &mut [Researcher], slo
     let mut out = ChunkMoves::new();
     let unattached = offers.sector + 1;
     let n = offers.options;
-    let mut totals = open_totals(&offers.table, slots, n);
+    let mut totals = open_totals(offers.table, slots, n);
     for r in researchers.iter_mut() {
         let emp = r.employer;
         let (current, forced) = if emp == UNATTACHED {
@@ -221,7 +221,7 @@ fn hire_chunk(offers: &Offers, chunk: usize, researchers: &mut [Researcher], slo
         } else {
             slots[chosen] -= 1;
             if slots[chosen] == 0 {
-                totals = open_totals(&offers.table, slots, n); // a firm just filled up
+                totals = open_totals(offers.table, slots, n); // a firm just filled up
             }
             r.employer = chosen as u32;
             out.hc_delta[chosen] += 1;
@@ -238,16 +238,31 @@ fn hire_chunk(offers: &Offers, chunk: usize, researchers: &mut [Researcher], slo
     out
 }
 
+/// Logit weights per mission level and option.
+type WeightRows = [[f64; OPTIONS]; MISSION_BINS];
+
+/// The month's weight table, kept by the hiring system between months and runs so it is
+/// filled in place (18 KB neither zeroed nor copied each month).
+pub struct WeightTable(Box<WeightRows>);
+
+impl Default for WeightTable {
+    fn default() -> Self {
+        WeightTable(Box::new([[0.0; OPTIONS]; MISSION_BINS]))
+    }
+}
+
 /// exp(U) of each option at each mission level, shifted so the largest possible weight is 1.
 /// Along the mission axis the weight changes by a constant factor per level on each side of
 /// the option's own mission, so each option costs three `exp`s instead of one per level.
-fn weight_table(
-    base: &[f64; OPTIONS],
-    mission: &[f64; OPTIONS],
-    options: usize,
-    w: f64,
-) -> [[f64; OPTIONS]; MISSION_BINS] {
+#[cfg(test)]
+fn weight_table(base: &[f64; OPTIONS], mission: &[f64; OPTIONS], options: usize, w: f64) -> WeightRows {
     let mut table = [[0.0f64; OPTIONS]; MISSION_BINS];
+    fill_weight_table(base, mission, options, w, &mut table);
+    table
+}
+
+/// Fills the columns `0..options` of `table` (the others are never read).
+fn fill_weight_table(base: &[f64; OPTIONS], mission: &[f64; OPTIONS], options: usize, w: f64, table: &mut WeightRows) {
     let levels = (MISSION_BINS - 1) as f64;
     let shift = base[..options].iter().copied().fold(f64::NEG_INFINITY, f64::max) + w;
     let step = (-w / levels).exp();
@@ -268,7 +283,6 @@ fn weight_table(
             }
         }
     }
-    table
 }
 
 /// Splits every firm's monthly slots over the chunks in proportion to their size
@@ -310,6 +324,7 @@ pub fn hiring(
     mut signals: ResMut<Signals>,
     mut log: ResMut<EventLog>,
     mut startups: ResMut<StartupIndex>,
+    mut weights: Local<WeightTable>,
     mut companies: Query<&mut Company>,
     mut researchers: Query<&mut Researcher>,
 ) {
@@ -352,7 +367,8 @@ pub fn hiring(
         }
         None => 0.0,
     };
-    let table = weight_table(&base, &mission, options, t.mission_weight);
+    fill_weight_table(&base, &mission, options, t.mission_weight, &mut weights.0);
+    let table = &*weights.0;
 
     let crisis_extra = if signals.crises > 0 {
         (t.crisis_search_boost - 1.0).max(0.0) * t.search_hazard
