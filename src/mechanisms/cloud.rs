@@ -276,16 +276,6 @@ pub fn cloud_contracts(
 
     // 2. Demand. The lab grows its training compute only as far as it can fund it: the
     // growth is scaled by its cash over a year of its current compute bill (capped at 1).
-    let bill: f64 = roster.hosts.iter().map(|&h| m.lab_fees[h as usize]).sum::<f64>() + lease;
-    let lab_cash = companies.iter().find(|co| co.idx == lab).map_or(0.0, |co| co.capital);
-    let funded = if bill > 0.0 {
-        (lab_cash / (12.0 * bill)).clamp(0.0, 1.0)
-    } else {
-        1.0
-    };
-    let shock = (c.demand_volatility * normal(rng) - 0.5 * c.demand_volatility * c.demand_volatility).exp();
-    m.lab_training *= (1.0 + c.training_growth * funded) * shock;
-    m.third_party_demand *= 1.0 + c.third_party_growth;
     let (mut own_dc, mut lab_capital, mut usage) = (0.0, 0.0, 0.0);
     for mut co in companies.iter_mut() {
         if co.idx == lab {
@@ -300,6 +290,15 @@ pub fn cloud_contracts(
             }
         }
     }
+    let bill: f64 = roster.hosts.iter().map(|&h| m.lab_fees[h as usize]).sum::<f64>() + lease;
+    let funded = if bill > 0.0 {
+        (lab_capital / (12.0 * bill)).clamp(0.0, 1.0)
+    } else {
+        1.0
+    };
+    let shock = (c.demand_volatility * normal(rng) - 0.5 * c.demand_volatility * c.demand_volatility).exp();
+    m.lab_training *= (1.0 + c.training_growth * funded) * shock;
+    m.third_party_demand *= 1.0 + c.third_party_growth;
     if m.lab_usage_ref <= 0.0 && usage > 0.0 {
         m.lab_usage_ref = usage;
     }

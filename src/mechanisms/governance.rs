@@ -28,8 +28,6 @@ pub fn governance_shocks(
     let tick = clock.tick;
     // A new month: clear last month's flow signals.
     signals.crises = 0;
-    signals.poached_lab_to_investor = 0;
-    signals.poached_investor_to_lab = 0;
     signals.poached_skill_lab_to_investor = 0.0;
     signals.poached_skill_investor_to_lab = 0.0;
     signals.absorption_severity = None;

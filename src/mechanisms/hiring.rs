@@ -459,17 +459,15 @@ pub fn hiring(
     signals.moves += total.moves;
     signals.poached_skill_lab_to_investor += total.partner_skill[0];
     signals.poached_skill_investor_to_lab += total.partner_skill[1];
-    narrate(&roster, tick, &total.flows, &mut signals, &mut log);
+    narrate(&roster, tick, &total.flows, &mut log);
 }
 
-/// Poaching between the partners, and one line per partner per month summing its hires
+/// Events: poaching between the partners, and one line per partner per month summing its hires
 /// by source (the full flows are in the metrics).
-fn narrate(roster: &Roster, tick: u32, flows: &[[u32; OPTIONS]; OPTIONS], signals: &mut Signals, log: &mut EventLog) {
+fn narrate(roster: &Roster, tick: u32, flows: &[[u32; OPTIONS]; OPTIONS], log: &mut EventLog) {
     let nf = roster.firms();
     let lab = roster.lab as usize;
     let investor = roster.investor as usize;
-    signals.poached_lab_to_investor += flows[lab][investor];
-    signals.poached_investor_to_lab += flows[investor][lab];
     let label = |o: usize| -> &str {
         if o < nf {
             roster.name(o as u8)

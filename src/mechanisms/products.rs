@@ -213,7 +213,6 @@ pub fn products(
         let operating = c.revenue + c.other_income - payroll - c.spend;
         c.capital += operating - c.one_off;
         c.operating_flow = operating;
-        c.cash_flow = operating - c.one_off;
         c.spend = 0.0;
         c.one_off = 0.0;
     }

@@ -43,8 +43,6 @@ pub struct Company {
     pub spend: f64,
     /// One-off cash committed this month (migrations), $bn. Settled by products.
     pub one_off: f64,
-    /// Last month's net cash flow, $bn (negative: burning cash).
-    pub cash_flow: f64,
     /// Last month's operating cash flow (net cash flow before one-off items), $bn.
     pub operating_flow: f64,
 }

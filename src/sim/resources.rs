@@ -59,8 +59,6 @@ impl Roster {
 #[derive(Resource, Debug, Default, Clone)]
 pub struct Signals {
     pub crises: u32,
-    pub poached_lab_to_investor: u32,
-    pub poached_investor_to_lab: u32,
     /// Skill of the researchers who moved between the partners this month.
     pub poached_skill_lab_to_investor: f64,
     pub poached_skill_investor_to_lab: f64,

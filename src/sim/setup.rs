@@ -217,7 +217,6 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64) {
             usage: 0.0,
             spend: 0.0,
             one_off: 0.0,
-            cash_flow: 0.0,
             operating_flow: 0.0,
         });
         for &segment in &c.segments {
