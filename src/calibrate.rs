@@ -300,9 +300,9 @@ mod tests {
 
     #[test]
     fn calibration_moves_a_parameter_towards_the_target() {
-        // A small, fast problem: fit the bid propensity so acquisitions rise by 3 pp (a
-        // reachable target: bids are one of two routes to acquisition, and bids are
-        // reviewed on statutory clocks, so more bids add acquisitions only slowly).
+        // A small, fast problem: fit the crisis exodus (how many of the lab's staff take the
+        // investor's offer after a crisis: the main route to acquisition) so acquisitions
+        // rise by 3 pp (reachable: 3.56 → 4.2 adds about 2.5 pp in 2,000 runs).
         let base = Scenario::default();
         let before = outcome_counts(&base, 5, 400, &thread_pool(2).unwrap()).unwrap();
         let goal = before[2] as f64 / 400.0 + 0.03;
@@ -313,7 +313,7 @@ mod tests {
                 goal,
                 1.0 - (before[0] as f64 / 400.0 - 0.03) - before[1] as f64 / 400.0 - goal,
             ],
-            params: vec!["partnership.bid_propensity".into()],
+            params: vec!["partnership.crisis_exodus".into()],
             runs: 400,
             seed: 5,
             max_evals: 25,
@@ -324,8 +324,8 @@ mod tests {
         let r = calibrate(&base, &spec, |_, _| {}).unwrap();
         let fitted = r.values[0].1;
         assert!(
-            fitted > base.partnership.bid_propensity,
-            "bid propensity should rise, got {fitted}"
+            fitted > base.partnership.crisis_exodus,
+            "crisis exodus should rise, got {fitted}"
         );
         let p_acq = r.fit_counts[2] as f64 / 400.0;
         // 400 runs: SE of p near 0.1–0.2 is 1.5–2 pp; the search may stop a little off the target.

@@ -26,6 +26,7 @@ use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 use rayon::prelude::*;
 
+use crate::scenario::TalentParams;
 use crate::sim::components::{Company, Researcher, STARTUP_BASE, UNATTACHED};
 use crate::sim::random::{chance, geometric_months, uniform};
 use crate::sim::resources::{Clock, EventLog, FATE_ALIVE, FATE_FAILED, Params, Roster, RunSeed, Signals, StartupIndex};
@@ -33,7 +34,7 @@ use crate::sim::resources::{Clock, EventLog, FATE_ALIVE, FATE_FAILED, Params, Ro
 /// Most companies in a roster (validated in the scenario).
 pub const MAX_FIRMS: usize = 32;
 /// Choice options: firms, then the startup sector; flows also track "unattached".
-const OPTIONS: usize = MAX_FIRMS + 2;
+pub const OPTIONS: usize = MAX_FIRMS + 2;
 /// Researchers per chunk: the unit of parallel work and of RNG streams.
 pub const CHUNK: usize = 8192;
 /// Pools at least this large are processed in parallel.
@@ -62,6 +63,9 @@ struct Offers<'a> {
     crisis_extra: f64,
     alive: &'a [(u32, Entity)],
     fate: &'a [u32],
+    /// Founder seats of new startups (one slot number per seat), in order; each chunk fills
+    /// its own share of them (see [`chunk_seats`]) before joining existing startups.
+    seats: &'a [u32],
 }
 
 /// What one chunk did; merged in chunk order.
@@ -73,6 +77,10 @@ struct ChunkMoves {
     partner_skill: [f64; 2],
     staff_delta: Vec<(u32, i32)>,
     moves: u64,
+    /// Researchers who left a firm they had worked at since the start (for retention).
+    left_original: [u32; OPTIONS],
+    /// Founder seats of this chunk's share that were filled (a prefix of it).
+    seats_used: usize,
 }
 
 impl ChunkMoves {
@@ -84,13 +92,15 @@ impl ChunkMoves {
             partner_skill: [0.0; 2],
             staff_delta: Vec::new(),
             moves: 0,
+            left_original: [0; OPTIONS],
+            seats_used: 0,
         }
     }
 }
 
 /// The mission level of a preference in 0..=1.
 #[inline]
-fn mission_bin(m: f32) -> usize {
+pub fn mission_bin(m: f32) -> usize {
     // Round half up by truncation (`f32::round` is a libm call, visible in the kernel).
     ((m.clamp(0.0, 1.0) * (MISSION_BINS - 1) as f32 + 0.5) as usize).min(MISSION_BINS - 1)
 }
@@ -105,7 +115,14 @@ fn open_totals(table: &[[f64; OPTIONS]; MISSION_BINS], slots: &[i64; OPTIONS], n
 }
 
 /// Processes one chunk of researchers with its own RNG stream and slot budget.
-fn hire_chunk(offers: &Offers, chunk: usize, researchers: &mut [Researcher], slots: &mut [i64; OPTIONS]) -> ChunkMoves {
+fn hire_chunk(
+    offers: &Offers,
+    chunk: usize,
+    researchers: &mut [Researcher],
+    slots: &mut [i64; OPTIONS],
+    seats: std::ops::Range<usize>,
+) -> ChunkMoves {
+    let seats = &offers.seats[seats];
     let mut rng = ChaCha8Rng::seed_from_u64(offers.seed);
     rng.set_stream((u64::from(offers.tick) << 32) | chunk as u64);
     let rng = &mut rng;
@@ -126,6 +143,7 @@ fn hire_chunk(offers: &Offers, chunk: usize, researchers: &mut [Researcher], slo
                     // Acquired startup: staff join the acquirer without a search.
                     let a = acquirer as usize;
                     r.employer = acquirer;
+                    r.since = offers.tick as u16;
                     out.hc_delta[a] += 1;
                     out.skill_delta[a] += f64::from(r.skill);
                     out.flows[offers.sector][a] += 1;
@@ -205,12 +223,22 @@ fn hire_chunk(offers: &Offers, chunk: usize, researchers: &mut [Researcher], slo
             Some(o) => {
                 out.hc_delta[o] -= 1;
                 out.skill_delta[o] -= skill;
+                if r.since == 0 {
+                    out.left_original[o] += 1;
+                }
             }
             None => {}
         }
+        r.since = offers.tick as u16;
         if chosen == offers.sector {
-            let alive = offers.alive;
-            let (slot, _) = alive[((uniform(rng) * alive.len() as f64) as usize).min(alive.len() - 1)];
+            // New startups' founder seats first, then any startup alike.
+            let slot = if out.seats_used < seats.len() {
+                out.seats_used += 1;
+                seats[out.seats_used - 1]
+            } else {
+                let alive = offers.alive;
+                alive[((uniform(rng) * alive.len() as f64) as usize).min(alive.len() - 1)].0
+            };
             r.employer = STARTUP_BASE + slot;
             out.staff_delta.push((slot, 1));
         } else if offered && chosen == offers.investor {
@@ -239,15 +267,15 @@ fn hire_chunk(offers: &Offers, chunk: usize, researchers: &mut [Researcher], slo
 }
 
 /// Logit weights per mission level and option.
-type WeightRows = [[f64; OPTIONS]; MISSION_BINS];
+pub type WeightRows = [[f64; OPTIONS]; MISSION_BINS];
 
 /// The month's weight table, kept by the hiring system between months and runs so it is
 /// filled in place (18 KB neither zeroed nor copied each month).
-pub struct WeightTable(Box<WeightRows>);
+pub struct WeightTable(Box<WeightRows>, Vec<u32>);
 
 impl Default for WeightTable {
     fn default() -> Self {
-        WeightTable(Box::new([[0.0; OPTIONS]; MISSION_BINS]))
+        WeightTable(Box::new([[0.0; OPTIONS]; MISSION_BINS]), Vec::new())
     }
 }
 
@@ -285,6 +313,21 @@ fn fill_weight_table(base: &[f64; OPTIONS], mission: &[f64; OPTIONS], options: u
     }
 }
 
+/// Splits the founder seats over the chunks in proportion to their size: chunk c gets the
+/// range `out[c]` of the seat list.
+fn chunk_seats(seats: usize, chunks: usize, pool: usize) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::with_capacity(chunks);
+    let mut start = 0;
+    let mut covered = 0usize;
+    for c in 0..chunks {
+        covered += CHUNK.min(pool - c * CHUNK);
+        let end = (seats as u128 * covered as u128 / pool.max(1) as u128) as usize;
+        out.push(start..end);
+        start = end;
+    }
+    out
+}
+
 /// Splits every firm's monthly slots over the chunks in proportion to their size
 /// (remainders to the first chunks), so chunks never compete for a slot.
 fn chunk_slots(total: &[i64; OPTIONS], options: usize, chunks: usize, pool: usize) -> Vec<[i64; OPTIONS]> {
@@ -315,6 +358,114 @@ fn chunk_slots(total: &[i64; OPTIONS], options: usize, chunks: usize, pool: usiz
     out
 }
 
+/// Talent amenities (η) per choice option: what draws researchers to an employer beyond pay,
+/// prestige and mission fit (colleagues, compute per researcher, location). Fixed at the
+/// start so that the hiring model's steady state reproduces the starting employment shares
+/// (`companies[].talent_share`, the rest at startups); see [`steady_state`].
+#[derive(Resource, Debug, Clone)]
+pub struct Amenities(pub [f64; OPTIONS]);
+
+/// Utility of an option before mission fit: pay, prestige (model capability, on a log scale
+/// so only ratios between employers matter) and amenity.
+pub fn base_utility(t: &TalentParams, pay: f64, capability: f64, amenity: f64) -> f64 {
+    t.pay_weight * pay.max(1e-9).ln() + t.prestige_weight * capability.max(1e-6).ln() + amenity
+}
+
+/// The capability a startup job offers: the startup fringe's models, built on the best open
+/// model (`open_capability`).
+pub fn sector_quality(p: &crate::scenario::Scenario, open_capability: f64) -> f64 {
+    open_capability * super::products::fringe_base_quality(p)
+}
+
+/// A firm's hires this month: ⌊hiring_budget_share·capital / (12·cost_per_researcher·pay)⌋
+/// (a year of pay committed per hire); unlimited when hiring costs nothing.
+pub fn hiring_slots(t: &TalentParams, pay: f64, capital: f64) -> i64 {
+    let per_hire = 12.0 * t.cost_per_researcher * pay;
+    if per_hire > 0.0 {
+        (t.hiring_budget_share * capital.max(0.0) / per_hire).floor().min(1e15) as i64
+    } else {
+        i64::MAX / 2
+    }
+}
+
+/// Mass of each mission level when preferences are uniform on 0..=1 (the end levels
+/// collect half a step each).
+fn bin_mass(b: usize) -> f64 {
+    let step = 1.0 / (MISSION_BINS - 1) as f64;
+    if b == 0 || b == MISSION_BINS - 1 { step / 2.0 } else { step }
+}
+
+/// The stationary employment shares of the hiring chain at one mission level. A searcher
+/// at option i moves to j ≠ i with probability w_j / T_i, T_i = W + (S − 1)·w_i (W the sum of
+/// the weights, S the stay factor), so the chain is reversible with π_i ∝ w_i·T_i.
+fn stationary_row(row: &[f64; OPTIONS], options: usize, stay: f64, out: &mut [f64; OPTIONS]) {
+    let total: f64 = row[..options].iter().sum();
+    let mut sum = 0.0;
+    for o in 0..options {
+        out[o] = row[o] * (total + (stay - 1.0) * row[o]);
+        sum += out[o];
+    }
+    for x in out[..options].iter_mut() {
+        *x /= sum.max(1e-300);
+    }
+}
+
+/// Amenities that make the hiring model's steady state match `targets` (shares of the
+/// options, summing to 1), and the cumulative steady-state shares per mission level for
+/// drawing each researcher's starting employer. Options with a zero target get a weight of
+/// about e⁻⁶⁰. Solved by the fixed point η ← η + ln(target/share) (damped); converges in
+/// a few dozen steps because the share of an option rises monotonically with its amenity.
+pub fn steady_state(
+    t: &TalentParams,
+    base: &[f64; OPTIONS],
+    mission: &[f64; OPTIONS],
+    options: usize,
+    targets: &[f64; OPTIONS],
+) -> ([f64; OPTIONS], Box<WeightRows>) {
+    let stay = t.switching_cost.exp();
+    let mut amenity = [0.0f64; OPTIONS];
+    for o in 0..options {
+        if targets[o] <= 0.0 {
+            amenity[o] = -60.0;
+        }
+    }
+    let mut table = Box::new([[0.0f64; OPTIONS]; MISSION_BINS]);
+    let mut pi = [0.0f64; OPTIONS];
+    for _ in 0..500 {
+        let with: [f64; OPTIONS] = std::array::from_fn(|o| base[o] + amenity[o]);
+        fill_weight_table(&with, mission, options, t.mission_weight, &mut table);
+        let mut agg = [0.0f64; OPTIONS];
+        for (b, row) in table.iter().enumerate() {
+            stationary_row(row, options, stay, &mut pi);
+            for o in 0..options {
+                agg[o] += bin_mass(b) * pi[o];
+            }
+        }
+        let mut worst = 0.0f64;
+        for o in 0..options {
+            if targets[o] > 0.0 {
+                let gap = (targets[o] / agg[o].max(1e-300)).ln();
+                worst = worst.max(gap.abs());
+                amenity[o] += 0.7 * gap;
+            }
+        }
+        if worst < 1e-10 {
+            break;
+        }
+    }
+    let with: [f64; OPTIONS] = std::array::from_fn(|o| base[o] + amenity[o]);
+    fill_weight_table(&with, mission, options, t.mission_weight, &mut table);
+    for row in table.iter_mut() {
+        stationary_row(&row.clone(), options, stay, &mut pi);
+        let mut acc = 0.0;
+        for o in 0..options {
+            acc += pi[o];
+            row[o] = acc;
+        }
+    }
+    (amenity, table)
+}
+
 #[allow(clippy::too_many_arguments)]
 pub fn hiring(
     params: Res<Params>,
@@ -325,6 +476,7 @@ pub fn hiring(
     mut log: ResMut<EventLog>,
     mut startups: ResMut<StartupIndex>,
     mut weights: Local<WeightTable>,
+    amenities: Res<Amenities>,
     mut companies: Query<&mut Company>,
     mut researchers: Query<&mut Researcher>,
 ) {
@@ -340,21 +492,26 @@ pub fn hiring(
     let mut base = [0.0f64; OPTIONS];
     let mut mission = [0.0f64; OPTIONS];
     let mut slots = [0i64; OPTIONS];
+    let mut open_cap = None;
+    let mut lab_cap = 1.0;
     for c in companies.iter() {
         let i = c.idx as usize;
-        base[i] = t.pay_weight * c.pay.ln() + t.prestige_weight * c.capability.max(1e-6).ln();
+        base[i] = base_utility(t, c.pay, c.capability, amenities.0[i]);
         mission[i] = c.mission;
-        let per_hire = 12.0 * t.cost_per_researcher * c.pay;
-        slots[i] = if per_hire > 0.0 {
-            (t.hiring_budget_share * c.capital.max(0.0) / per_hire)
-                .floor()
-                .min(1e15) as i64
-        } else {
-            i64::MAX / 2
-        };
+        slots[i] = hiring_slots(t, c.pay, c.capital);
+        if c.role == crate::scenario::Role::OpenWeight {
+            open_cap = Some(open_cap.map_or(c.capability, |o: f64| o.max(c.capability)));
+        }
+        if i == roster.lab as usize {
+            lab_cap = c.capability;
+        }
     }
-    let fringe_quality = super::products::fringe_base_quality(p);
-    base[sector] = t.pay_weight * t.startup_pay.ln() + t.prestige_weight * fringe_quality.max(1e-6).ln();
+    base[sector] = base_utility(
+        t,
+        t.startup_pay,
+        sector_quality(p, open_cap.unwrap_or(0.7 * lab_cap)),
+        amenities.0[sector],
+    );
     mission[sector] = t.startup_mission;
     slots[sector] = if has_startups { i64::MAX / 2 } else { 0 };
 
@@ -368,7 +525,8 @@ pub fn hiring(
         None => 0.0,
     };
     fill_weight_table(&base, &mission, options, t.mission_weight, &mut weights.0);
-    let table = &*weights.0;
+    let WeightTable(table, seat_list) = &mut *weights;
+    let table = &**table;
 
     let crisis_extra = if signals.crises > 0 {
         (t.crisis_search_boost - 1.0).max(0.0) * t.search_hazard
@@ -379,8 +537,13 @@ pub fn hiring(
         alive,
         staff_delta,
         fate,
+        seats,
         ..
     } = &mut *startups;
+    seat_list.clear();
+    for &(slot, open) in seats.iter() {
+        seat_list.extend(std::iter::repeat_n(slot, open as usize));
+    }
     let offers = Offers {
         tick,
         seed: seed.0,
@@ -395,10 +558,12 @@ pub fn hiring(
         crisis_extra,
         alive,
         fate,
+        seats: seat_list,
     };
 
     // All researchers live in one table: take it as a slice and cut it into chunks.
     let mut total = ChunkMoves::new();
+    let mut filled: Vec<u32> = Vec::new();
     let mut merge = |m: ChunkMoves| {
         for o in 0..OPTIONS {
             total.hc_delta[o] += m.hc_delta[o];
@@ -409,6 +574,9 @@ pub fn hiring(
         }
         staff_delta.extend_from_slice(&m.staff_delta);
         total.moves += m.moves;
+        for (d, s) in total.left_original.iter_mut().zip(m.left_original) {
+            *d += s;
+        }
         total.partner_skill[0] += m.partner_skill[0];
         total.partner_skill[1] += m.partner_skill[1];
     };
@@ -419,21 +587,27 @@ pub fn hiring(
                 let pool = slice.len();
                 let chunks = pool.div_ceil(CHUNK);
                 let mut budgets = chunk_slots(&slots, options, chunks, pool);
+                let ranges = chunk_seats(offers.seats.len(), chunks, pool);
                 let results: Vec<ChunkMoves> = if pool >= PARALLEL_FROM {
                     slice
                         .par_chunks_mut(CHUNK)
                         .zip(budgets.par_iter_mut())
                         .enumerate()
-                        .map(|(c, (rs, b))| hire_chunk(&offers, c, rs, b))
+                        .map(|(c, (rs, b))| hire_chunk(&offers, c, rs, b, ranges[c].clone()))
                         .collect()
                 } else {
                     slice
                         .chunks_mut(CHUNK)
                         .zip(budgets.iter_mut())
                         .enumerate()
-                        .map(|(c, (rs, b))| hire_chunk(&offers, c, rs, b))
+                        .map(|(c, (rs, b))| hire_chunk(&offers, c, rs, b, ranges[c].clone()))
                         .collect()
                 };
+                for (m, range) in results.iter().zip(&ranges) {
+                    for &slot in &offers.seats[range.start..range.start + m.seats_used] {
+                        filled.push(slot);
+                    }
+                }
                 results.into_iter().for_each(&mut merge);
             }
         }
@@ -442,19 +616,29 @@ pub fn hiring(
             // still works (sequentially, one chunk).
             let mut rs: Vec<Researcher> = researchers.iter().copied().collect();
             let mut b = slots;
-            merge(hire_chunk(&offers, 0, &mut rs, &mut b));
+            let m = hire_chunk(&offers, 0, &mut rs, &mut b, 0..offers.seats.len());
+            filled.extend_from_slice(&offers.seats[..m.seats_used]);
+            merge(m);
             for (mut r, new) in researchers.iter_mut().zip(rs) {
                 *r = new;
             }
         }
     }
 
+    // Filled seats close (the seat list is in slot order, so is `filled`).
+    for slot in filled {
+        if let Ok(k) = seats.binary_search_by_key(&slot, |&(s, _)| s) {
+            seats[k].1 = seats[k].1.saturating_sub(1);
+        }
+    }
+    seats.retain(|&(_, open)| open > 0);
     for mut c in companies.iter_mut() {
         let i = c.idx as usize;
         if total.hc_delta[i] != 0 {
             c.headcount = (c.headcount as i64 + total.hc_delta[i]).max(0) as u32;
             c.skill_sum = (c.skill_sum + total.skill_delta[i]).max(0.0);
         }
+        c.original_staff = c.original_staff.saturating_sub(total.left_original[i]);
     }
     signals.moves += total.moves;
     signals.poached_skill_lab_to_investor += total.partner_skill[0];

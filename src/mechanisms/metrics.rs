@@ -3,7 +3,7 @@
 use bevy_ecs::prelude::*;
 
 use crate::scenario::Segment;
-use crate::sim::components::{CloudContract, Company, Partnership, Product, Regulator, Researcher};
+use crate::sim::components::{CloudContract, Company, Partnership, Product, Regulator, Researcher, Startup};
 use crate::sim::resources::{Clock, MetricsLog, Params, Roster, Signals, StartupIndex, TickMetrics};
 
 use super::cloud::CloudMarket;
@@ -32,6 +32,7 @@ pub fn metrics(
     products: Query<&Product>,
     regulators: Query<&Regulator>,
     researchers: Query<(), With<Researcher>>,
+    staff: Query<&Startup>,
 ) {
     let p = &params.0;
     let nf = roster.firms();
@@ -40,9 +41,15 @@ pub fn metrics(
         ..Default::default()
     };
     let mut headcount = [0u32; MAX_FIRMS];
+    row.retention = vec![0.0; nf];
     let (mut lab_cap, mut inv_cap) = (1.0, 0.0);
     for c in companies.iter() {
         headcount[c.idx as usize] = c.headcount;
+        row.retention[c.idx as usize] = if c.initial_headcount > 0 {
+            f64::from(c.original_staff) / f64::from(c.initial_headcount)
+        } else {
+            0.0
+        };
         if c.idx == roster.lab {
             lab_cap = c.capability;
             row.lab_capital = c.capital;
@@ -60,6 +67,7 @@ pub fn metrics(
     row.talent_share_top2 = f64::from(sorted[0] + sorted.get(1).copied().unwrap_or(0)) / denom;
     row.talent_share_partners = f64::from(headcount[roster.lab as usize] + headcount[roster.investor as usize]) / denom;
     row.lab_capability = lab_cap;
+    row.open_weight_lag_months = signals.open_weight_lag;
     row.investor_capability = inv_cap;
     row.investor_inhouse_ratio = inv_cap / lab_cap;
     row.lab_cloud_share_investor = lab_share_on_investor(&roster, &contracts);
@@ -80,6 +88,15 @@ pub fn metrics(
         })
         .collect();
     row.startups_alive = startups.alive.len() as u32;
+    let (mut at_startups, mut staffless) = (0u64, 0u32);
+    for &(_, e) in &startups.alive {
+        if let Ok(st) = staff.get(e) {
+            at_startups += u64::from(st.staff);
+            staffless += u32::from(st.staff == 0);
+        }
+    }
+    row.startup_researcher_share = at_startups as f64 / denom;
+    row.startups_staffless_share = f64::from(staffless) / f64::from(row.startups_alive.max(1));
     row.hhi = signals.hhi;
     row.hhi_max = signals.hhi.iter().copied().fold(0.0, f64::max);
     for s in Segment::ALL {

@@ -3,18 +3,30 @@
 //! In each segment, product j has utility
 //!
 //! ```text
-//! V_j = quality_weight·q_j + distribution_weight·d_j − price_weight·ln(price_j)
+//! V_j = quality_weight·ln(q_j / frontier) + distribution_weight·d_j − price_weight·ln(price_j) + ξ_j
 //! ```
 //!
-//! and share exp(V_j)/Σ exp(V). Quality is the capability of the model behind the product:
-//! the lab's own; the investor's best of its in-house model and the lab's (while the
-//! partnership gives it access: first access 1, otherwise 0.9; after an acquisition 1); the
-//! open-weight champion's scaled by (0.85 + 0.2·strength), its price by (1 − strength/4).
+//! and share exp(V_j)/Σ exp(V). Quality enters relative to the frontier (the best model of
+//! any firm this month), so what users compare is how far a model is behind the best one,
+//! and growing capability indices cannot swamp price and distribution. q_j is the capability
+//! of the model behind the product: the lab's own (rationed by a compute shortfall); the
+//! investor's best of its in-house model and the lab's (while the partnership gives it
+//! access: first access 1, otherwise 0.9; after an acquisition 1); the open-weight
+//! champion's scaled by (0.85 + 0.2·strength), its price by (1 − strength/4).
+//!
+//! ξ_j is the product's brand: everything the observables leave out (habit, ecosystems,
+//! enterprise contracts). It is set once at the start by inverting the logit at the
+//! observed starting shares `companies[].initial_shares` (Berry 1994): with the fringe as
+//! the reference (ξ = 0), ξ_j = ln(s_j/s_0) − (V_j − V_0) at the starting state, so month-1
+//! shares reproduce the record and every later movement comes from the mechanisms. A
+//! company without `initial_shares` has ξ = 0.
 //!
 //! A startup fringe competes in every segment with quality
-//! q_open·(startup_fringe_quality + 0.6·strength) + 0.1·ln(1 + startups/10), where q_open is
-//! the open-weight champion's capability (0.7 × the lab's without one): startups build on
-//! open models. Its price is `startup_fringe_price`; its HHI term is split over the startups.
+//! q_open·(startup_fringe_quality + 0.6·strength), where q_open is the open-weight
+//! champion's capability (0.7 × the lab's without one): startups build on open models. Its
+//! price is `startup_fringe_price`, and its utility gains ln(N/N₀) with N startups alive
+//! (N₀ at the start): the inclusive value of N similar logit products. Its HHI term is split
+//! over the startups.
 //!
 //! `products.overlap` sets how hard the investor and the lab push into each other's home
 //! segments: their distribution there is scaled by it (lab home: consumer assistant,
@@ -44,10 +56,151 @@ pub fn fringe_base_quality(s: &crate::scenario::Scenario) -> f64 {
     s.products.startup_fringe_quality + 0.6 * s.open_source.strength
 }
 
+/// How much of the lab's model the investor's products can use.
+pub fn access(ps: &Partnership) -> f64 {
+    match ps.status {
+        PartnershipStatus::Active if ps.first_access => 1.0,
+        PartnershipStatus::Active => 0.9,
+        PartnershipStatus::Acquired => 1.0,
+        _ => 0.0,
+    }
+}
+
 /// Whether the startup fringe competes in a segment.
 /// (Everywhere: assistants, copilots, APIs, and GPU clouds hosting open models.)
 pub fn fringe_competes(_s: Segment) -> bool {
     true
+}
+
+/// What a product's utility depends on this month, firm by firm (brand aside).
+pub struct Observables {
+    /// Quality of the model behind each firm's products, relative to the frontier.
+    quality: [f64; MAX_FIRMS],
+    distribution: [f64; MAX_FIRMS],
+    log_price: [f64; MAX_FIRMS],
+    lab: usize,
+    investor: usize,
+    /// The startup fringe's utility (it has no brand: it is the reference).
+    pub fringe: f64,
+    /// Whether the investor's products run on the lab's models.
+    pub investor_uses_lab: bool,
+    /// The investor's model quality (absolute), shown as its products' quality.
+    pub investor_quality: f64,
+}
+
+/// One firm as the product market sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct FirmView {
+    pub idx: usize,
+    pub role: Role,
+    pub capability: f64,
+    pub distribution: f64,
+    pub price: f64,
+}
+
+impl Observables {
+    /// `access`: how much of the lab's model the investor can use (0..=1); `shortfall`: the
+    /// lab's unmet compute share; `alive`: startups alive.
+    pub fn new(
+        p: &crate::scenario::Scenario,
+        firms: &[FirmView],
+        lab: usize,
+        investor: usize,
+        access: f64,
+        shortfall: f64,
+        alive: usize,
+    ) -> Self {
+        let pp = &p.products;
+        let os = p.open_source.strength;
+        let mut capability = [0.0f64; MAX_FIRMS];
+        let mut o = Observables {
+            quality: [1.0; MAX_FIRMS],
+            distribution: [0.0; MAX_FIRMS],
+            log_price: [0.0; MAX_FIRMS],
+            lab,
+            investor,
+            fringe: 0.0,
+            investor_uses_lab: false,
+            investor_quality: 0.0,
+        };
+        for f in firms {
+            capability[f.idx] = f.capability;
+            o.distribution[f.idx] = f.distribution;
+            let price = if f.role == Role::OpenWeight {
+                f.price * (1.0 - 0.25 * os)
+            } else {
+                f.price
+            };
+            o.log_price[f.idx] = price.max(1e-6).ln();
+        }
+        let frontier = firms.iter().map(|f| f.capability).fold(1e-9, f64::max);
+        o.investor_quality = capability[investor].max(access * capability[lab]);
+        o.investor_uses_lab = access * capability[lab] > capability[investor];
+        for f in firms {
+            // A compute shortfall rations the lab's own products (rate limits, waitlists);
+            // the investor serves the lab's models from its own cloud.
+            let q = if f.idx == investor {
+                o.investor_quality
+            } else if f.role == Role::OpenWeight {
+                f.capability * (0.85 + 0.2 * os)
+            } else if f.idx == lab {
+                f.capability * (1.0 - p.cloud.shortfall_quality_loss * shortfall)
+            } else {
+                f.capability
+            };
+            o.quality[f.idx] = (q / frontier).max(1e-9);
+        }
+        // Startups build on open-weight models: the fringe follows the open-weight champion
+        // (or, without one, trails the lab).
+        let open = firms
+            .iter()
+            .find(|f| f.role == Role::OpenWeight)
+            .map_or(0.7 * capability[lab], |f| f.capability);
+        let fringe_quality = (open / frontier * fringe_base_quality(p)).max(1e-9);
+        let variety = (alive.max(1) as f64 / f64::from(p.startups.initial.min(p.startups.max_startups).max(1))).ln();
+        o.fringe = pp.quality_weight * fringe_quality.ln() + pp.distribution_weight * (0.2 + 0.3 * os)
+            - pp.price_weight * pp.startup_fringe_price.max(1e-6).ln()
+            + variety;
+        o
+    }
+
+    /// Utility of firm `f`'s product in `segment`, without its brand.
+    pub fn utility(&self, pp: &crate::scenario::ProductParams, f: usize, segment: Segment) -> f64 {
+        let mut d = self.distribution[f];
+        if (f == self.investor && lab_home(segment)) || (f == self.lab && !lab_home(segment)) {
+            d *= pp.overlap;
+        }
+        pp.quality_weight * self.quality[f].ln() + pp.distribution_weight * d - pp.price_weight * self.log_price[f]
+    }
+}
+
+/// Brands (ξ) that make the logit reproduce `companies[].initial_shares` at the starting
+/// state, one per (firm, segment); 0 where a company gives no starting shares.
+pub fn initial_brands(
+    p: &crate::scenario::Scenario,
+    obs: &Observables,
+    fringe_alive: bool,
+) -> Vec<[f64; 4]> {
+    let mut brands = vec![[0.0f64; 4]; p.companies.len()];
+    for s in Segment::ALL {
+        let si = s.index();
+        let sellers: Vec<usize> = (0..p.companies.len())
+            .filter(|&f| p.companies[f].segments.contains(&s) && p.companies[f].initial_shares.len() == 4)
+            .collect();
+        let given: f64 = sellers.iter().map(|&f| p.companies[f].initial_shares[si]).sum();
+        // The reference: the fringe when it competes, else the mean log share of the sellers.
+        let (ref_log_share, ref_u) = if fringe_alive {
+            ((1.0 - given).max(1e-9).ln(), obs.fringe)
+        } else {
+            (0.0, 0.0)
+        };
+        for &f in &sellers {
+            let share = p.companies[f].initial_shares[si].max(1e-9);
+            let share = if fringe_alive { share } else { share / given.max(1e-9) };
+            brands[f][si] = share.ln() - ref_log_share - (obs.utility(&p.products, f, s) - ref_u);
+        }
+    }
+    brands
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -63,71 +216,52 @@ pub fn products(
 ) {
     let p = &params.0;
     let pp = &p.products;
-    let os = p.open_source.strength;
     let Ok(ps) = partnership.single() else { return };
     let lab = roster.lab as usize;
     let investor = roster.investor as usize;
 
-    let mut capability = [0.0f64; MAX_FIRMS];
-    let mut distribution = [0.0f64; MAX_FIRMS];
-    let mut log_price = [0.0f64; MAX_FIRMS];
-    let mut role = [Role::RivalCloud; MAX_FIRMS];
+    let mut views = [FirmView {
+        idx: 0,
+        role: Role::RivalCloud,
+        capability: 0.0,
+        distribution: 0.0,
+        price: 1.0,
+    }; MAX_FIRMS];
+    let mut n = 0;
     for c in companies.iter() {
-        capability[c.idx as usize] = c.capability;
-        distribution[c.idx as usize] = c.distribution;
-        let price = if c.role == Role::OpenWeight {
-            c.price * (1.0 - 0.25 * os)
-        } else {
-            c.price
+        views[n] = FirmView {
+            idx: c.idx as usize,
+            role: c.role,
+            capability: c.capability,
+            distribution: c.distribution,
+            price: c.price,
         };
-        log_price[c.idx as usize] = price.max(1e-6).ln();
-        role[c.idx as usize] = c.role;
+        n += 1;
     }
-    let access = match ps.status {
-        PartnershipStatus::Active if ps.first_access => 1.0,
-        PartnershipStatus::Active => 0.9,
-        PartnershipStatus::Acquired => 1.0,
-        _ => 0.0,
-    };
-    let investor_quality = capability[investor].max(access * capability[lab]);
-    // A compute shortfall rations the lab's own products (rate limits, waitlists); the
-    // investor serves the lab's models from its own cloud.
-    let lab_served = capability[lab] * (1.0 - p.cloud.shortfall_quality_loss * signals.compute_shortfall);
-    let investor_uses_lab = access * capability[lab] > capability[investor];
-    // Startups build on open-weight models: the fringe follows the open-weight champion
-    // (or, without one, trails the lab).
-    let open_cap = (0..roster.firms())
-        .find(|&f| role[f] == Role::OpenWeight)
-        .map_or(0.7 * capability[lab], |f| capability[f]);
-    let fringe_quality =
-        open_cap * fringe_base_quality(&params.0) + 0.1 * (1.0 + startups.alive.len() as f64 / 10.0).ln();
-    let fringe_distribution = 0.2 + 0.3 * os;
+    let access = access(ps);
+    let obs = Observables::new(
+        p,
+        &views[..n],
+        lab,
+        investor,
+        access,
+        signals.compute_shortfall,
+        startups.alive.len(),
+    );
+    let investor_quality = obs.investor_quality;
+    let investor_uses_lab = obs.investor_uses_lab;
+    let mut capability = [0.0f64; MAX_FIRMS];
+    for v in &views[..n] {
+        capability[v.idx] = v.capability;
+    }
 
-    // Logit shares: first pass sums, second pass writes shares.
+    // Logit shares: first pass sums, second pass writes shares. Utilities are relative to
+    // the frontier, so they stay bounded and exp needs only the fixed offset by the fringe.
     let mut denom = [0.0f64; 4];
-    let utility = |pr: &Product| -> f64 {
-        let f = pr.firm as usize;
-        let q = if f == investor {
-            investor_quality
-        } else if role[f] == Role::OpenWeight {
-            capability[f] * (0.85 + 0.2 * os)
-        } else if f == lab {
-            lab_served
-        } else {
-            capability[f]
-        };
-        let mut d = distribution[f];
-        if (f == investor && lab_home(pr.segment)) || (f == lab && !lab_home(pr.segment)) {
-            d *= pp.overlap;
-        }
-        pp.quality_weight * q + pp.distribution_weight * d - pp.price_weight * log_price[f]
-    };
-    let fringe_u = pp.quality_weight * fringe_quality + pp.distribution_weight * fringe_distribution
-        - pp.price_weight * pp.startup_fringe_price.ln();
-    // Utilities are bounded (capabilities stay O(1..100)), so exp needs no max shift
-    // beyond a fixed offset by the fringe utility.
     for mut pr in products.iter_mut() {
-        let u = (utility(&pr) - fringe_u).min(700.0).exp();
+        let u = (obs.utility(pp, pr.firm as usize, pr.segment) + pr.brand - obs.fringe)
+            .clamp(-700.0, 700.0)
+            .exp();
         pr.share = u; // stash the weight; normalised below
         denom[pr.segment.index()] += u;
     }
@@ -174,7 +308,10 @@ pub fn products(
             // The fringe is many small firms: its HHI term is split over the startups alive.
             let share = 1.0 / denom[si];
             hhi[si] += (share * 100.0).powi(2) / startups.alive.len().max(1) as f64;
-            fringe_revenue += share * pp.market_size[si] * growth;
+            // The cloud AI fringe is other clouds, not the model startups.
+            if s != Segment::CloudAiServices {
+                fringe_revenue += share * pp.market_size[si] * growth;
+            }
         }
     }
     signals.hhi = hhi;

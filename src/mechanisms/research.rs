@@ -1,29 +1,44 @@
-//! Research: capability from compute and talent, spillover to the investor.
+//! Research: capability from compute and talent, catch-up to the frontier, spillover to
+//! the investor.
 //!
-//! Each firm's capability grows by a factor 1 + g with
+//! Capability is an index of model quality on a ratio scale (the lab = 1 at start); what
+//! matters for products and the decoupling test is a firm's capability relative to the
+//! frontier (the best firm this month). Each firm's capability grows by a factor 1 + g with
 //!
+//! ```text
 //! g = productivity · (C/compute_ref)^compute_elasticity · (S/talent_ref)^talent_elasticity
-//!     / capability^diminishing_returns · max(0, 1 + noise·N(0,1))
+//!     · (frontier/capability)^catch_up · max(0, 1 + noise·N(0,1))
+//! ```
 //!
-//! where C is the compute the firm can use for training (the lab: its usable training
-//! contracts, less disrupted migrations, so a compute shortfall slows it; others: their own
-//! compute, hosted on their own cloud where they have one) and S its researchers' summed skill. The open-weight
+//! C is the training compute the firm can use (the lab: its usable training contracts, less
+//! disrupted migrations, so a compute shortfall slows it; others: the training share
+//! `cloud.training_share` of their own compute, the rest serving their products) and S its
+//! researchers' summed skill. The last factor is the diffusion of ideas (papers,
+//! distillation, staff moves): followers grow faster the further behind they are
+//! (Nelson–Phelps catch-up), so relative positions settle where a firm's inputs put them
+//! instead of drifting apart; the frontier firm grows on its inputs alone. The open-weight
 //! champion's output is scaled by (0.5 + open_source.strength), the community's help.
 //! While the partnership is active, first access and information sharing spill the lab's
 //! lead to the investor: Δ = spillover_rate · info_sharing · (1 if first_access else ½)
 //! · max(0, lab − investor). After an acquisition the investor owns the lab's models.
+//!
+//! The open-weight lag (months) is how long the frontier, at its average monthly growth
+//! since the start, takes to go from the open-weight champion's level to its own.
 
 use bevy_ecs::prelude::*;
 
 use crate::scenario::Role;
 use crate::sim::components::{CloudContract, Company, Partnership, PartnershipStatus, Workload};
 use crate::sim::random::normal;
-use crate::sim::resources::{Params, Roster, SimRng};
+use crate::sim::resources::{Clock, Params, Roster, Signals, SimRng};
 
+#[allow(clippy::too_many_arguments)]
 pub fn research(
     params: Res<Params>,
+    clock: Res<Clock>,
     roster: Res<Roster>,
     mut rng: ResMut<SimRng>,
+    mut signals: ResMut<Signals>,
     partnership: Query<&Partnership>,
     contracts: Query<&CloudContract>,
     mut companies: Query<&mut Company>,
@@ -38,20 +53,24 @@ pub fn research(
             lab_training += (k.kgpu - k.disrupted).max(0.0);
         }
     }
-    let mut lab_cap = 0.0;
-    let mut inv_cap = 0.0;
     // Iterate in roster order so the RNG draws do not depend on storage order.
     let mut firms: Vec<Mut<Company>> = companies.iter_mut().collect();
     firms.sort_by_key(|c| c.idx);
+    let frontier = firms.iter().map(|c| c.capability).fold(1e-9, f64::max);
+    if signals.frontier_start <= 0.0 {
+        signals.frontier_start = frontier;
+    }
+    let (mut lab_cap, mut inv_cap) = (0.0, 0.0);
     for c in firms.iter_mut() {
         let compute = match c.role {
             Role::Lab => lab_training,
-            _ => c.own_compute,
+            _ => c.own_compute * p.cloud.training_share,
         };
+        let behind = frontier / c.capability.max(1e-9);
         let mut g = r.productivity
             * (compute / r.compute_ref).max(0.0).powf(r.compute_elasticity)
             * (c.skill_sum / r.talent_ref).max(0.0).powf(r.talent_elasticity)
-            / c.capability.max(1e-9).powf(r.diminishing_returns);
+            * behind.powf(r.catch_up);
         if c.role == Role::OpenWeight {
             g *= 0.5 + p.open_source.strength;
         }
@@ -63,18 +82,34 @@ pub fn research(
             inv_cap = c.capability;
         }
     }
-    let Ok(ps) = partnership.single() else { return };
-    let target = match ps.status {
-        PartnershipStatus::Active => {
-            let access = if ps.first_access { 1.0 } else { 0.5 };
-            inv_cap + r.spillover_rate * ps.info_sharing * access * (lab_cap - inv_cap).max(0.0)
-        }
-        PartnershipStatus::Acquired => inv_cap.max(lab_cap),
-        _ => inv_cap,
-    };
-    for c in firms.iter_mut() {
-        if c.idx == roster.investor && target != inv_cap {
-            c.capability = target;
+    if let Ok(ps) = partnership.single() {
+        let target = match ps.status {
+            PartnershipStatus::Active => {
+                let access = if ps.first_access { 1.0 } else { 0.5 };
+                inv_cap + r.spillover_rate * ps.info_sharing * access * (lab_cap - inv_cap).max(0.0)
+            }
+            PartnershipStatus::Acquired => inv_cap.max(lab_cap),
+            _ => inv_cap,
+        };
+        for c in firms.iter_mut() {
+            if c.idx == roster.investor && target != inv_cap {
+                c.capability = target;
+            }
         }
     }
+    let frontier = firms.iter().map(|c| c.capability).fold(1e-9, f64::max);
+    signals.frontier = frontier;
+    signals.open_weight_lag = firms
+        .iter()
+        .filter(|c| c.role == Role::OpenWeight)
+        .map(|c| c.capability)
+        .fold(None, |best: Option<f64>, x| Some(best.map_or(x, |b| b.max(x))))
+        .map_or(0.0, |open| {
+            let pace = (frontier / signals.frontier_start).ln() / f64::from(clock.tick.max(1));
+            if pace > 1e-9 {
+                (frontier / open).ln().max(0.0) / pace
+            } else {
+                0.0
+            }
+        });
 }

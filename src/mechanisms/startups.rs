@@ -1,20 +1,29 @@
-//! Startups: entry, growth, failure, acquisition and acqui-hire.
+//! Startups: entry with founders, venture rounds, growth, failure, acquisition and acqui-hire.
 //!
 //! Entries per month are Poisson with mean entry_rate·(0.5 + open_source.strength)
 //! ·exp(−concentration_deterrence·HHI/10,000), HHI the mean of the segments the startup
 //! fringe sells in: open models lower the cost of entry, concentrated markets deter it.
-//! A new startup picks a cloud (the fringe of other clouds included) with probability
-//! proportional to capacity·(price/mean price)^−price_elasticity·exp(credit_weight·credits).
-//! Each month
-//! a startup earns its quality-weighted part of the fringe's revenue, burns
-//! `burn_per_researcher` per researcher, improves by growth_rate·(0.5 + strength) while
-//! staffed, and fails when out of cash or with hazard `failure_rate`. With hazard
+//! A new startup is founded with `founders` seats, filled at the next hiring pass by
+//! researchers who choose a startup job, and a seed of `initial_cash`; it picks a cloud (the
+//! fringe of other clouds included) with probability proportional to
+//! capacity·(price/mean price)^−price_elasticity·exp(credit_weight·credits).
+//!
+//! Each month a startup earns its quality-weighted part of the fringe's revenue in the model
+//! segments (consumer assistant, copilot, developer API; the cloud AI fringe is other
+//! clouds), and burns `burn_per_researcher` per researcher. A startup whose cash covers
+//! fewer than `raise_below_months` of burn seeks a round of `round_months` of burn; the
+//! month's venture capital (`venture_funding`) funds the candidates best quality first until
+//! it runs out. A startup out of cash fails; `failure_rate` adds failures for other reasons
+//! (founders leave, the product fails). Quality improves while staffed by
+//! growth_rate·(0.5 + strength) of the distance to a ceiling 1.5 × the fringe's base quality
+//! (a startup builds on open models, so its headroom is bounded). With hazard
 //! `acquisition_rate` a big firm (chosen in proportion to its capital) buys it for its cash
-//! plus two years of its staff's pay; a share `acquihire_share` of purchases are acqui-hires.
-//! Either way its staff join the buyer (at their next hiring pass) and the startup is gone;
-//! acqui-hires (by any company) are passed to the regulation phase for review. A share
-//! `cloud.startup_compute_share` of a startup's burn is compute bought from its cloud at that
-//! cloud's price: income for the provider and load on its capacity (next month's cloud phase).
+//! plus two years of its staff's pay; a share `acquihire_share` of purchases are
+//! acqui-hires. Either way its staff join the buyer (at their next hiring pass) and the
+//! startup is gone; acqui-hires (by any company) are passed to the regulation phase for
+//! review. A share `cloud.startup_compute_share` of a startup's burn is compute bought from
+//! its cloud at that cloud's price: income for the provider and load on its capacity (next
+//! month's cloud phase).
 
 use bevy_ecs::prelude::*;
 
@@ -93,6 +102,32 @@ pub fn startups(
     market.startup_load = [0.0; CLOUD_SLOTS];
     market.startup_spend = [0.0; CLOUD_SLOTS];
 
+    // Venture rounds: the candidates (short of runway), best quality first, while the
+    // month's capital lasts.
+    let ceiling = 1.5 * super::products::fringe_base_quality(p);
+    let mut candidates: Vec<(f64, u32, Entity)> = index
+        .alive
+        .iter()
+        .filter_map(|&(slot, e)| {
+            let st = startups.get(e).ok()?;
+            let burn = sp.burn_per_researcher * f64::from(st.staff);
+            (burn > 0.0 && st.cash < sp.raise_below_months * burn).then_some((st.quality, slot, e))
+        })
+        .collect();
+    candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut pool = sp.venture_funding;
+    let mut rounds = 0u32;
+    for &(_, _, e) in &candidates {
+        let Ok(mut st) = startups.get_mut(e) else { continue };
+        let round = sp.round_months * sp.burn_per_researcher * f64::from(st.staff);
+        if round > pool {
+            break;
+        }
+        pool -= round;
+        st.cash += round;
+        rounds += 1;
+    }
+
     // Grow, fail or get bought, in slot order.
     let mut gone = 0usize;
     let mut failures = 0u32;
@@ -113,7 +148,7 @@ pub fn startups(
         market.startup_spend[h] += compute;
         market.startup_load[h] += compute / market.price[h];
         if st.staff > 0 {
-            st.quality *= 1.0 + sp.growth_rate * (0.5 + os);
+            st.quality += sp.growth_rate * (0.5 + os) * (ceiling - st.quality).max(0.0);
         }
         let failed = st.cash < 0.0 || chance(rng, sp.failure_rate);
         let bought = !failed && total_capital > 0.0 && chance(rng, sp.acquisition_rate);
@@ -162,6 +197,8 @@ pub fn startups(
     }
     if gone > 0 {
         index.alive.retain(|&(s, _)| s != u32::MAX);
+        let fate = &index.fate;
+        index.seats.retain(|&(slot, _)| fate[slot as usize] == FATE_ALIVE);
     }
     let startup_compute: f64 = market.startup_load.iter().sum();
     signals.investor_rival_compute_share = if startup_compute > 0.0 {
@@ -202,6 +239,9 @@ pub fn startups(
         let slot = st.slot;
         let e = commands.spawn(st).id();
         index.alive.push((slot, e));
+        if sp.founders > 0 {
+            index.seats.push((slot, sp.founders));
+        }
     }
     // Entries and failures are many and alike: one line each per month.
     if entries > 0 {
@@ -209,6 +249,9 @@ pub fn startups(
     }
     if failures > 0 {
         log.push(tick, "startup_exit", "startups", "", format!("{failures} failed"));
+    }
+    if rounds > 0 {
+        log.push(tick, "venture_rounds", "startups", "", format!("{rounds} raised"));
     }
 }
 

@@ -80,7 +80,7 @@ pub fn cloud_names(scenario: &Scenario) -> Vec<&str> {
 }
 
 /// `timeseries.csv` header (without a `point,` prefix): run, tick, metrics, then
-/// regulator stages, researchers, per-segment HHI, per-segment shares, and per cloud its
+/// regulator stages, researchers, the open-weight lag, startup staffing, retention per company, per-segment HHI, per-segment shares, and per cloud its
 /// revenue share, utilization and price.
 pub fn timeseries_header(scenario: &Scenario) -> String {
     let mut h = String::from("run,tick");
@@ -90,7 +90,10 @@ pub fn timeseries_header(scenario: &Scenario) -> String {
     for a in Authority::ALL {
         let _ = write!(h, ",stage_{}", a.as_str());
     }
-    h.push_str(",researchers");
+    h.push_str(",researchers,open_weight_lag_months,startup_researcher_share,startups_staffless_share");
+    for c in &scenario.companies {
+        let _ = write!(h, ",retention_{}", c.name);
+    }
     for s in Segment::ALL {
         let _ = write!(h, ",hhi_{}", s.as_str());
     }
@@ -149,6 +152,14 @@ pub fn push_timeseries_rows(buf: &mut String, prefix: &str, run: u64, r: &RunRes
             let _ = write!(buf, ",{s}");
         }
         let _ = write!(buf, ",{}", m.researchers);
+        for v in [m.open_weight_lag_months, m.startup_researcher_share, m.startups_staffless_share] {
+            buf.push(',');
+            push_num(buf, v);
+        }
+        for &v in &m.retention {
+            buf.push(',');
+            push_num(buf, v);
+        }
         for v in m.hhi {
             buf.push(',');
             push_num(buf, v);

@@ -155,6 +155,10 @@ pub struct CompanyParams {
     pub price: f64,
     /// Segments where the company sells a product.
     pub segments: Vec<Segment>,
+    /// Market share of its product in each segment at the start (consumer assistant,
+    /// productivity copilot, developer API, cloud AI services; 0 where it does not sell).
+    /// Empty: no brand calibration (ξ = 0).
+    pub initial_shares: Vec<f64>,
 }
 
 impl Default for CompanyParams {
@@ -175,6 +179,7 @@ impl Default for CompanyParams {
             distribution: 0.5,
             price: 1.0,
             segments: vec![Segment::DeveloperApi],
+            initial_shares: Vec::new(),
         }
     }
 }
@@ -254,9 +259,9 @@ impl Default for PartnershipParams {
             renegotiate_shortfall: 0.05,
             renegotiate_relief: 0.1,
             bargaining_weight: 0.5,
-            tension_cost: 6.8091,
+            tension_cost: 6.0221,
             dissolve_rate: 0.3,
-            bid_propensity: 0.10137,
+            bid_propensity: 0.11536,
             bid_min_stake: 0.3,
             bid_premium: 0.3,
             board_reservation: 0.3,
@@ -271,7 +276,7 @@ impl Default for PartnershipParams {
             absorption_window_months: 1,
             absorption_pay_premium: 0.3,
             absorption_share: 0.6,
-            crisis_exodus: 1.5,
+            crisis_exodus: 3.5588,
         }
     }
 }
@@ -352,7 +357,7 @@ impl Default for CloudParams {
             build_propensity: 0.1,
             depreciation_months: 72,
             shortfall_quality_loss: 0.5,
-            startup_compute_share: 0.5,
+            startup_compute_share: 0.033,
             startup_credit_weight: 2.0,
         }
     }
@@ -365,7 +370,7 @@ pub struct ResearchParams {
     pub productivity: f64,
     pub compute_elasticity: f64,
     pub talent_elasticity: f64,
-    pub diminishing_returns: f64,
+    pub catch_up: f64,
     pub compute_ref: f64,
     pub talent_ref: f64,
     pub spillover_rate: f64,
@@ -378,7 +383,7 @@ impl Default for ResearchParams {
             productivity: 0.03,
             compute_elasticity: 0.4,
             talent_elasticity: 0.5,
-            diminishing_returns: 1.0,
+            catch_up: 1.3,
             compute_ref: 200.0,
             talent_ref: 300.0,
             spillover_rate: 0.04,
@@ -434,21 +439,29 @@ pub struct StartupParams {
     pub burn_per_researcher: f64,
     pub growth_rate: f64,
     pub max_startups: u32,
+    pub founders: u32,
+    pub venture_funding: f64,
+    pub round_months: f64,
+    pub raise_below_months: f64,
 }
 
 impl Default for StartupParams {
     fn default() -> Self {
         StartupParams {
             initial: 60,
-            entry_rate: 4.0,
+            entry_rate: 2.5,
             concentration_deterrence: 1.0,
-            failure_rate: 0.02,
+            failure_rate: 0.005,
             acquisition_rate: 0.01,
             acquihire_share: 0.5,
-            initial_cash: 0.05,
-            burn_per_researcher: 0.0004,
+            initial_cash: 0.1,
+            burn_per_researcher: 0.006,
             growth_rate: 0.05,
             max_startups: 100_000,
+            founders: 3,
+            venture_funding: 2.1,
+            round_months: 18.0,
+            raise_below_months: 6.0,
         }
     }
 }
@@ -573,7 +586,7 @@ impl Default for RegulationParams {
             peer_weight: 0.1,
             evidence_months: 6.0,
             adverse_harm: 0.5,
-            divest_propensity: 0.25148,
+            divest_propensity: 0.1999,
             bid_block_propensity: 0.3,
             behavioural_doubt: 0.3,
             undertaking_board_cost: 0.05,
@@ -675,7 +688,7 @@ impl Default for TalentParams {
             pay_weight: 2.0,
             prestige_weight: 1.5,
             mission_weight: 1.5,
-            switching_cost: 1.0,
+            switching_cost: 2.5,
             startup_pay: 0.8,
             startup_mission: 0.7,
             cost_per_researcher: 0.0001,
@@ -771,6 +784,7 @@ impl Default for Scenario {
                     mission: 0.7,
                     distribution: 0.8,
                     segments: vec![ConsumerAssistant, ProductivityCopilot, DeveloperApi],
+                    initial_shares: vec![0.70, 0.15, 0.38, 0.0],
                     ..company("lab", Role::Lab)
                 },
                 CompanyParams {
@@ -786,6 +800,7 @@ impl Default for Scenario {
                     mission: 0.3,
                     distribution: 0.9,
                     segments: vec![ConsumerAssistant, ProductivityCopilot, DeveloperApi, CloudAiServices],
+                    initial_shares: vec![0.06, 0.55, 0.12, 0.25],
                     ..company("investor", Role::Investor)
                 },
                 CompanyParams {
@@ -801,6 +816,7 @@ impl Default for Scenario {
                     mission: 0.5,
                     distribution: 0.7,
                     segments: vec![ConsumerAssistant, ProductivityCopilot, DeveloperApi, CloudAiServices],
+                    initial_shares: vec![0.08, 0.10, 0.07, 0.11],
                     ..company("google", Role::RivalCloud)
                 },
                 CompanyParams {
@@ -816,6 +832,7 @@ impl Default for Scenario {
                     mission: 0.4,
                     distribution: 0.6,
                     segments: vec![DeveloperApi, CloudAiServices],
+                    initial_shares: vec![0.0, 0.0, 0.03, 0.31],
                     ..company("amazon", Role::RivalCloud)
                 },
                 CompanyParams {
@@ -829,6 +846,7 @@ impl Default for Scenario {
                     distribution: 0.6,
                     price: 0.6,
                     segments: vec![ConsumerAssistant, DeveloperApi],
+                    initial_shares: vec![0.03, 0.0, 0.10, 0.0],
                     ..company("meta", Role::OpenWeight)
                 },
             ],

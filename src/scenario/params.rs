@@ -512,11 +512,11 @@ pub const PARAMS: &[ParamSpec] = &[
         "exponent of researcher skill in capability growth"
     ),
     p!(
-        "research.diminishing_returns",
+        "research.catch_up",
         "-",
         0,
-        5,
-        "exponent of the current capability damping growth"
+        10,
+        "elasticity of a firm's growth to its distance from the frontier (diffusion of ideas)"
     ),
     p!(
         "research.compute_ref",
@@ -645,7 +645,35 @@ pub const PARAMS: &[ParamSpec] = &[
         "count",
         0,
         100_000_000,
-        "cap on startups alive (memory guard)"
+        "cap on startups alive (memory guard: a cap, exempt from the dead-parameter test)"
+    ),
+    p!(
+        "startups.founders",
+        "researchers",
+        0,
+        1000,
+        "founder seats of a new startup, filled by researchers who choose startup jobs"
+    ),
+    p!(
+        "startups.venture_funding",
+        "$bn/month",
+        0,
+        1000,
+        "venture capital available to the startups each month"
+    ),
+    p!(
+        "startups.round_months",
+        "months",
+        0,
+        120,
+        "months of burn a venture round raises"
+    ),
+    p!(
+        "startups.raise_below_months",
+        "months",
+        0,
+        120,
+        "a startup seeks a round when its cash covers fewer months of burn"
     ),
     p!(
         "regulation.stringency",
@@ -1132,7 +1160,13 @@ pub const PARAMS: &[ParamSpec] = &[
     ),
     p!("talent.mission_weight", "utility", 0, 100, "weight on mission fit"),
     p!("talent.switching_cost", "utility", 0, 100, "utility bonus of staying"),
-    p!("talent.startup_pay", "x market", 1e-6, 100, "pay at startups"),
+    p!(
+        "talent.startup_pay",
+        "x market",
+        1e-6,
+        100,
+        "pay at startups (absorbed into the sector's amenity at the start; acts when changed during a run)"
+    ),
     p!("talent.startup_mission", "index", 0, 1, "mission culture at startups"),
     p!(
         "talent.cost_per_researcher",
@@ -1306,6 +1340,13 @@ pub const PARAMS: &[ParamSpec] = &[
     p!("companies[].pay", "x market", 1e-6, 100, "pay offered"),
     p!("companies[].mission", "index", 0, 1, "mission and safety culture"),
     p!("companies[].distribution", "index", 0, 1, "distribution reach"),
+    p!(
+        "companies[].initial_shares",
+        "share",
+        0,
+        1,
+        "its share of each segment at start (consumer, copilot, API, cloud AI); sets its brand"
+    ),
 ];
 
 /// Looks up a parameter by path; roster paths may use an index (`companies.2.pay`).
@@ -1456,6 +1497,7 @@ fn check_roster(s: &Scenario, out: &mut Vec<Violation>) {
             message: format!("talent_share values sum to {total:.3}, more than 1"),
         });
     }
+    check_initial_shares(s, out);
     for (i, c) in s.companies.iter().enumerate() {
         let ok = !c.name.is_empty()
             && c.name
@@ -1500,6 +1542,60 @@ fn check_roster(s: &Scenario, out: &mut Vec<Violation>) {
             path: "companies".into(),
             message: "at least one company needs cloud_capacity > 0".into(),
         });
+    }
+}
+
+/// Starting shares: four per company (or none), positive exactly where it sells, and room
+/// left in every segment for the startup fringe when there are startups.
+fn check_initial_shares(s: &Scenario, out: &mut Vec<Violation>) {
+    use super::Segment;
+    let fringe = s.startups.initial.min(s.startups.max_startups) > 0;
+    for (i, c) in s.companies.iter().enumerate() {
+        if c.initial_shares.is_empty() {
+            continue;
+        }
+        if c.initial_shares.len() != 4 {
+            out.push(Violation {
+                path: format!("companies.{i}.initial_shares"),
+                message: format!(
+                    "needs 4 shares (consumer_assistant, productivity_copilot, developer_api, cloud_ai_services), got {}",
+                    c.initial_shares.len()
+                ),
+            });
+            continue;
+        }
+        for seg in Segment::ALL {
+            let x = c.initial_shares[seg.index()];
+            let sells = c.segments.contains(&seg);
+            if sells && x <= 0.0 {
+                out.push(Violation {
+                    path: format!("companies.{i}.initial_shares"),
+                    message: format!("{} sells in {} but its starting share there is {x}", c.name, seg.as_str()),
+                });
+            } else if !sells && x != 0.0 {
+                out.push(Violation {
+                    path: format!("companies.{i}.initial_shares"),
+                    message: format!("{} does not sell in {} but its starting share there is {x}", c.name, seg.as_str()),
+                });
+            }
+        }
+    }
+    for seg in Segment::ALL {
+        let total: f64 = s
+            .companies
+            .iter()
+            .filter(|c| c.initial_shares.len() == 4)
+            .map(|c| c.initial_shares[seg.index()])
+            .sum();
+        if (fringe && total >= 1.0) || total > 1.0 + 1e-9 {
+            out.push(Violation {
+                path: "companies".into(),
+                message: format!(
+                    "initial_shares in {} sum to {total:.3}: must stay below 1 (the rest is the startup fringe)",
+                    seg.as_str()
+                ),
+            });
+        }
     }
 }
 

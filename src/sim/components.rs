@@ -33,6 +33,9 @@ pub struct Company {
     pub headcount: u32,
     /// Sum of employed researchers' skill.
     pub skill_sum: f64,
+    /// Researchers employed at the start, and how many of them have stayed without a break.
+    pub initial_headcount: u32,
+    pub original_staff: u32,
     /// Product revenue this month, $bn.
     pub revenue: f64,
     /// Product usage this month: revenue before partnership transfers, $bn (drives the
@@ -58,6 +61,8 @@ pub struct Researcher {
     pub employer: u32,
     /// Next month in which the researcher looks at offers (pre-drawn job-search hazard).
     pub next_search: u16,
+    /// Month the researcher joined the current employer (0: employed there since the start).
+    pub since: u16,
 }
 
 /// Employer codes at and above this are startup slots.
@@ -144,6 +149,9 @@ pub struct Product {
     pub segment: Segment,
     pub quality: f64,
     pub share: f64,
+    /// Brand (ξ): the utility the observables leave out, fixed at the start so the
+    /// starting shares match `companies[].initial_shares`.
+    pub brand: f64,
 }
 
 /// The state of the lab ↔ investor partnership.

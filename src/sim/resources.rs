@@ -85,6 +85,12 @@ pub struct Signals {
     /// startups: independent labs other than the partner are part of the startup sector)
     /// (0..=1; set by the startups phase, read by regulation as a vertical foreclosure screen).
     pub investor_rival_compute_share: f64,
+    /// The frontier (best capability of any firm) before month 1's research, and now.
+    pub frontier_start: f64,
+    pub frontier: f64,
+    /// Months the frontier, at its average pace since the start, needs to go from the
+    /// open-weight champion's capability to its own (0 without an open-weight champion).
+    pub open_weight_lag: f64,
 }
 
 /// An acqui-hire: a company bought a startup to take over its team.
@@ -111,6 +117,9 @@ pub struct StartupIndex {
     /// Fate of every slot ever handed out: [`FATE_ALIVE`], [`FATE_FAILED`], or the
     /// acquiring firm's index (its staff move there at their next hiring pass).
     pub fate: Vec<u32>,
+    /// Open founder seats of new startups (slot, seats), in slot order: researchers who
+    /// choose a startup job fill them first.
+    pub seats: Vec<(u32, u32)>,
 }
 
 /// Slot fate: the startup is alive.
@@ -169,6 +178,13 @@ pub struct TickMetrics {
     pub mutual_dependence: f64,
     pub regulator_stage: [u8; 3],
     pub researchers: u32,
+    pub open_weight_lag_months: f64,
+    /// Researchers at startups ÷ all researchers.
+    pub startup_researcher_share: f64,
+    /// Startups alive with no staff ÷ startups alive.
+    pub startups_staffless_share: f64,
+    /// Per company: the share of its starting staff still there without a break.
+    pub retention: Vec<f64>,
     pub hhi: [f64; 4],
     /// Shares per segment, one entry per firm then the startup fringe.
     pub shares: [Vec<f64>; 4],

@@ -7,9 +7,12 @@ use super::components::*;
 use super::random::{geometric_months, normal, uniform};
 use super::resources::*;
 use crate::mechanisms::cloud::CloudMarket;
-use crate::mechanisms::hiring::{CHUNK, PARALLEL_FROM};
+use crate::mechanisms::hiring::{
+    Amenities, CHUNK, OPTIONS, PARALLEL_FROM, WeightRows, base_utility, mission_bin, sector_quality, steady_state,
+};
 use crate::mechanisms::metrics::DecouplingWatch;
 use crate::mechanisms::partnership::control_indicator;
+use crate::mechanisms::products::{FirmView, Observables, initial_brands};
 use crate::mechanisms::regulation;
 use crate::mechanisms::startups::{new_startup, pick_weighted};
 use crate::scenario::{Role, Scenario, Stage};
@@ -17,7 +20,9 @@ use crate::scenario::{Role, Scenario, Stage};
 /// How researchers are drawn at the start of a run.
 struct InitDraw<'a> {
     seed: u64,
-    cumulative: &'a [f64],
+    /// Cumulative steady-state employer shares per mission level (firms, then the sector).
+    cumulative: &'a WeightRows,
+    options: usize,
     n_startups: usize,
     sigma: f64,
     hazard: f64,
@@ -48,18 +53,18 @@ impl InitDraw<'_> {
             let skill = (self.sigma * normal(&mut rng) - 0.5 * self.sigma * self.sigma).exp() as f32;
             let mission_pref = uniform(&mut rng) as f32;
             let u = uniform(&mut rng);
-            let employer = match self.cumulative.iter().position(|&c| u < c) {
-                Some(f) => {
-                    out.headcount[f] += 1;
-                    out.skill_sum[f] += f64::from(skill);
-                    f as u32
-                }
-                None if self.n_startups > 0 => {
-                    let s = ((uniform(&mut rng) * self.n_startups as f64) as usize).min(self.n_startups - 1);
-                    out.at_startups.push(s as u32);
-                    STARTUP_BASE + s as u32
-                }
-                None => UNATTACHED,
+            let row = &self.cumulative[mission_bin(mission_pref)];
+            let choice = (0..self.options).find(|&o| u < row[o]).unwrap_or(self.options - 1);
+            let employer = if choice < self.firms {
+                out.headcount[choice] += 1;
+                out.skill_sum[choice] += f64::from(skill);
+                choice as u32
+            } else if self.n_startups > 0 {
+                let s = ((uniform(&mut rng) * self.n_startups as f64) as usize).min(self.n_startups - 1);
+                out.at_startups.push(s as u32);
+                STARTUP_BASE + s as u32
+            } else {
+                UNATTACHED
             };
             // Clock starts at month 1, so the first search month is the geometric draw itself.
             let next_search = geometric_months(&mut rng, self.hazard).min(u16::MAX as u32) as u16;
@@ -68,6 +73,7 @@ impl InitDraw<'_> {
                 mission_pref,
                 employer,
                 next_search,
+                since: 0,
             };
         }
         out
@@ -121,16 +127,40 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64) {
         startups.push(new_startup(&mut index, quality, sp.initial_cash, cloud, 0));
     }
 
-    // Researchers: employer by talent_share, the rest spread over startups. Drawn in the
-    // hiring kernel's fixed chunks, each from its own stream, so a large pool is filled in
-    // parallel with the same result on any number of threads.
+    // Researchers: each draws a starting employer from the hiring model's steady state at
+    // its mission level, with amenities set so that the steady state gives every firm its
+    // `talent_share` (the rest at startups). So a run starts where the hiring dynamics
+    // would take it, with no transient. Drawn in the hiring kernel's fixed chunks, each from
+    // its own stream, so a large pool is filled in parallel with the same result on any
+    // number of threads.
     let t = &scenario.talent;
-    let mut cumulative = Vec::with_capacity(firms);
-    let mut acc = 0.0;
-    for c in &scenario.companies {
-        acc += c.talent_share;
-        cumulative.push(acc);
+    let options = if n_startups > 0 { firms + 1 } else { firms };
+    let mut base = [0.0f64; OPTIONS];
+    let mut mission = [0.0f64; OPTIONS];
+    let mut targets = [0.0f64; OPTIONS];
+    let open_cap = scenario
+        .companies
+        .iter()
+        .filter(|c| c.role == Role::OpenWeight)
+        .map(|c| c.capability)
+        .reduce(f64::max)
+        .unwrap_or(0.7 * scenario.companies[lab as usize].capability);
+    for (i, c) in scenario.companies.iter().enumerate() {
+        base[i] = base_utility(t, c.pay, c.capability, 0.0);
+        mission[i] = c.mission;
+        targets[i] = c.talent_share;
     }
+    let employed: f64 = targets[..firms].iter().sum();
+    if n_startups > 0 {
+        base[firms] = base_utility(t, t.startup_pay, sector_quality(scenario, open_cap), 0.0);
+        mission[firms] = t.startup_mission;
+        targets[firms] = (1.0 - employed).max(0.0);
+    } else if employed > 0.0 {
+        for x in targets[..firms].iter_mut() {
+            *x /= employed; // nobody works at startups: the firms share everyone
+        }
+    }
+    let (amenity, cumulative) = steady_state(t, &base, &mission, options, &targets);
     let n = t.researchers as usize;
     let mut existing = world.query::<&mut Researcher>();
     if existing.iter(world).len() != n {
@@ -145,6 +175,7 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64) {
                 mission_pref: 0.0,
                 employer: UNATTACHED,
                 next_search: 0,
+                since: 0,
             },
             n,
         ));
@@ -152,6 +183,7 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64) {
     let draw = InitDraw {
         seed,
         cumulative: &cumulative,
+        options,
         n_startups,
         sigma: t.skill_sigma,
         hazard: t.search_hazard,
@@ -191,11 +223,31 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64) {
     }
     for (st, n) in startups.iter_mut().zip(&staff) {
         st.staff = *n;
+        // Mid-life startups: cash for a uniform share of a round's months of burn, so
+        // their rounds come due spread over time.
+        st.cash = sp.round_months * sp.burn_per_researcher * f64::from(*n) * uniform(&mut rng);
         let spend = cp.startup_compute_share * sp.burn_per_researcher * f64::from(*n);
         market.add_startup_load(st.cloud, spend / market.price[st.cloud as usize]);
     }
     let ids: Vec<Entity> = world.spawn_batch(startups).collect();
     index.alive = (0..n_startups as u32).zip(ids).collect();
+
+    // Brands: the logit inverted at the starting shares, at the starting state.
+    let views: Vec<FirmView> = scenario
+        .companies
+        .iter()
+        .enumerate()
+        .map(|(i, c)| FirmView {
+            idx: i,
+            role: c.role,
+            capability: c.capability,
+            distribution: c.distribution,
+            price: c.price,
+        })
+        .collect();
+    let access = if scenario.partnership.first_access { 1.0 } else { 0.9 };
+    let obs = Observables::new(scenario, &views, lab as usize, investor as usize, access, 0.0, n_startups);
+    let brands = initial_brands(scenario, &obs, n_startups > 0);
 
     // Companies and their products.
     for (i, c) in scenario.companies.iter().enumerate() {
@@ -213,6 +265,8 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64) {
             price: c.price,
             headcount: headcount[i],
             skill_sum: skill_sum[i],
+            initial_headcount: headcount[i],
+            original_staff: headcount[i],
             revenue: 0.0,
             usage: 0.0,
             spend: 0.0,
@@ -225,6 +279,7 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64) {
                 segment,
                 quality: c.capability,
                 share: 0.0,
+                brand: brands[i][segment.index()],
             });
         }
     }
@@ -331,4 +386,5 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64) {
     world.insert_resource(MetricsLog(Vec::with_capacity(scenario.horizon_months as usize)));
     world.insert_resource(DecouplingWatch::default());
     world.insert_resource(market);
+    world.insert_resource(Amenities(amenity));
 }

@@ -1,0 +1,164 @@
+//! Issue 20: no dead parameters. Every numeric parameter of the registry is moved (×2, or
+//! inside its range) and the outputs of a few hundred runs on the same seeds must change.
+//! A parameter that acts only in another configuration is moved in that configuration; a
+//! pure safety cap is exempt and says so in its registry entry.
+
+mod support;
+
+use coopetition::scenario::Scenario;
+use coopetition::scenario::params::PARAMS;
+use coopetition::sim::RunResult;
+use support::runs;
+
+/// Caps and test hooks: they must not act in a normal run.
+const EXEMPT: &[&str] = &[
+    "startups.max_startups", // memory guard (registry: "cap")
+    "testing.fail_every",    // fault injection for tests
+    // Time-invariant and absorbed into the startup sector's amenity, which setup solves so
+    // the starting employment shares are the hiring model's steady state (docs/MODEL.md
+    // §7.2); it acts when changed during a run.
+    "talent.startup_pay",
+];
+
+/// Parameters that act only in another configuration: the `--set`s that switch it on, and
+/// where the default move (×2) cannot cross the threshold it acts at, the value to move to.
+const CONTEXT: &[(&str, &[&str], Option<f64>)] = &[
+    // The lab's cash paths: a lab with little cash left and a payroll that exceeds revenue.
+    ("partnership.weak_capital_months", LAB_SHORT, None),
+    ("partnership.fundraise_runway_months", LAB_SHORT, None),
+    ("partnership.fundraise_months", LAB_SHORT, None),
+    ("partnership.fundraise_success", LAB_SHORT, None),
+    ("talent.hiring_budget_share", LAB_SHORT, None),
+    // Prices at their floor: a glut of capacity.
+    ("cloud.price_floor", &["cloud.initial_utilization=0.3", "cloud.third_party_growth=0"], None),
+    // The threshold form of decoupling needs the lab free to move its compute.
+    ("outcomes.decoupling_share_threshold", &["partnership.exclusivity=none"], None),
+    ("outcomes.decoupling_inhouse_threshold", &["partnership.exclusivity=none"], None),
+    // The structural presumption holds with a wide margin for the partners (consumer
+    // assistants: ΔHHI ≈ 840, post HHI > 5,000, combined share 0.76): move past it.
+    ("regulation.hhi_presumption", &["partnership.bid_propensity=1", "governance.crisis_rate=0.2", "regulation.stringency=3", "regulation.share_presumption=1"], Some(9000.0)),
+    ("regulation.delta_presumption", BIDS, Some(3000.0)),
+    ("regulation.share_presumption", &["partnership.bid_propensity=1", "governance.crisis_rate=0.2", "regulation.stringency=3", "regulation.hhi_presumption=10000"], Some(0.95)),
+    // Undertakings: strict authorities, and the stake cut made the cheapest package.
+    ("regulation.undertaking_behavioural_cost", STRICT, None),
+    ("regulation.undertaking_stake_cost", STRICT, Some(0.01)),
+    ("regulation.undertaking_stake", &["regulation.stringency=3", "governance.crisis_rate=0.2", "regulation.undertaking_stake_cost=0.01"], None),
+    ("regulation.eu.refer_base", STRICT, Some(0.5)),
+    // Time limits bar own-initiative reviews long after a change in influence: an authority
+    // with no case open at the start and a high own-initiative rate.
+    ("regulation.eu.time_limit_months", &["regulation.eu.initial_stage=monitoring", "regulation.open_rate=0.5", "regulation.stringency=3"], Some(1.0)),
+    ("regulation.cma.time_limit_months", &["regulation.cma.initial_stage=monitoring", "regulation.open_rate=0.5", "regulation.stringency=3", "governance.crisis_rate=0.2"], Some(0.0)),
+    ("regulation.ftc.extension_days", &["regulation.ftc.initial_stage=informal", "regulation.stringency=3", "regulation.ftc.extension_rate=1"], None),
+    ("regulation.ftc.extension_rate", &["regulation.ftc.initial_stage=informal", "regulation.stringency=3", "regulation.ftc.extension_days=60"], None),
+    // A US challenge of a consummated change goes to court: FTC cases that reach an
+    // adverse structural finding (every change reportable).
+    ("regulation.ftc.litigation_months", &["regulation.ftc.initial_stage=informal", "regulation.ftc.refer_base=2", "regulation.divest_propensity=1", "regulation.stringency=3", "regulation.hsr_threshold=0"], Some(3.0)),
+    ("regulation.ftc.initial_months_in_stage", FTC, None),
+];
+const LAB_SHORT: &[&str] = &["companies.0.capital=1", "companies.0.pay=10"];
+const BIDS: &[&str] = &["partnership.bid_propensity=1", "governance.crisis_rate=0.2", "regulation.stringency=3"];
+const STRICT: &[&str] = &["regulation.stringency=3", "governance.crisis_rate=0.2"];
+const FTC: &[&str] = &[
+    "regulation.ftc.initial_stage=informal",
+    "regulation.ftc.initial_months_in_stage=2",
+    "regulation.stringency=3",
+];
+
+/// Moves a number inside [min, max]: doubles it, halves it when doubling leaves the range,
+/// and takes a point inside the range when it is 0.
+fn moved(x: f64, min: f64, max: f64, up: bool) -> f64 {
+    if x == 0.0 {
+        return if max.is_finite() { (min + max) / 2.0 } else { 1.0 };
+    }
+    if up && 2.0 * x <= max {
+        2.0 * x
+    } else if up && max > x {
+        max
+    } else if x / 2.0 >= min {
+        x / 2.0
+    } else {
+        (min + max) / 2.0
+    }
+}
+
+fn move_value(v: &mut toml::Value, min: f64, max: f64, up: bool) {
+    match v {
+        toml::Value::Float(f) => *f = moved(*f, min, max, up),
+        toml::Value::Integer(i) => {
+            let m = moved(*i as f64, min, max, up).round() as i64;
+            *i = if m == *i { (*i + 1).min(max as i64) } else { m };
+        }
+        // Zeros in an array mean "absent" (a segment a company does not sell in): kept.
+        toml::Value::Array(a) => a
+            .iter_mut()
+            .filter(|x| x.as_float().is_none_or(|f| f != 0.0))
+            .for_each(|x| move_value(x, min, max, up)),
+        _ => {}
+    }
+}
+
+/// The scenario with `path` moved up (×2), or down when up is not a valid scenario.
+fn moved_scenario(base: &Scenario, path: &str, min: f64, max: f64) -> Scenario {
+    moved_scenario_dir(base, path, min, max, true)
+        .or_else(|_| moved_scenario_dir(base, path, min, max, false))
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn moved_scenario_dir(base: &Scenario, path: &str, min: f64, max: f64, up: bool) -> Result<Scenario, String> {
+    let mut root = toml::Value::try_from(base).unwrap();
+    if let Some(field) = path.strip_prefix("companies[].") {
+        for c in root["companies"].as_array_mut().unwrap() {
+            move_value(&mut c[field], min, max, up);
+        }
+    } else {
+        let mut v = &mut root;
+        for part in path.split('.') {
+            v = &mut v[part];
+        }
+        move_value(v, min, max, up);
+    }
+    let text = toml::to_string(&root).unwrap();
+    coopetition::scenario::parse_scenario(&text, path).map_err(|e| e.to_string())
+}
+
+fn same(a: &[RunResult], b: &[RunResult]) -> bool {
+    a.iter()
+        .zip(b)
+        .all(|(x, y)| x.outcome == y.outcome && x.timeseries == y.timeseries && x.events == y.events)
+}
+
+#[test]
+fn every_parameter_acts() {
+    let n = 300;
+    let mut dead = Vec::new();
+    // `DEAD_PARAMS_ONLY=a,b` checks only those paths (for working on one).
+    let only = std::env::var("DEAD_PARAMS_ONLY").ok();
+    for spec in PARAMS {
+        if spec.min.is_nan() || EXEMPT.contains(&spec.path) {
+            continue;
+        }
+        if only.as_deref().is_some_and(|o| !o.split(',').any(|p| p == spec.path)) {
+            continue;
+        }
+        let mut base = Scenario::default();
+        let mut to = None;
+        for (path, sets, target) in CONTEXT {
+            if *path == spec.path {
+                for set in *sets {
+                    base = coopetition::scenario::apply_override(&base, set).unwrap();
+                }
+                to = *target;
+            }
+        }
+        let moved = match to {
+            Some(x) => coopetition::scenario::apply_override(&base, &format!("{}={x}", spec.path)).unwrap(),
+            None => moved_scenario(&base, spec.path, spec.min, spec.max),
+        };
+        let before = runs(&base, n, 77);
+        let after = runs(&moved, n, 77);
+        if same(&before, &after) {
+            dead.push(spec.path);
+        }
+    }
+    assert!(dead.is_empty(), "parameters that change nothing in {n} runs: {dead:?}");
+}
