@@ -18,13 +18,6 @@ fn timeline(events: &str) -> Scenario {
     parse_scenario(&src, "t.toml").unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn col(header: &str, name: &str) -> usize {
-    header
-        .split(',')
-        .position(|c| c == name)
-        .unwrap_or_else(|| panic!("no column {name}"))
-}
-
 #[test]
 fn date_column_follows_start() {
     let d = common::tmp();
