@@ -10,7 +10,7 @@ use crate::fsutil::peak_rss_bytes;
 use crate::montecarlo::{Render, run_block, thread_pool};
 use crate::scenario::{Scenario, apply_override, load};
 use crate::sim::schedule::Phase;
-use crate::sim::{Simulator, run_seed};
+use crate::sim::{PHASES, Simulator, run_seed};
 
 /// How much work the benchmark does.
 #[derive(Debug, Clone, Copy)]
@@ -97,8 +97,8 @@ fn mc_rate_with_outputs(scenario: &Scenario, runs: u64, threads: usize) -> Resul
 }
 
 /// Seconds per phase over `runs` profiled runs (one thread).
-fn phase_times(scenario: &Scenario, runs: u64) -> Result<[f64; 9], String> {
-    let mut times = [0.0; 9];
+fn phase_times(scenario: &Scenario, runs: u64) -> Result<[f64; PHASES], String> {
+    let mut times = [0.0; PHASES];
     for r in 0..runs {
         Simulator::run_profiled(scenario, run_seed(2, 0, r), &mut times).map_err(|e| e.to_string())?;
     }
@@ -260,10 +260,10 @@ pub fn run_bench(cfg: &BenchConfig, mut progress: impl FnMut(&str)) -> Result<St
     );
     for t in [1, threads] {
         let p = thread_pool(t).map_err(|e| e.to_string())?;
-        let mut times = [0.0; 9];
+        let mut times = [0.0; PHASES];
         p.install(|| Simulator::run_profiled(&kernel, run_seed(5, 0, 0), &mut times))
             .map_err(|e| e.to_string())?;
-        let hiring = times[1];
+        let hiring = times[Phase::Hiring.index()];
         let _ = writeln!(s, "| {t} | {:.2} |", hiring * 1e9 / researcher_months);
     }
     s.push('\n');

@@ -5,6 +5,7 @@ pub mod analyze;
 pub mod bench;
 pub mod calibrate;
 pub mod cli;
+pub mod compare;
 pub mod fsutil;
 pub mod mechanisms;
 pub mod montecarlo;

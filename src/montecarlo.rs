@@ -69,10 +69,10 @@ pub fn run_one(
         rec.outcome_row.push_str(&render.prefix);
         push_outcome_row(&mut rec.outcome_row, run, r);
         if render.timeseries {
-            push_timeseries_rows(&mut rec.timeseries_rows, &render.prefix, run, r);
+            push_timeseries_rows(&mut rec.timeseries_rows, &render.prefix, run, r, scenario.start);
         }
         if render.events {
-            push_event_rows(&mut rec.event_rows, &render.prefix, run, &r.events);
+            push_event_rows(&mut rec.event_rows, &render.prefix, run, &r.events, scenario.start);
         }
     }
     rec

@@ -10,7 +10,7 @@ use std::process::Output;
 
 const OUTCOMES_PREFIX: &str = "run,seed,outcome,outcome_tick,tension,lab_cloud_share_investor,\
 investor_inhouse_ratio,talent_share_top2,startups_alive,hhi_max";
-const EVENTS_HEADER: &str = "run,tick,kind,actor,target,detail";
+const EVENTS_HEADER: &str = "run,tick,date,kind,actor,target,detail";
 const RUN_FILES: [&str; 3] = ["outcomes.csv", "timeseries.csv", "events.csv"];
 
 /// Every subcommand, for the `--help` check.

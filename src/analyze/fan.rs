@@ -212,7 +212,7 @@ fn read_series(
     let available: BTreeSet<String> = f
         .header()
         .iter()
-        .filter(|h| !matches!(h.as_str(), "point" | "run" | "tick"))
+        .filter(|h| !matches!(h.as_str(), "point" | "run" | "tick" | "date"))
         .cloned()
         .collect();
     let cols: Vec<(String, usize)> = wanted

@@ -27,10 +27,10 @@ mod effects;
 mod error;
 mod fan;
 mod input;
-mod plots;
-mod report;
+pub(crate) mod plots;
+pub(crate) mod report;
 mod sensitivity;
-mod tables;
+pub(crate) mod tables;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -560,3 +560,75 @@ pub(crate) fn sensitivity(path: &Path, sens: &Sensitivity) -> Result<String> {
 fn get(v: &[f64], i: usize) -> f64 {
     v.get(i).copied().unwrap_or(f64::NAN)
 }
+
+/// One outcome's difference between two scenarios: the estimate with its paired and
+/// unpaired 95% intervals (probability points).
+pub(crate) struct DiffBar {
+    pub outcome: Outcome,
+    pub diff: f64,
+    pub lo: f64,
+    pub hi: f64,
+    pub unpaired_lo: f64,
+    pub unpaired_hi: f64,
+}
+
+/// Paired differences of outcome probabilities (B − A) with their 95% intervals, beside
+/// the interval the same runs would give if they were not paired.
+pub(crate) fn differences(path: &Path, title: &str, bars: &[DiffBar]) -> Result<String> {
+    render(path, SIZE, |root| {
+        let ext = bars
+            .iter()
+            .flat_map(|b| [b.lo, b.hi, b.unpaired_lo, b.unpaired_hi, b.diff])
+            .filter(|v| v.is_finite())
+            .fold(0.01f64, |m, v| m.max(v.abs()));
+        let top = (ext * 1.15).min(1.0);
+        let mut chart = ChartBuilder::on(root)
+            .caption(title, (FONT, 22))
+            .margin(16)
+            .x_label_area_size(50)
+            .y_label_area_size(80)
+            .build_cartesian_2d(TickAxis::new(-0.5, 3.5, vec![0.0, 1.0, 2.0, 3.0]), -top..top)?;
+        chart
+            .configure_mesh()
+            .light_line_style(WHITE.mix(0.0))
+            .disable_x_mesh()
+            .x_label_formatter(&|x| category(*x, &Outcome::ALL.map(Outcome::as_str)))
+            .y_label_formatter(&|v| format!("{:+.1} pp", v * 100.0))
+            .x_desc("outcome at the horizon")
+            .y_desc("difference in probability, B − A")
+            .label_style((FONT, 15))
+            .axis_desc_style((FONT, 16))
+            .draw()?;
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(-0.5, 0.0), (3.5, 0.0)],
+            BLACK.stroke_width(1),
+        )))?;
+        let paired = PALETTE[0];
+        chart
+            .draw_series(bars.iter().map(|b| {
+                let x = b.outcome.index() as f64 - 0.12;
+                ErrorBar::new_vertical(x, b.lo, finite(b.diff), b.hi, paired.stroke_width(3), 14)
+            }))?
+            .label("paired (common random numbers)")
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], paired.stroke_width(3)));
+        chart
+            .draw_series(bars.iter().map(|b| {
+                let x = b.outcome.index() as f64 + 0.12;
+                ErrorBar::new_vertical(
+                    x,
+                    b.unpaired_lo,
+                    finite(b.diff),
+                    b.unpaired_hi,
+                    REFERENCE.stroke_width(2),
+                    10,
+                )
+            }))?
+            .label("same runs, unpaired")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], REFERENCE.stroke_width(2)));
+        chart.draw_series(bars.iter().map(|b| {
+            let x = b.outcome.index() as f64 - 0.12;
+            Circle::new((x, finite(b.diff)), 4, paired.filled())
+        }))?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight)
+    })
+}

@@ -3,6 +3,7 @@
 pub mod analyze;
 pub mod bench;
 pub mod calibrate;
+pub mod compare;
 pub mod run;
 pub mod scenarios;
 pub mod slurm;
@@ -54,7 +55,7 @@ pub fn exit_code(e: &anyhow::Error) -> ExitCode {
     long_about = "Agent-based simulation of the AI market around a frontier-lab / hyperscaler partnership.\n\
         Companies, researchers, startups, cloud contracts, products and three antitrust authorities \
         step month by month; each run ends in symbiosis, decoupling, acquisition or divestiture.",
-    after_help = "Examples:\n  coopetition run                         # 1000 runs of the built-in baseline\n  coopetition run strict-regulators --runs 5000 --seed 7\n  coopetition run --set regulation.stringency=2 --set partnership.exclusivity=rofr\n  coopetition show baseline > my.toml && coopetition validate my.toml\n  coopetition sweep scenarios/sweeps/regulation.toml\n  coopetition analyze output/baseline-seed42"
+    after_help = "Examples:\n  coopetition run                         # 1000 runs of the built-in baseline\n  coopetition run strict-regulators --runs 5000 --seed 7\n  coopetition run --set regulation.stringency=2 --set partnership.exclusivity=rofr\n  coopetition show baseline > my.toml && coopetition validate my.toml\n  coopetition compare baseline timeline-2024 --runs 2000\n  coopetition sweep scenarios/sweeps/regulation.toml\n  coopetition analyze output/baseline-seed42"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -96,6 +97,8 @@ pub enum Command {
     Slurm(slurm::SlurmArgs),
     /// Analyze a run, sweep or merged directory: intervals, effects, plots, report.
     Analyze(analyze::AnalyzeArgs),
+    /// Compare two scenarios on common random numbers: paired differences with 95% intervals.
+    Compare(compare::CompareArgs),
     /// Fit free parameters so the outcome distribution matches a target; writes the scenario.
     Calibrate(calibrate::CalibrateArgs),
     /// Measure throughput and scaling on this machine (prints Markdown tables).
@@ -120,6 +123,7 @@ pub fn dispatch(cli: Cli, argv: Vec<String>) -> anyhow::Result<ExitCode> {
         Command::Analyze(args) => analyze::execute(args),
         Command::Bench(args) => bench::execute(args),
         Command::Calibrate(args) => calibrate::execute(args, &argv),
+        Command::Compare(args) => compare::execute(args, &argv),
         Command::Sweep(args) => sweep::execute(args, &argv),
         Command::Merge(args) => sweep::execute_merge(args, &argv),
         Command::Slurm(args) => slurm::execute(args, &argv),

@@ -11,10 +11,9 @@ use super::bad_input;
 use super::scenarios::resolve_with_overrides;
 use super::table::outcome_table;
 use crate::montecarlo::{BLOCK, Render, run_block, thread_pool};
-use crate::output::columns::{EVENTS_HEADER, outcomes_header, timeseries_header};
 use crate::output::dirs;
 use crate::output::manifest::RunManifest;
-use crate::output::run_dir::{CsvSink, write_json};
+use crate::output::run_dir::RunDirWriter;
 
 #[derive(Debug, Args)]
 #[command(
@@ -74,53 +73,27 @@ pub fn execute(args: RunArgs, argv: &[String]) -> anyhow::Result<ExitCode> {
     let pool = thread_pool(args.threads).context("cannot start worker threads")?;
 
     let io = |e: std::io::Error| anyhow::anyhow!("{}: {e}", dir.display());
-    let mut outcomes = CsvSink::create(&dir.join("outcomes.csv"), &outcomes_header()).map_err(io)?;
-    let mut timeseries = CsvSink::create(&dir.join("timeseries.csv"), &timeseries_header(&scenario)).map_err(io)?;
-    let mut events = CsvSink::create(&dir.join("events.csv"), EVENTS_HEADER).map_err(io)?;
-    let mut failures = CsvSink::create(&dir.join("failures.csv"), "run,seed,error").map_err(io)?;
-
+    let mut out = RunDirWriter::create(&dir, &scenario).map_err(io)?;
     let render = Render {
         prefix: String::new(),
         timeseries: true,
         events: true,
     };
     let pb = progress(args.runs, args.quiet, &scenario.name);
-    let mut counts = [0u64; 4];
-    let mut failed = 0u64;
     let mut start = 0;
     while start < args.runs {
         let end = (start + BLOCK).min(args.runs);
         let block = pool.install(|| run_block(&scenario, args.seed, 0, start..end, &render));
-        for rec in block {
-            match &rec.result {
-                Ok(r) => {
-                    counts[r.outcome.index()] += 1;
-                    outcomes.write(&rec.outcome_row).map_err(io)?;
-                    timeseries.write(&rec.timeseries_rows).map_err(io)?;
-                    events.write(&rec.event_rows).map_err(io)?;
-                }
-                Err(msg) => {
-                    failed += 1;
-                    let mut row = format!("{},{},", rec.run, rec.seed);
-                    crate::output::columns::push_field(&mut row, msg);
-                    row.push('\n');
-                    failures.write(&row).map_err(io)?;
-                }
-            }
+        for rec in &block {
+            out.write(rec).map_err(io)?;
         }
         pb.inc(end - start);
         start = end;
     }
     pb.finish_and_clear();
-    outcomes.finish().map_err(io)?;
-    timeseries.finish().map_err(io)?;
-    events.finish().map_err(io)?;
-    failures.finish().map_err(io)?;
-    write_json(
-        &dir.join("manifest.json"),
-        &RunManifest::new(&scenario, args.seed, args.runs, failed, argv),
-    )
-    .map_err(io)?;
+    let (counts, failed) = (out.counts, out.failed);
+    out.finish(&RunManifest::new(&scenario, args.seed, args.runs, failed, argv))
+        .map_err(io)?;
 
     let ok = args.runs - failed;
     if !args.quiet {

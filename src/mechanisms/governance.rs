@@ -11,6 +11,9 @@ use bevy_ecs::prelude::*;
 
 use crate::sim::components::{Partnership, PartnershipStatus};
 use crate::sim::random::{chance, normal, poisson, uniform};
+use rand::rngs::ChaCha8Rng;
+
+use crate::scenario::Scenario;
 use crate::sim::resources::{Clock, EventLog, Params, Roster, Signals, SimRng};
 
 pub fn governance_shocks(
@@ -26,58 +29,12 @@ pub fn governance_shocks(
     let p = &params.0;
     let g = &p.governance;
     let tick = clock.tick;
-    // A new month: clear last month's flow signals.
-    signals.crises = 0;
-    signals.poached_skill_lab_to_investor = 0.0;
-    signals.poached_skill_investor_to_lab = 0.0;
-    signals.absorption_severity = None;
-    signals.compute_shortfall = 0.0;
-    signals.bid_filed = false;
-    signals.acquihires.clear();
-
+    // (Last month's flow signals were cleared at the start of the month, by the timeline phase.)
     let Ok(mut ps) = partnership.single_mut() else { return };
     let crises = poisson(rng, g.crisis_rate);
-    signals.crises = crises;
-    let pp = &p.partnership;
+    signals.crises += crises;
     for _ in 0..crises {
-        ps.lab_weak_until = ps.lab_weak_until.max(tick + g.crisis_weak_months);
-        // The investor may offer to hire the lab's staff (as in November 2023).
-        let severity = uniform(rng);
-        if ps.status == PartnershipStatus::Active
-            && ps.absorption_until.is_none()
-            // Hiring a rival's whole team is a reviewable merger (as the CMA and the FTC
-            // treated Microsoft/Inflection); the stricter the authorities, the less the
-            // investor tries it.
-            && chance(
-                rng,
-                pp.absorption_offer_prob * (1.0 - pp.absorption_review_risk * p.regulation.stringency).max(0.0),
-            )
-        {
-            ps.absorption_until = Some(tick + pp.absorption_window_months - 1);
-            ps.absorption_base = 0.0;
-            ps.absorbed_skill = 0.0;
-            ps.crisis_severity = severity;
-            log.push(
-                tick,
-                "absorption_offer",
-                roster.name(roster.investor),
-                roster.name(roster.lab),
-                format!("offer to hire the lab's staff (crisis severity {severity:.2})"),
-            );
-        }
-        let seat = ps.status == PartnershipStatus::Active && !ps.board_seat && chance(rng, g.crisis_board_seat_prob);
-        if ps.status == PartnershipStatus::Active {
-            ps.tension = (ps.tension + p.partnership.tension_crisis_jump).min(1.0);
-            if seat {
-                ps.board_seat = true;
-            }
-        }
-        let detail = if seat {
-            "board crisis; investor gains a board seat"
-        } else {
-            "board crisis"
-        };
-        log.push(tick, "crisis", roster.name(roster.lab), "", detail.into());
+        board_crisis(p, tick, &roster, rng, &mut log, &mut ps, "crisis");
     }
     if ps.status == PartnershipStatus::Active && ps.absorption_until.is_some_and(|until| tick <= until) {
         signals.absorption_severity = Some(ps.crisis_severity);
@@ -87,4 +44,59 @@ pub fn governance_shocks(
     };
     ps.safety_gap = walk(ps.safety_gap, g.safety_gap_initial, rng);
     ps.pace_gap = walk(ps.pace_gap, g.pace_gap_initial, rng);
+}
+
+/// One board crisis at the lab, logged as `kind` (`crisis`, or `scheduled_crisis` from a
+/// timeline): tension jumps, the lab is weak for `crisis_weak_months`, the investor may
+/// offer to hire the lab's staff and may gain a board seat. Draws from `rng` in a fixed
+/// order (severity, offer, seat).
+pub fn board_crisis(
+    p: &Scenario,
+    tick: u32,
+    roster: &Roster,
+    rng: &mut ChaCha8Rng,
+    log: &mut EventLog,
+    ps: &mut Partnership,
+    kind: &'static str,
+) {
+    let g = &p.governance;
+    let pp = &p.partnership;
+    ps.lab_weak_until = ps.lab_weak_until.max(tick + g.crisis_weak_months);
+    // The investor may offer to hire the lab's staff (as in November 2023).
+    let severity = uniform(rng);
+    if ps.status == PartnershipStatus::Active
+        && ps.absorption_until.is_none()
+        // Hiring a rival's whole team is a reviewable merger (as the CMA and the FTC
+        // treated Microsoft/Inflection); the stricter the authorities, the less the
+        // investor tries it.
+        && chance(
+            rng,
+            pp.absorption_offer_prob * (1.0 - pp.absorption_review_risk * p.regulation.stringency).max(0.0),
+        )
+    {
+        ps.absorption_until = Some(tick + pp.absorption_window_months - 1);
+        ps.absorption_base = 0.0;
+        ps.absorbed_skill = 0.0;
+        ps.crisis_severity = severity;
+        log.push(
+            tick,
+            "absorption_offer",
+            roster.name(roster.investor),
+            roster.name(roster.lab),
+            format!("offer to hire the lab's staff (crisis severity {severity:.2})"),
+        );
+    }
+    let seat = ps.status == PartnershipStatus::Active && !ps.board_seat && chance(rng, g.crisis_board_seat_prob);
+    if ps.status == PartnershipStatus::Active {
+        ps.tension = (ps.tension + p.partnership.tension_crisis_jump).min(1.0);
+        if seat {
+            ps.board_seat = true;
+        }
+    }
+    let detail = if seat {
+        "board crisis; investor gains a board seat"
+    } else {
+        "board crisis"
+    };
+    log.push(tick, kind, roster.name(roster.lab), "", detail.into());
 }

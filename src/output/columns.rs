@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use crate::outcome::Outcome;
-use crate::scenario::{Scenario, Segment};
+use crate::scenario::{Scenario, Segment, YearMonth};
 use crate::sim::RunResult;
 use crate::sim::components::Authority;
 use crate::sim::resources::{Event, TickMetrics};
@@ -79,11 +79,12 @@ pub fn cloud_names(scenario: &Scenario) -> Vec<&str> {
     names
 }
 
-/// `timeseries.csv` header (without a `point,` prefix): run, tick, metrics, then
-/// regulator stages, researchers, the open-weight lag, startup staffing, retention per company, per-segment HHI, per-segment shares, and per cloud its
+/// `timeseries.csv` header (without a `point,` prefix): run, tick, date, metrics, then
+/// regulator stages, researchers, the open-weight lag, startup staffing, retention per
+/// company, per-segment HHI, per-segment shares, and per cloud its
 /// revenue share, utilization and price.
 pub fn timeseries_header(scenario: &Scenario) -> String {
-    let mut h = String::from("run,tick");
+    let mut h = String::from("run,tick,date");
     for m in METRICS {
         let _ = write!(h, ",{m}");
     }
@@ -113,7 +114,16 @@ pub fn timeseries_header(scenario: &Scenario) -> String {
 }
 
 /// `events.csv` header (without a `point,` prefix).
-pub const EVENTS_HEADER: &str = "run,tick,kind,actor,target,detail";
+pub const EVENTS_HEADER: &str = "run,tick,date,kind,actor,target,detail";
+
+/// Appends `,YYYY-MM` (the calendar month of `tick`), or `,` without a start.
+#[inline]
+fn push_date(buf: &mut String, start: Option<YearMonth>, tick: u32) {
+    buf.push(',');
+    if let Some(s) = start {
+        let _ = write!(buf, "{}", s.of_tick(tick));
+    }
+}
 
 /// Appends a number in the shortest form that reads back exactly: integers without a
 /// decimal point, others by Ryū (already in the tree through serde_json; about twice as fast
@@ -140,10 +150,12 @@ pub fn push_outcome_row(buf: &mut String, run: u64, r: &RunResult) {
     buf.push('\n');
 }
 
-/// Appends the `timeseries.csv` rows of one run, each preceded by `prefix`.
-pub fn push_timeseries_rows(buf: &mut String, prefix: &str, run: u64, r: &RunResult) {
+/// Appends the `timeseries.csv` rows of one run, each preceded by `prefix`; `start` is the
+/// scenario's calendar month of month 1.
+pub fn push_timeseries_rows(buf: &mut String, prefix: &str, run: u64, r: &RunResult, start: Option<YearMonth>) {
     for m in &r.timeseries {
         let _ = write!(buf, "{prefix}{run},{}", m.tick);
+        push_date(buf, start, m.tick);
         for v in metric_values(m) {
             buf.push(',');
             push_num(buf, v);
@@ -181,9 +193,11 @@ pub fn push_timeseries_rows(buf: &mut String, prefix: &str, run: u64, r: &RunRes
 }
 
 /// Appends the `events.csv` rows of one run, each preceded by `prefix`.
-pub fn push_event_rows(buf: &mut String, prefix: &str, run: u64, events: &[Event]) {
+pub fn push_event_rows(buf: &mut String, prefix: &str, run: u64, events: &[Event], start: Option<YearMonth>) {
     for e in events {
-        let _ = write!(buf, "{prefix}{run},{},{},", e.tick, e.kind);
+        let _ = write!(buf, "{prefix}{run},{}", e.tick);
+        push_date(buf, start, e.tick);
+        let _ = write!(buf, ",{},", e.kind);
         push_field(buf, &e.actor);
         buf.push(',');
         push_field(buf, &e.target);

@@ -48,3 +48,59 @@ pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> std::io::Resul
     text.push('\n');
     write_atomic(path, text.as_bytes())
 }
+
+/// The CSV files of a run directory being written (SPEC §5), fed run records in run order.
+pub struct RunDirWriter {
+    dir: PathBuf,
+    outcomes: CsvSink,
+    timeseries: CsvSink,
+    events: CsvSink,
+    failures: CsvSink,
+    /// Successful runs per outcome (in `Outcome::ALL` order).
+    pub counts: [u64; 4],
+    pub failed: u64,
+}
+
+impl RunDirWriter {
+    /// Starts `outcomes.csv`, `timeseries.csv`, `events.csv` and `failures.csv` in `dir`.
+    pub fn create(dir: &Path, scenario: &crate::scenario::Scenario) -> std::io::Result<RunDirWriter> {
+        use super::columns::{EVENTS_HEADER, outcomes_header, timeseries_header};
+        Ok(RunDirWriter {
+            dir: dir.into(),
+            outcomes: CsvSink::create(&dir.join("outcomes.csv"), &outcomes_header())?,
+            timeseries: CsvSink::create(&dir.join("timeseries.csv"), &timeseries_header(scenario))?,
+            events: CsvSink::create(&dir.join("events.csv"), EVENTS_HEADER)?,
+            failures: CsvSink::create(&dir.join("failures.csv"), "run,seed,error")?,
+            counts: [0; 4],
+            failed: 0,
+        })
+    }
+
+    /// Appends one run's rows (or its failure row).
+    pub fn write(&mut self, rec: &crate::montecarlo::RunRecord) -> std::io::Result<()> {
+        match &rec.result {
+            Ok(r) => {
+                self.counts[r.outcome.index()] += 1;
+                self.outcomes.write(&rec.outcome_row)?;
+                self.timeseries.write(&rec.timeseries_rows)?;
+                self.events.write(&rec.event_rows)
+            }
+            Err(msg) => {
+                self.failed += 1;
+                let mut row = format!("{},{},", rec.run, rec.seed);
+                super::columns::push_field(&mut row, msg);
+                row.push('\n');
+                self.failures.write(&row)
+            }
+        }
+    }
+
+    /// Renames the files into place and writes `manifest.json` last.
+    pub fn finish(self, manifest: &super::manifest::RunManifest<'_>) -> std::io::Result<()> {
+        self.outcomes.finish()?;
+        self.timeseries.finish()?;
+        self.events.finish()?;
+        self.failures.finish()?;
+        write_json(&self.dir.join("manifest.json"), manifest)
+    }
+}

@@ -25,6 +25,7 @@ const BUNDLED: &[(&str, &str)] = &[
     ),
     ("no-exclusivity", include_str!("../../scenarios/no-exclusivity.toml")),
     ("scale-1m", include_str!("../../scenarios/scale-1m.toml")),
+    ("timeline-2024", include_str!("../../scenarios/timeline-2024.toml")),
 ];
 
 /// Names of the bundled scenarios, in listing order.
@@ -146,7 +147,7 @@ fn check(s: Scenario, src: &str, origin: &str) -> Result<Scenario, ScenarioError
 }
 
 fn locate_violation(src: &str, v: Violation) -> Problem {
-    let (line, column) = match locate(src, &v.path) {
+    let (line, column) = match locate(src, &v.path).or_else(|| locate_entry(src, &v.path)) {
         Some((l, c)) => (Some(l), Some(c)),
         None => (None, None),
     };
@@ -229,6 +230,27 @@ fn line_col(src: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
     (line, column)
+}
+
+/// For a field missing from the N-th `[[table]]` entry (`events.2.buyer`): the line of
+/// that entry's header.
+fn locate_entry(src: &str, path: &str) -> Option<(usize, usize)> {
+    let mut parts: Vec<&str> = path.split('.').collect();
+    parts.pop()?;
+    let n: usize = parts.pop()?.parse().ok()?;
+    let table = parts.join(".");
+    let mut seen = 0;
+    for (i, raw) in src.lines().enumerate() {
+        if let Some(h) = raw.trim().strip_prefix("[[").and_then(|l| l.split("]]").next())
+            && h.trim() == table
+        {
+            if seen == n {
+                return Some((i + 1, raw.find('[').unwrap_or(0) + 1));
+            }
+            seen += 1;
+        }
+    }
+    None
 }
 
 /// Finds the line that sets a dotted path: the key inside its `[table]` (or

@@ -5,10 +5,12 @@
 
 pub mod load;
 pub mod params;
+pub mod timeline;
 
 use serde::{Deserialize, Serialize};
 
 pub use load::{ScenarioError, apply_override, bundled, bundled_names, load_scenario_file, parse_scenario};
+pub use timeline::{TimelineEvent, YearMonth};
 
 /// A complete, resolved scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -20,6 +22,12 @@ pub struct Scenario {
     pub description: String,
     /// Ticks (months) per run.
     pub horizon_months: u32,
+    /// Calendar month of month 1 (`"YYYY-MM"`; `""` for none): outputs then carry a `date`.
+    #[serde(
+        serialize_with = "timeline::serialize_start",
+        deserialize_with = "timeline::deserialize_start"
+    )]
+    pub start: Option<YearMonth>,
     pub partnership: PartnershipParams,
     pub cloud: CloudParams,
     pub research: ResearchParams,
@@ -33,6 +41,9 @@ pub struct Scenario {
     pub testing: TestingParams,
     /// The roster of companies; exactly one `lab` and one `investor`.
     pub companies: Vec<CompanyParams>,
+    /// Dated events, each applied at the start of its month (see [`timeline`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<TimelineEvent>,
 }
 
 /// Lab's cloud exclusivity towards the investor.
@@ -762,6 +773,7 @@ impl Default for Scenario {
             name: "baseline".into(),
             description: "The article's situation, calibrated to its 60/25/10/5 expert view".into(),
             horizon_months: 18,
+            start: Some(YearMonth { year: 2024, month: 1 }),
             partnership: PartnershipParams::default(),
             cloud: CloudParams::default(),
             research: ResearchParams::default(),
@@ -850,6 +862,7 @@ impl Default for Scenario {
                     ..company("meta", Role::OpenWeight)
                 },
             ],
+            events: Vec::new(),
         }
     }
 }

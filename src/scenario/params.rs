@@ -39,6 +39,13 @@ macro_rules! p {
 pub const PARAMS: &[ParamSpec] = &[
     p!("horizon_months", "months", 1, 600, "ticks per run"),
     p!(
+        "start",
+        "YYYY-MM",
+        f64::NAN,
+        f64::NAN,
+        "calendar month of month 1 (outputs carry a `date` column; \"\" for none)"
+    ),
+    p!(
         "partnership.exclusivity",
         "enum",
         f64::NAN,
@@ -1414,6 +1421,7 @@ pub fn validate(s: &Scenario) -> Vec<Violation> {
     };
     check_ranges(&value, "", &mut out);
     check_roster(s, &mut out);
+    super::timeline::validate(s, &mut out);
     out
 }
 
@@ -1697,6 +1705,7 @@ mod tests {
             "companies[].name",
             "companies[].role",
             "companies[].segments",
+            "events",
         ];
         for leaf in leaves {
             if !skip.contains(&leaf.as_str()) {

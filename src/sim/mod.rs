@@ -5,12 +5,16 @@ pub mod random;
 pub mod resources;
 pub mod schedule;
 pub mod setup;
+pub mod timeline;
+
+use std::sync::Arc;
 
 use bevy_ecs::prelude::*;
 
 use crate::mechanisms::metrics::DecouplingWatch;
 use crate::outcome::Outcome;
 use crate::scenario::Scenario;
+use crate::scenario::timeline::{Scheduled, compile};
 use components::{Partnership, PartnershipStatus};
 use resources::{Clock, Event, EventLog, MetricsLog, TickMetrics};
 
@@ -72,6 +76,19 @@ pub struct Simulator {
     initialized: bool,
     /// Reused buffer of entities to despawn between runs.
     agents: Vec<Entity>,
+    /// The last scenario with a timeline and its compiled events (compiled once per engine).
+    timeline: Option<(Scenario, Arc<Vec<Scheduled>>)>,
+}
+
+/// Number of phases in a month (the length of [`schedule::Phase::ORDER`]).
+pub const PHASES: usize = schedule::Phase::ORDER.len();
+
+/// The compiled timeline of `scenario` (empty without events: no work, no draws).
+fn compile_timeline(scenario: &Scenario) -> Result<Arc<Vec<Scheduled>>, SimError> {
+    if scenario.events.is_empty() {
+        return Ok(Arc::default());
+    }
+    compile(scenario).map(Arc::new).map_err(SimError::State)
 }
 
 impl Default for Simulator {
@@ -87,6 +104,7 @@ impl Simulator {
             schedule: schedule::build_schedule(),
             initialized: false,
             agents: Vec::new(),
+            timeline: None,
         }
     }
 
@@ -113,7 +131,17 @@ impl Simulator {
             panic!("injected fault: seed {seed} is divisible by testing.fail_every = {fail_every}");
         }
         self.clear_agents();
+        let events = match &self.timeline {
+            _ if scenario.events.is_empty() => Arc::default(),
+            Some((s, events)) if s == scenario => Arc::clone(events),
+            _ => {
+                let events = compile_timeline(scenario)?;
+                self.timeline = Some((scenario.clone(), Arc::clone(&events)));
+                events
+            }
+        };
         setup::populate(&mut self.world, scenario, seed);
+        self.world.insert_resource(timeline::Timeline::new(events));
         if !self.initialized {
             self.schedule
                 .initialize(&mut self.world)
@@ -129,9 +157,10 @@ impl Simulator {
 
     /// Runs one simulation timing each phase; adds the seconds spent per phase to `times`
     /// (in [`schedule::Phase::ORDER`]). Same results as [`Simulator::run`].
-    pub fn run_profiled(scenario: &Scenario, seed: u64, times: &mut [f64; 9]) -> Result<RunResult, SimError> {
+    pub fn run_profiled(scenario: &Scenario, seed: u64, times: &mut [f64; PHASES]) -> Result<RunResult, SimError> {
         let mut world = World::new();
         setup::populate(&mut world, scenario, seed);
+        world.insert_resource(timeline::Timeline::new(compile_timeline(scenario)?));
         let mut phases = schedule::build_phase_schedules();
         for (_, s) in phases.iter_mut() {
             s.initialize(&mut world)

@@ -3,11 +3,13 @@
 use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings, SingleThreadedExecutor};
 
+use super::timeline;
 use crate::mechanisms::{cloud, governance, hiring, metrics, partnership, products, regulation, research, startups};
 
 /// The phases of a month.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Phase {
+    Timeline,
     Governance,
     Hiring,
     Cloud,
@@ -21,7 +23,8 @@ pub enum Phase {
 
 impl Phase {
     /// Every phase, in tick order. This array is the tick order.
-    pub const ORDER: [Phase; 9] = [
+    pub const ORDER: [Phase; 10] = [
+        Phase::Timeline,
         Phase::Governance,
         Phase::Hiring,
         Phase::Cloud,
@@ -33,9 +36,15 @@ impl Phase {
         Phase::Metrics,
     ];
 
+    /// Position in [`Phase::ORDER`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     /// Lower-case name for reports.
     pub fn as_str(self) -> &'static str {
         match self {
+            Phase::Timeline => "timeline",
             Phase::Governance => "governance",
             Phase::Hiring => "hiring",
             Phase::Cloud => "cloud",
@@ -52,6 +61,7 @@ impl Phase {
 /// Adds the system of one phase, in its set.
 fn add_phase_system(s: &mut Schedule, phase: Phase) {
     match phase {
+        Phase::Timeline => s.add_systems(timeline::timeline.in_set(phase)),
         Phase::Governance => s.add_systems(governance::governance_shocks.in_set(phase)),
         Phase::Hiring => s.add_systems(hiring::hiring.in_set(phase)),
         Phase::Cloud => s.add_systems(cloud::cloud_contracts.in_set(phase)),

@@ -62,6 +62,46 @@ pub fn newcombe_diff(s1: u64, n1: u64, s2: u64, n2: u64, z: f64) -> (f64, f64, f
     (diff, lo.clamp(-1.0, 1.0), hi.clamp(-1.0, 1.0))
 }
 
+/// Difference of two proportions measured on the same units (paired data, e.g. two
+/// scenarios run on common random numbers), `p2 − p1`, with Newcombe's hybrid score
+/// interval for paired data (Newcombe 1998b, Stat. Med. 17:2635–2650, method 10), as
+/// `(diff, lo, hi)`.
+///
+/// The 2×2 table counts units by (first, second): `both` yes/yes, `first_only` yes/no,
+/// `second_only` no/yes, `neither` no/no; `p1 = (both + first_only)/n`,
+/// `p2 = (both + second_only)/n`. With the [`wilson`] intervals `(l1, u1)`, `(l2, u2)` and
+/// the phi coefficient `φ = (both·neither − first_only·second_only)/√((a+b)(c+d)(a+c)(b+d))`
+/// (0 when a margin is empty), `lo = diff − √((p2−l2)² − 2φ(p2−l2)(u1−p1) + (u1−p1)²)` and
+/// `hi = diff + √((u2−p2)² − 2φ(u2−p2)(p1−l1) + (p1−l1)²)`, clamped to `[−1, 1]`. A
+/// positive correlation between the two measurements (φ > 0) narrows the interval: that is
+/// the gain of pairing. With `n = 0` the result is `(NaN, −1, 1)`.
+pub fn newcombe_paired(both: u64, first_only: u64, second_only: u64, neither: u64, z: f64) -> (f64, f64, f64) {
+    let n = both + first_only + second_only + neither;
+    if n == 0 {
+        return (f64::NAN, -1.0, 1.0);
+    }
+    let (a, b, c, d) = (both as f64, first_only as f64, second_only as f64, neither as f64);
+    let nf = n as f64;
+    let (p1, p2) = ((a + b) / nf, (a + c) / nf);
+    let (l1, u1) = wilson(both + first_only, n, z);
+    let (l2, u2) = wilson(both + second_only, n, z);
+    let margins = (a + b) * (c + d) * (a + c) * (b + d);
+    let phi = if margins > 0.0 {
+        (a * d - b * c) / margins.sqrt()
+    } else {
+        0.0
+    };
+    // Exact zero for equal tables (b = c), not a rounding residue.
+    let diff = (c - b) / nf;
+    let below = ((p2 - l2).powi(2) - 2.0 * phi * (p2 - l2) * (u1 - p1) + (u1 - p1).powi(2)).max(0.0);
+    let above = ((u2 - p2).powi(2) - 2.0 * phi * (u2 - p2) * (p1 - l1) + (p1 - l1).powi(2)).max(0.0);
+    (
+        diff,
+        (diff - below.sqrt()).clamp(-1.0, 1.0),
+        (diff + above.sqrt()).clamp(-1.0, 1.0),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,5 +195,21 @@ mod tests {
         let (d, l, h) = newcombe_diff(0, 0, 3, 10, Z95);
         assert!(d.is_nan());
         assert_eq!((l, h), (-1.0, 1.0));
+    }
+
+    #[test]
+    fn paired_newcombe_matches_published_example() {
+        // Newcombe (1998b), method 10, example (a, b, c, d) = (36, 12, 2, 0): the paper's
+        // difference p1 − p2 = 0.2 has interval 0.0569 to 0.3404. Here diff = p2 − p1.
+        let (d, l, h) = newcombe_paired(36, 12, 2, 0, Z95);
+        assert!(close(d, -0.2, 1e-12), "{d}");
+        assert!(close(l, -0.3404, TOL4), "lo {l}");
+        assert!(close(h, -0.0569, TOL4), "hi {h}");
+        // Equal tables give exactly 0; pairing narrows the interval against the unpaired one.
+        let (d, l, h) = newcombe_paired(300, 0, 0, 700, Z95);
+        assert_eq!(d, 0.0);
+        let (_, ul, uh) = newcombe_diff(300, 1000, 300, 1000, Z95);
+        assert!(h - l < 0.1 * (uh - ul), "paired {l}..{h} vs unpaired {ul}..{uh}");
+        assert_eq!(newcombe_paired(0, 0, 0, 0, Z95).1, -1.0);
     }
 }

@@ -9,5 +9,5 @@ pub mod interval;
 pub mod quantile;
 pub mod sensitivity;
 
-pub use interval::{Z95, wilson};
+pub use interval::{Z95, newcombe_diff, newcombe_paired, wilson};
 pub use quantile::quantile_sorted;
