@@ -27,6 +27,7 @@ mod effects;
 mod error;
 mod fan;
 mod input;
+mod noise;
 mod plots;
 mod report;
 mod sensitivity;
@@ -185,8 +186,9 @@ fn write_tables(
                 "effect_lo",
                 "effect_hi",
                 "rank",
+                "interval",
             ],
-            &effects::effect_rows(effects),
+            &effects::effect_rows(effects, ds.common_seeds()),
         )?;
     }
     out.csv(
