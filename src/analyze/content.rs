@@ -20,6 +20,7 @@ pub(crate) struct Context<'a> {
     pub conv: &'a [Conv],
     pub effects: &'a [ParamEffect],
     pub sens: Option<&'a Sensitivity>,
+    pub prims: &'a [super::prim::Prim],
     pub main: &'a Table,
     /// (file, caption) of the charts written.
     pub charts: &'a [(String, String)],
@@ -93,6 +94,9 @@ pub(crate) fn blocks(c: &Context<'_>) -> Vec<Block> {
     if let Some(s) = c.sens {
         sensitivity_section(&mut b, s);
         images(&mut b, c.charts, |f| f == "sensitivity.svg");
+    }
+    if !c.prims.is_empty() {
+        prim_section(&mut b, c);
     }
     convergence_section(&mut b, c);
     if c.charts.iter().any(|(f, _)| f.starts_with("fan_")) {
@@ -218,6 +222,29 @@ fn effects_section(b: &mut Vec<Block>, c: &Context<'_>) {
     }
     b.push(Block::Table(t));
     images(b, c.charts, |f| f.starts_with("effect_"));
+}
+
+fn prim_section(b: &mut Vec<Block>, c: &Context<'_>) {
+    b.push(Block::Heading(2, "Scenario discovery (PRIM)".into()));
+    let defaults = c.prims.iter().any(|p| p.default_threshold);
+    b.push(Block::Para(format!(
+        "Boxes of the varied parameters where an outcome is likely, found by PRIM \
+         (Friedman and Fisher 1999) as in scenario discovery (Bryant and Lempert 2010): \
+         points whose outcome probability meets the target are of interest; boxes are \
+         peeled 5% at a time, and the box kept maximises coverage (share of all points of \
+         interest inside) × density (share of the box's points that are of interest).{} \
+         Every peeled box: `prim_<outcome>.csv`.",
+        if defaults {
+            " Without `--prim`, the target of each outcome is its top quarter of points \
+             (at least the 75th percentile of the points' probabilities)."
+        } else {
+            ""
+        }
+    )));
+    b.push(Block::List(
+        c.prims.iter().map(|p| super::prim::sentence(c.ds, p)).collect(),
+    ));
+    images(b, c.charts, |f| f.starts_with("prim_"));
 }
 
 fn sensitivity_section(b: &mut Vec<Block>, s: &Sensitivity) {

@@ -217,6 +217,7 @@ fn rerun_replaces_outputs_and_follows_options() {
     make_run_dir(tmp.path(), 30);
     analyze(tmp.path(), &AnalyzeOptions::default()).expect("first");
     let opts = AnalyzeOptions {
+        prim: Vec::new(),
         metrics: Some(vec!["hhi_consumer".into()]),
         formats: vec![ReportFormat::Md],
     };
@@ -240,6 +241,7 @@ fn unknown_metric_lists_available_ones() {
     let tmp = tempfile::tempdir().expect("tempdir");
     make_run_dir(tmp.path(), 10);
     let opts = AnalyzeOptions {
+        prim: Vec::new(),
         metrics: Some(vec!["nope".into()]),
         ..AnalyzeOptions::default()
     };

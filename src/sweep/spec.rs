@@ -367,8 +367,10 @@ pub fn parse_sweep(src: &str, origin: &str, base_dir: Option<&std::path::Path>) 
                 if !(lo.is_finite() && hi.is_finite() && lo <= hi) {
                     problems.push(problem(&at("range"), format!("`{}`: need finite lo <= hi", v.param)));
                 }
+                // Integer parameters take rounded values (as the designs produce them).
+                let integer = matches!(load::current_value(&base, &v.param), Ok(toml::Value::Integer(_)));
                 for x in [*lo, *hi] {
-                    if let Err(m) = load::set_value(&base, &v.param, toml::Value::Float(x)) {
+                    if let Err(m) = load::set_value(&base, &v.param, numeric(x, integer)) {
                         problems.push(problem(&at("range"), format!("`{}` = {x}: {m}", v.param)));
                     }
                 }
