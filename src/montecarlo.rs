@@ -47,7 +47,18 @@ pub fn run_one(
     run: u64,
     render: &Render,
 ) -> RunRecord {
-    let seed = run_seed(master, point, run);
+    run_one_seeded(sim, scenario, run_seed(master, point, run), point, run, render)
+}
+
+/// [`run_one`] with the run's seed given (e.g. common random numbers across sweep points).
+pub fn run_one_seeded(
+    sim: &mut Simulator,
+    scenario: &Scenario,
+    seed: u64,
+    point: u64,
+    run: u64,
+    render: &Render,
+) -> RunRecord {
     let result = match catch_unwind(AssertUnwindSafe(|| sim.run(scenario, seed))) {
         Ok(Ok(r)) => Ok(r),
         Ok(Err(e)) => Err(e.to_string()),

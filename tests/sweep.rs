@@ -224,3 +224,207 @@ fn memory_stays_flat_from_10k_to_100k_runs() {
     println!("peak RSS: 10k runs {ra} MiB, 100k runs {rb} MiB");
     assert!(rb <= 1.5 * ra, "100k-run sweep used {rb} MiB vs {ra} MiB for 10k");
 }
+
+// ---- Common random numbers and adaptive replication (issue 19) ----
+
+fn lhs_file(dir: &std::path::Path, name: &str, runs: &str, extra: &str) -> std::path::PathBuf {
+    write(
+        dir,
+        name,
+        &format!(
+            "[sweep]\nscenario = \"baseline\"\nruns_per_point = {runs}\nseed = 9\ndesign = \"lhs\"\nsamples = 5\n{extra}\n\
+             [[sweep.vary]]\nparam = \"regulation.stringency\"\nrange = [0.5, 2.0]\n"
+        ),
+    )
+}
+
+/// `seeds = "independent"` (the default) is today's behaviour: every row of outcomes.csv
+/// equals a run rendered directly with `run_seed(master, point, run)`, the way sweeps drew
+/// seeds before `seeds` existed, and the manifest records no new keys.
+#[test]
+fn independent_seeds_keep_the_recorded_behaviour() {
+    use coopetition::montecarlo::{Render, run_one};
+    let t = tmp();
+    let f = lhs_file(t.path(), "ind.toml", "12", "");
+    let d = t.path().join("d");
+    let o = run(&["sweep", s(&f), "--out", s(&d), "--quiet"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let sweep = coopetition::sweep::load_sweep_file(&f).unwrap();
+    let mut expected = String::from_utf8(read(d.join("outcomes.csv"))).unwrap();
+    expected.truncate(expected.find('\n').unwrap() + 1);
+    let mut sim = coopetition::sim::Simulator::new();
+    for p in 0..sweep.points.len() {
+        let scenario = sweep.scenario(p).unwrap();
+        let render = Render {
+            prefix: format!("{p},"),
+            ..Default::default()
+        };
+        for r in 0..12 {
+            expected.push_str(&run_one(&mut sim, &scenario, 9, p as u64, r, &render).outcome_row);
+        }
+    }
+    assert!(
+        expected.as_bytes() == read(d.join("outcomes.csv")).as_slice(),
+        "outcomes.csv differs from runs seeded by (master, point, run)"
+    );
+    let manifest = String::from_utf8(read(d.join("manifest.json"))).unwrap();
+    for key in ["\"seeds\"", "target_halfwidth", "block_runs", "max_runs_per_point"] {
+        assert!(!manifest.contains(key), "{key} in the manifest of a default sweep");
+    }
+    assert!(manifest.contains("\"runs_per_point\": 12"));
+}
+
+#[test]
+fn common_seeds_give_run_r_the_same_seed_at_every_point() {
+    let t = tmp();
+    let f = lhs_file(t.path(), "crn.toml", "8", "seeds = \"common\"");
+    let a = t.path().join("a");
+    let b = t.path().join("b");
+    assert_eq!(
+        code(&run(&["sweep", s(&f), "--out", s(&a), "--quiet", "--threads", "1"])),
+        0
+    );
+    assert_eq!(
+        code(&run(&["sweep", s(&f), "--out", s(&b), "--quiet", "--threads", "2"])),
+        0
+    );
+    assert_same(&a, &b);
+    let text = String::from_utf8(read(a.join("outcomes.csv"))).unwrap();
+    let mut seed_of_run = std::collections::BTreeMap::new();
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let prev = seed_of_run.insert(f[1].to_string(), f[2].to_string());
+        assert!(prev.is_none_or(|p| p == f[2]), "run {} has two seeds", f[1]);
+    }
+    assert_eq!(seed_of_run.len(), 8);
+    assert!(
+        String::from_utf8(read(a.join("manifest.json")))
+            .unwrap()
+            .contains("\"seeds\": \"common\"")
+    );
+}
+
+const AUTO: &str = "target_halfwidth = 0.07\nblock_runs = 40\nmax_runs_per_point = 400";
+
+/// Adaptive replication: each point stops at the first block boundary where every
+/// outcome's 95% Wilson half-width is within the target (or at the cap), and the result
+/// does not depend on threads, shards or interruptions.
+#[test]
+fn adaptive_replication_stops_at_the_target_and_is_reproducible() {
+    let t = tmp();
+    let f = lhs_file(t.path(), "auto.toml", "\"auto\"", AUTO);
+    let whole = t.path().join("whole");
+    let o = run(&["sweep", s(&f), "--out", s(&whole), "--quiet", "--threads", "1"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+
+    // The stop rule, recomputed from outcomes.csv.
+    let text = String::from_utf8(read(whole.join("outcomes.csv"))).unwrap();
+    let mut per_point: std::collections::BTreeMap<u64, Vec<String>> = Default::default();
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        per_point
+            .entry(f[0].parse().unwrap())
+            .or_default()
+            .push(f[3].to_string());
+    }
+    let half = |outs: &[String]| {
+        ["symbiosis", "decoupling", "acquisition", "divestiture"]
+            .iter()
+            .map(|o| {
+                let k = outs.iter().filter(|x| x == o).count() as u64;
+                let (lo, hi) = coopetition::stats::wilson(k, outs.len() as u64, coopetition::stats::Z95);
+                (hi - lo) / 2.0
+            })
+            .fold(0.0, f64::max)
+    };
+    let mut total = 0;
+    for (p, outs) in &per_point {
+        let n = outs.len();
+        total += n;
+        assert!(n % 40 == 0 && n <= 400, "point {p}: {n} runs");
+        assert!(n == 400 || half(outs) <= 0.07, "point {p} stopped imprecise at {n}");
+        assert!(
+            n == 40 || half(&outs[..n - 40]) > 0.07,
+            "point {p} ran a block too many"
+        );
+    }
+    println!(
+        "adaptive: runs per point {:?}",
+        per_point.values().map(Vec::len).collect::<Vec<_>>()
+    );
+    let summary = String::from_utf8(read(whole.join("summary.csv"))).unwrap();
+    for (line, (_, outs)) in summary.lines().skip(1).zip(&per_point) {
+        assert_eq!(line.split(',').nth(2).unwrap(), outs.len().to_string(), "summary runs");
+    }
+    let manifest = String::from_utf8(read(whole.join("manifest.json"))).unwrap();
+    assert!(manifest.contains(&format!("\"runs\": {total},")), "{manifest}");
+
+    // Threads.
+    let two = t.path().join("two");
+    assert_eq!(
+        code(&run(&["sweep", s(&f), "--out", s(&two), "--quiet", "--threads", "2"])),
+        0
+    );
+    assert_same(&whole, &two);
+
+    // Shards and merge.
+    let mut shards = Vec::new();
+    for k in 1..=2 {
+        let d = t.path().join(format!("shard{k}"));
+        let o = run(&["sweep", s(&f), "--out", s(&d), "--shard", &format!("{k}/2"), "--quiet"]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        shards.push(d);
+    }
+    let merged = t.path().join("merged");
+    let o = run(&["merge", s(&shards[0]), s(&shards[1]), "--out", s(&merged)]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_same(&whole, &merged);
+    let m = String::from_utf8(read(merged.join("manifest.json"))).unwrap();
+    assert!(m.contains(&format!("\"runs\": {total},")), "{m}");
+
+    // Interrupted mid-block several times, then resumed.
+    let part = t.path().join("part");
+    let o = run(&["sweep", s(&f), "--out", s(&part), "--quiet", "--max-runs", "57"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    for _ in 0..3 {
+        let o = run(&[
+            "sweep",
+            s(&f),
+            "--out",
+            s(&part),
+            "--resume",
+            "--quiet",
+            "--max-runs",
+            "131",
+        ]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+    }
+    let o = run(&["sweep", s(&f), "--out", s(&part), "--resume", "--quiet"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_same(&whole, &part);
+}
+
+#[test]
+fn bad_replication_settings_name_file_line_and_field() {
+    let t = tmp();
+    let cases = [
+        ("\"lots\"", "", "sweep.runs_per_point"),
+        ("100", "target_halfwidth = 0.01", "sweep.target_halfwidth"),
+        ("\"auto\"", "target_halfwidth = 0.0", "sweep.target_halfwidth"),
+        ("\"auto\"", "block_runs = 1", "sweep.block_runs"),
+        ("100", "seeds = \"shared\"", "seeds"),
+    ];
+    for (i, (runs, extra, field)) in cases.iter().enumerate() {
+        let f = lhs_file(t.path(), &format!("bad{i}.toml"), runs, extra);
+        let o = run(&["validate", s(&f)]);
+        let err = stderr(&o);
+        assert_eq!(code(&o), 2, "{runs} {extra}: {err}");
+        // `FILE:LINE:COLUMN: field `sweep.X`: message`
+        let at = err
+            .find(&format!("bad{i}.toml:"))
+            .unwrap_or_else(|| panic!("no file name: {err}"));
+        let line = err[at..].split(':').nth(1).unwrap_or("");
+        assert!(line.parse::<u32>().is_ok_and(|l| l >= 3), "no line: {err}");
+        assert!(err.contains(field), "no field {field}: {err}");
+    }
+}

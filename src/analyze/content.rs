@@ -20,6 +20,7 @@ pub(crate) struct Context<'a> {
     pub conv: &'a [Conv],
     pub effects: &'a [ParamEffect],
     pub sens: Option<&'a Sensitivity>,
+    pub prims: &'a [super::prim::Prim],
     pub main: &'a Table,
     /// (file, caption) of the charts written.
     pub charts: &'a [(String, String)],
@@ -94,6 +95,9 @@ pub(crate) fn blocks(c: &Context<'_>) -> Vec<Block> {
         sensitivity_section(&mut b, s);
         images(&mut b, c.charts, |f| f == "sensitivity.svg");
     }
+    if !c.prims.is_empty() {
+        prim_section(&mut b, c);
+    }
     convergence_section(&mut b, c);
     if c.charts.iter().any(|(f, _)| f.starts_with("fan_")) {
         b.push(Block::Heading(2, "Metrics over time".into()));
@@ -144,6 +148,22 @@ fn overview(ds: &Dataset) -> String {
                 },
                 ds.total_runs()
             ));
+            parts.push(if ds.common_seeds() {
+                "Seeds are common across points (run r has the same seed at every point), so \
+                 effects are paired run by run."
+                    .to_string()
+            } else {
+                "Seeds are independent across points.".to_string()
+            });
+            let runs: Vec<usize> = ds.runs.iter().map(Vec::len).collect();
+            let (lo, hi) = (runs.iter().min().copied(), runs.iter().max().copied());
+            if let (Some(lo), Some(hi)) = (lo, hi)
+                && lo != hi
+            {
+                parts.push(format!(
+                    "Runs per point range from {lo} to {hi} (adaptive replication)."
+                ));
+            }
         }
     }
     if let Some(s) = &m.master_seed {
@@ -157,13 +177,18 @@ fn overview(ds: &Dataset) -> String {
 
 fn effects_section(b: &mut Vec<Block>, c: &Context<'_>) {
     b.push(Block::Heading(2, "Effects of the varied parameters".into()));
-    b.push(Block::Para(
+    let interval = if c.ds.common_seeds() {
+        "a 95% paired interval (common seeds: the run-by-run differences between the \
+         settings, so noise the runs share cancels)"
+    } else {
+        "a 95% Newcombe interval (independent seeds)"
+    };
+    b.push(Block::Para(format!(
         "Effect = change in an outcome's probability from a parameter's lowest to its \
          highest setting (continuous designs: bottom vs top third of its values), pooling \
-         runs over the other parameters, with a 95% Newcombe interval. Ranked by the \
+         runs over the other parameters, with {interval}. Ranked by the \
          largest absolute effect over the outcomes. All values: `effects.csv`."
-            .into(),
-    ));
+    )));
     if c.effects.is_empty() {
         b.push(Block::Para("No parameter effects could be computed.".into()));
         return;
@@ -199,6 +224,29 @@ fn effects_section(b: &mut Vec<Block>, c: &Context<'_>) {
     images(b, c.charts, |f| f.starts_with("effect_"));
 }
 
+fn prim_section(b: &mut Vec<Block>, c: &Context<'_>) {
+    b.push(Block::Heading(2, "Scenario discovery (PRIM)".into()));
+    let defaults = c.prims.iter().any(|p| p.default_threshold);
+    b.push(Block::Para(format!(
+        "Boxes of the varied parameters where an outcome is likely, found by PRIM \
+         (Friedman and Fisher 1999) as in scenario discovery (Bryant and Lempert 2010): \
+         points whose outcome probability meets the target are of interest; boxes are \
+         peeled 5% at a time, and the box kept maximises coverage (share of all points of \
+         interest inside) × density (share of the box's points that are of interest).{} \
+         Every peeled box: `prim_<outcome>.csv`.",
+        if defaults {
+            " Without `--prim`, the target of each outcome is its top quarter of points \
+             (at least the 75th percentile of the points' probabilities)."
+        } else {
+            ""
+        }
+    )));
+    b.push(Block::List(
+        c.prims.iter().map(|p| super::prim::sentence(c.ds, p)).collect(),
+    ));
+    images(b, c.charts, |f| f.starts_with("prim_"));
+}
+
 fn sensitivity_section(b: &mut Vec<Block>, s: &Sensitivity) {
     b.push(Block::Heading(2, "Sensitivity indices".into()));
     let (text, cell): (&str, fn(&[f64]) -> String) = match s.method {
@@ -206,27 +254,56 @@ fn sensitivity_section(b: &mut Vec<Block>, s: &Sensitivity) {
             "Sobol indices of each output (outcome probabilities and mean key metrics \
              at the horizon per point): cells are first-order S1 / total ST; 95% bootstrap \
              intervals are in `sensitivity.csv`. S1 is the share of output variance due to \
-             the parameter alone, ST includes its interactions. Outcome probabilities carry \
-             binomial noise from the finite runs per point, which inflates ST and widens \
-             the S1 intervals.",
-            |v| format!("{} / {}", fmt2(v.first()), fmt2(v.get(3))),
+             the parameter alone, ST includes its interactions. Each point's output is a \
+             mean over finitely many runs, so it carries Monte Carlo noise, which inflates \
+             ST (a parameter without effect gets an ST near the noise share). `noise` is \
+             that share of the output's variance, estimated from the within-point \
+             variance of the runs; after the arrow are the indices corrected for it \
+             (the replicate-variance correction of Hart, Alexanderian and Gremaud 2017: \
+             the noise estimate is subtracted from the variance and from each \
+             estimator's expectation), with intervals in `sensitivity.csv`.",
+            |v| {
+                format!(
+                    "{} / {} → {} / {}",
+                    fmt2(v.first()),
+                    fmt2(v.get(3)),
+                    fmt2(v.get(7)),
+                    fmt2(v.get(10))
+                )
+            },
         ),
         Method::Morris => (
             "Morris elementary effects of each output (outcome probabilities and mean key \
              metrics at the horizon per point), per unit of the normalised parameter range: \
-             cells are mu* (importance) / sigma (non-linearity or interactions). All \
-             values: `sensitivity.csv`.",
-            |v| format!("{} / {}", fmt2(v.get(1)), fmt2(v.get(2))),
+             cells are mu* (importance) / sigma (non-linearity or interactions), then \
+             in brackets the mu* that Monte Carlo noise alone would give and sigma with the \
+             noise removed: a mu* at or below its noise level is not distinguishable \
+             from noise. `noise` is the share of the output's variance over the points \
+             due to Monte Carlo noise. All values: `sensitivity.csv`.",
+            |v| {
+                format!(
+                    "{} / {} ({} / {})",
+                    fmt2(v.get(1)),
+                    fmt2(v.get(2)),
+                    fmt2(v.get(4)),
+                    fmt2(v.get(5))
+                )
+            },
         ),
     };
     b.push(Block::Para(text.into()));
-    let mut header = vec!["output".to_string()];
+    let mut header = vec!["output".to_string(), "noise".to_string()];
     header.extend(s.params.iter().cloned());
+    let share = s.method.noise_share();
     let rows = s
         .outputs
         .iter()
         .map(|o| {
-            let mut row = vec![o.output.clone()];
+            let noise = o.values.first().and_then(|v| v.get(share)).copied().unwrap_or(f64::NAN);
+            let mut row = vec![
+                o.output.clone(),
+                if noise.is_finite() { pct(noise) } else { "n/a".into() },
+            ];
             row.extend(o.values.iter().map(|v| cell(v)));
             row
         })

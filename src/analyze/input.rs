@@ -34,6 +34,8 @@ pub(crate) struct Manifest {
     pub runs: Option<u64>,
     pub version: Option<String>,
     pub design: Option<String>,
+    /// `seeds` of the sweep (`independent` when absent).
+    pub seeds: Option<String>,
     pub vary: Vec<VarySpec>,
 }
 
@@ -120,6 +122,12 @@ impl Dataset {
         self.manifest.design.as_deref()
     }
 
+    /// Whether runs share seeds across points (`seeds = "common"`): run r of every
+    /// point then pairs with run r of every other.
+    pub(crate) fn common_seeds(&self) -> bool {
+        self.manifest.seeds.as_deref() == Some("common")
+    }
+
     /// Short description of point `i`'s parameter values, e.g. `a=1, b=rofr`.
     pub(crate) fn point_label(&self, i: usize) -> String {
         self.params
@@ -187,6 +195,10 @@ fn read_manifest(path: &Path) -> Result<Manifest> {
         .and_then(|s| s.get("design"))
         .and_then(serde_json::Value::as_str)
         .map(str::to_ascii_lowercase);
+    let seeds = sweep
+        .and_then(|s| s.get("seeds"))
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_string);
     let vary = sweep
         .and_then(|s| s.get("vary"))
         .and_then(serde_json::Value::as_array)
@@ -218,6 +230,7 @@ fn read_manifest(path: &Path) -> Result<Manifest> {
         runs,
         version,
         design,
+        seeds,
         vary,
     })
 }

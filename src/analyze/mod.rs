@@ -27,7 +27,9 @@ mod effects;
 mod error;
 mod fan;
 mod input;
+mod noise;
 pub(crate) mod plots;
+mod prim;
 pub(crate) mod report;
 mod sensitivity;
 pub(crate) mod tables;
@@ -36,6 +38,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 pub use error::AnalyzeError;
+pub use prim::{Comparison, PrimTarget};
 
 use input::Kind;
 
@@ -69,6 +72,9 @@ pub struct AnalyzeOptions {
     pub metrics: Option<Vec<String>>,
     /// Reports to write; an empty list means both.
     pub formats: Vec<ReportFormat>,
+    /// PRIM targets (`divestiture>0.2`); empty means each outcome at its default
+    /// threshold, for sampled designs (`lhs`, `random`, `sobol`, `posterior`) only.
+    pub prim: Vec<PrimTarget>,
 }
 
 impl Default for AnalyzeOptions {
@@ -76,6 +82,7 @@ impl Default for AnalyzeOptions {
         AnalyzeOptions {
             metrics: None,
             formats: vec![ReportFormat::Md, ReportFormat::Html],
+            prim: Vec::new(),
         }
     }
 }
@@ -110,6 +117,16 @@ pub fn analyze(dir: &Path, opts: &AnalyzeOptions) -> Result<AnalyzeSummary, Anal
     };
     let (sens, sens_notes) = sensitivity::compute(&ds);
     notes.extend(sens_notes);
+    let prims = if ds.kind == Kind::Sweep && (prim::sampled_design(&ds) || !opts.prim.is_empty()) {
+        let (p, n) = prim::compute(&ds, &opts.prim);
+        notes.extend(n);
+        p
+    } else {
+        if !opts.prim.is_empty() {
+            notes.push("PRIM needs a sweep directory: `--prim` ignored.".into());
+        }
+        Vec::new()
+    };
     notes.extend(fans.notes.iter().cloned());
 
     let out_dir = dir.join("analysis");
@@ -125,6 +142,21 @@ pub fn analyze(dir: &Path, opts: &AnalyzeOptions) -> Result<AnalyzeSummary, Anal
     write_tables(&mut out, &ds, &probs, &conv, &effects, sens.as_ref())?;
     let title = content::title(&ds);
     write_charts(&mut out, &ds, &title, &effects, &fans, sens.as_ref(), &mut notes)?;
+    for p in &prims {
+        let name = format!("prim_{}", p.target.outcome.as_str());
+        let header = prim::header(&ds);
+        let header: Vec<&str> = header.iter().map(String::as_str).collect();
+        out.csv(&format!("{name}.csv"), &header, &prim::rows(&ds, p))?;
+        let svg = plots::prim(&out.dir.join(format!("{name}.svg")), p, ds.params.len())?;
+        out.svg(
+            &format!("{name}.svg"),
+            &format!(
+                "PRIM trade-off for {}: coverage against density of each peeled box",
+                p.target
+            ),
+            svg,
+        )?;
+    }
 
     let main = tables::main_table(&ds, &probs);
     let ctx = content::Context {
@@ -133,6 +165,7 @@ pub fn analyze(dir: &Path, opts: &AnalyzeOptions) -> Result<AnalyzeSummary, Anal
         conv: &conv,
         effects: &effects,
         sens: sens.as_ref(),
+        prims: &prims,
         main: &main,
         charts: &out.charts,
         notes: &notes,
@@ -185,8 +218,9 @@ fn write_tables(
                 "effect_lo",
                 "effect_hi",
                 "rank",
+                "interval",
             ],
-            &effects::effect_rows(effects),
+            &effects::effect_rows(effects, ds.common_seeds()),
         )?;
     }
     out.csv(
@@ -312,7 +346,8 @@ fn remove_old_outputs(dir: &Path) -> Result<(), AnalyzeError> {
         let entry = entry.map_err(|e| AnalyzeError::io(dir, e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
         let ours = FIXED.contains(&name.as_str())
-            || ((name.starts_with("effect_") || name.starts_with("fan_")) && name.ends_with(".svg"));
+            || ((name.starts_with("effect_") || name.starts_with("fan_")) && name.ends_with(".svg"))
+            || (name.starts_with("prim_") && (name.ends_with(".svg") || name.ends_with(".csv")));
         if ours && entry.file_type().is_ok_and(|t| t.is_file()) {
             let path = entry.path();
             match std::fs::remove_file(&path) {

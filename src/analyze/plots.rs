@@ -632,3 +632,66 @@ pub(crate) fn differences(path: &Path, title: &str, bars: &[DiffBar]) -> Result<
         legend(&mut chart, SeriesLabelPosition::UpperRight)
     })
 }
+
+/// PRIM's trade-off: coverage against density of every box on the peeling trajectory,
+/// coloured by how many parameters the box restricts, the chosen box ringed.
+pub(crate) fn prim(path: &Path, prim: &super::prim::Prim, params: usize) -> Result<String> {
+    let full = &prim.trajectory[0];
+    let pts: Vec<(f64, f64, usize)> = prim
+        .trajectory
+        .iter()
+        .map(|b| {
+            let r = (0..params).filter(|&d| super::prim::restricts(b, full, d)).count();
+            (b.coverage, b.density, r)
+        })
+        .collect();
+    let most = pts.iter().map(|p| p.2).max().unwrap_or(0);
+    let title = format!("PRIM peeling trajectory for {}", prim.target);
+    render(path, SIZE, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(&title, (FONT, 22))
+            .margin(16)
+            .x_label_area_size(48)
+            .y_label_area_size(64)
+            .build_cartesian_2d(0.0..1.02, 0.0..1.02)?;
+        chart
+            .configure_mesh()
+            .x_desc("coverage (share of all points of interest inside the box)")
+            .y_desc("density (share of the box's points that are of interest)")
+            .x_label_formatter(&percent_label)
+            .y_label_formatter(&percent_label)
+            .label_style((FONT, 14))
+            .draw()?;
+        chart.draw_series(LineSeries::new(
+            pts.iter().map(|p| (p.0, p.1)),
+            REFERENCE.stroke_width(1),
+        ))?;
+        for r in 0..=most {
+            let color = PALETTE[r % PALETTE.len()];
+            chart
+                .draw_series(
+                    pts.iter()
+                        .filter(|p| p.2 == r)
+                        .map(|p| Circle::new((p.0, p.1), 4, color.filled())),
+                )?
+                .label(format!("{r} parameter{} restricted", if r == 1 { "" } else { "s" }))
+                .legend(move |(x, y)| Circle::new((x + 8, y), 4, color.filled()));
+        }
+        let c = pts[prim.chosen];
+        chart
+            .draw_series(std::iter::once(Circle::new((c.0, c.1), 9, BLACK.stroke_width(2))))?
+            .label("chosen box (max coverage x density)")
+            .legend(|(x, y)| Circle::new((x + 8, y), 6, BLACK.stroke_width(2)));
+        let r = &prim.reported;
+        chart
+            .draw_series(std::iter::once(TriangleMarker::new(
+                (r.coverage, r.density),
+                8,
+                BLACK.filled(),
+            )))?
+            .label("reported box (restrictions that matter)")
+            .legend(|(x, y)| TriangleMarker::new((x + 8, y), 6, BLACK.filled()));
+        let xy: Vec<(f64, f64)> = pts.iter().map(|p| (p.0, p.1)).collect();
+        legend(&mut chart, free_corner(&xy, (0.0, 1.02), (0.0, 1.02)))
+    })
+}

@@ -31,11 +31,33 @@ pub(crate) enum Method {
 }
 
 impl Method {
+    /// Position of `noise_share` in [`Method::columns`].
+    pub(crate) fn noise_share(self) -> usize {
+        match self {
+            Method::Sobol => 6,
+            Method::Morris => 3,
+        }
+    }
+
     /// Column names of `sensitivity.csv` after `param,output`.
     pub(crate) fn columns(self) -> &'static [&'static str] {
         match self {
-            Method::Sobol => &["S1", "S1_lo", "S1_hi", "ST", "ST_lo", "ST_hi"],
-            Method::Morris => &["mu", "mu_star", "sigma"],
+            Method::Sobol => &[
+                "S1",
+                "S1_lo",
+                "S1_hi",
+                "ST",
+                "ST_lo",
+                "ST_hi",
+                "noise_share",
+                "S1_corr",
+                "S1_corr_lo",
+                "S1_corr_hi",
+                "ST_corr",
+                "ST_corr_lo",
+                "ST_corr_hi",
+            ],
+            Method::Morris => &["mu", "mu_star", "sigma", "noise_share", "mu_star_noise", "sigma_corr"],
         }
     }
 }
@@ -104,7 +126,8 @@ pub(crate) fn compute(ds: &Dataset) -> (Option<Sensitivity>, Vec<String>) {
         .collect();
     let mut outputs = Vec::new();
     let mut constant = Vec::new();
-    for (name, y) in output_series(ds) {
+    let mut no_noise = Vec::new();
+    for ((name, y), runs) in output_series(ds).into_iter().zip(super::noise::point_runs(ds)) {
         if y.iter().all(|v| v.is_finite()) && y.iter().all(|&v| v == y[0]) {
             constant.push(format!("`{name}`"));
             continue;
@@ -113,19 +136,46 @@ pub(crate) fn compute(ds: &Dataset) -> (Option<Sensitivity>, Vec<String>) {
             Method::Sobol => {
                 let mut rng = ChaCha8Rng::seed_from_u64(BOOT_SEED);
                 let y = centered(&y, block);
-                sobol_indices(&y, n / block, k, N_BOOT, &mut rng).map(|v| {
+                let plain = sobol_indices(&y, n / block, k, N_BOOT, &mut rng);
+                // Its own bootstrap stream, so the uncorrected intervals stay as they were.
+                let mut rng = ChaCha8Rng::seed_from_u64(BOOT_SEED ^ 0xC0EE);
+                let (share, corr) = super::noise::sobol_corrected(&y, &runs, n / block, k, N_BOOT, &mut rng);
+                plain.map(|v| {
                     v.iter()
-                        .map(|s| vec![s.first, s.first_lo, s.first_hi, s.total, s.total_lo, s.total_hi])
+                        .zip(&corr)
+                        .map(|(s, c)| {
+                            let mut row = vec![s.first, s.first_lo, s.first_hi, s.total, s.total_lo, s.total_hi, share];
+                            row.extend(c);
+                            row
+                        })
                         .collect::<Vec<_>>()
                 })
             }
-            Method::Morris => morris_indices(&unit, &y, n / block, k)
-                .map(|v| v.iter().map(|m| vec![m.mu, m.mu_star, m.sigma]).collect::<Vec<_>>()),
+            Method::Morris => morris_indices(&unit, &y, n / block, k).map(|v| {
+                let sigma: Vec<f64> = v.iter().map(|m| m.sigma).collect();
+                let (share, extra) = super::noise::morris_noise(&unit, &runs, n / block, k, &sigma);
+                v.iter()
+                    .zip(&extra)
+                    .map(|(m, e)| vec![m.mu, m.mu_star, m.sigma, share, e[0], e[1]])
+                    .collect::<Vec<_>>()
+            }),
         };
+        if let Ok(values) = &result
+            && values.first().is_some_and(|v| !v[method.noise_share()].is_finite())
+        {
+            no_noise.push(format!("`{name}`"));
+        }
         match result {
             Ok(values) => outputs.push(OutputIndices { output: name, values }),
             Err(e) => notes.push(format!("No sensitivity indices for `{name}`: {e}.")),
         }
+    }
+    if !no_noise.is_empty() {
+        notes.push(format!(
+            "No Monte Carlo noise estimate (some point has fewer than two runs), so no \
+             noise share or corrected indices, for: {}.",
+            no_noise.join(", ")
+        ));
     }
     if !constant.is_empty() {
         notes.push(format!(

@@ -178,7 +178,7 @@ fn grid_sweep_detects_planted_effect() {
     let s = analyze(tmp.path(), &AnalyzeOptions::default()).expect("analyze");
     let out = tmp.path().join("analysis");
     let eff = read(&out.join("effects.csv"));
-    assert!(eff.starts_with("param,outcome,low,high,p_low,p_high,effect,effect_lo,effect_hi,rank\n"));
+    assert!(eff.starts_with("param,outcome,low,high,p_low,p_high,effect,effect_lo,effect_hi,rank,interval\n"));
     let div = effect_row(&eff, "regulation.stringency", "divestiture");
     assert_eq!((div[2], div[3]), ("0.5", "2"));
     assert!(f(div[6]) > 0.12 && f(div[7]) > 0.0, "planted effect: {div:?}");
@@ -217,6 +217,7 @@ fn rerun_replaces_outputs_and_follows_options() {
     make_run_dir(tmp.path(), 30);
     analyze(tmp.path(), &AnalyzeOptions::default()).expect("first");
     let opts = AnalyzeOptions {
+        prim: Vec::new(),
         metrics: Some(vec!["hhi_consumer".into()]),
         formats: vec![ReportFormat::Md],
     };
@@ -240,6 +241,7 @@ fn unknown_metric_lists_available_ones() {
     let tmp = tempfile::tempdir().expect("tempdir");
     make_run_dir(tmp.path(), 10);
     let opts = AnalyzeOptions {
+        prim: Vec::new(),
         metrics: Some(vec!["nope".into()]),
         ..AnalyzeOptions::default()
     };
@@ -436,7 +438,7 @@ fn sobol_sweep_end_to_end() {
     analyze(tmp.path(), &AnalyzeOptions::default()).expect("analyze");
     let out = tmp.path().join("analysis");
     let sens = read(&out.join("sensitivity.csv"));
-    assert!(sens.starts_with("param,output,S1,S1_lo,S1_hi,ST,ST_lo,ST_hi\n"));
+    assert!(sens.starts_with("param,output,S1,S1_lo,S1_hi,ST,ST_lo,ST_hi,noise_share,S1_corr,S1_corr_lo,S1_corr_hi,ST_corr,ST_corr_lo,ST_corr_hi\n"));
     let a = sens_row(&sens, "a", "p_divestiture");
     let b = sens_row(&sens, "b", "p_divestiture");
     assert!(a[0] > 0.6 && a[3] > 0.6, "a drives the outcome: {a:?}");
@@ -464,7 +466,7 @@ fn morris_sweep_end_to_end() {
     make_unit_sweep(tmp.path(), "morris", &unit, 40);
     analyze(tmp.path(), &AnalyzeOptions::default()).expect("analyze");
     let sens = read(&tmp.path().join("analysis/sensitivity.csv"));
-    assert!(sens.starts_with("param,output,mu,mu_star,sigma\n"));
+    assert!(sens.starts_with("param,output,mu,mu_star,sigma,noise_share,mu_star_noise,sigma_corr\n"));
     let a = sens_row(&sens, "a", "tension");
     let b = sens_row(&sens, "b", "tension");
     assert!((a[0] - 2.0).abs() < 1e-3 && b[1].abs() < 1e-9, "{a:?} {b:?}");

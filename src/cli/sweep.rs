@@ -111,7 +111,12 @@ pub fn execute(args: SweepArgs, argv: &[String]) -> anyhow::Result<ExitCode> {
     };
     let (k, n) = args.shard.unwrap_or((1, 1));
     let range = crate::sweep::shard_points(sweep.points.len(), k, n);
-    let pb = progress(range.len() as u64 * sweep.spec.runs_per_point, args.quiet, "sweep");
+    // Adaptive sweeps count points (their runs are known only at the end).
+    let work = match sweep.spec.runs_per_point.fixed() {
+        Some(rpp) => range.len() as u64 * rpp,
+        None => range.len() as u64,
+    };
+    let pb = progress(work, args.quiet, "sweep");
     let report = run_sweep(&sweep, &opts, &pb).map_err(sweep_error)?;
     pb.finish_and_clear();
     if !args.quiet {
@@ -121,14 +126,31 @@ pub fn execute(args: SweepArgs, argv: &[String]) -> anyhow::Result<ExitCode> {
                 report.runs_resumed, report.runs_total
             );
         }
+        let per_point = match sweep.spec.adaptive() {
+            None => format!("{} runs", sweep.spec.runs_per_point),
+            Some(a) => format!(
+                "auto runs (blocks of {} up to {}, target half-width {})",
+                a.block, a.max_runs, a.target_halfwidth
+            ),
+        };
+        let seeds = match sweep.spec.seeds {
+            crate::sweep::Seeds::Independent => String::new(),
+            other => format!(", {} seeds", other.as_str()),
+        };
         println!(
-            "{} points x {} runs ({} design), {} runs computed now, {} failed",
+            "{} points x {per_point} ({} design{seeds}), {} runs computed now, {} failed",
             report.points,
-            sweep.spec.runs_per_point,
             sweep.spec.design.as_str(),
             report.runs_computed,
             report.failed
         );
+        if report.complete && sweep.spec.adaptive().is_some() {
+            println!(
+                "{} runs in all ({} per point on average)",
+                report.runs_total,
+                report.runs_total as f64 / report.points.max(1) as f64
+            );
+        }
         if let Some(rss) = crate::fsutil::peak_rss_bytes() {
             println!("peak RSS {:.1} MiB", rss as f64 / (1024.0 * 1024.0));
         }

@@ -102,10 +102,11 @@ pub fn merge(shards: &[PathBuf], out: &Path, command_line: Vec<String>) -> Resul
         f.sync_all().map_err(io)?;
         std::fs::rename(&tmp, &path).map_err(io)?;
     }
+    let runs: u64 = manifests.iter().map(|(_, m)| m.runs).sum();
     let mut merged = manifests.remove(0).1;
     merged.shard = None;
     merged.points_in_shard = [0, total_points];
-    merged.runs = total_points as u64 * merged.runs_per_point;
+    merged.runs = runs;
     merged.failed_runs += manifests.iter().map(|(_, m)| m.failed_runs).sum::<u64>();
     merged.command_line = command_line;
     write_manifest(&out.join("manifest.json"), &merged)?;

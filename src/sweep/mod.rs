@@ -5,7 +5,7 @@ pub mod run;
 pub mod spec;
 
 pub use run::{SweepError, SweepOptions, SweepReport, run_sweep};
-pub use spec::{Design, Sweep, SweepSpec, load_sweep_file, parse_sweep};
+pub use spec::{Adaptive, Design, RunsPerPoint, Seeds, Sweep, SweepSpec, load_sweep_file, parse_sweep};
 
 /// FNV-1a 64-bit hash: a stable fingerprint of the resolved sweep (no crate needed for it).
 pub fn fnv1a64(bytes: &[u8]) -> u64 {

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use super::spec::{Sweep, value_text};
 use super::{shard_points, sweep_hash};
 use crate::fsutil::{temp_path, write_atomic};
-use crate::montecarlo::{BLOCK, Render, RunRecord, run_one};
+use crate::montecarlo::{BLOCK, Render, RunRecord, run_one_seeded};
 use crate::outcome::Outcome;
 use crate::output::columns::{METRICS, metric_values, outcomes_header, push_field, push_num, timeseries_header};
 use crate::scenario::Scenario;
@@ -77,7 +77,7 @@ pub struct SweepManifest {
     pub hash: String,
     pub scenario_name: String,
     pub master_seed: u64,
-    pub runs_per_point: u64,
+    pub runs_per_point: super::RunsPerPoint,
     pub points: usize,
     pub points_in_shard: [usize; 2],
     pub shard: Option<String>,
@@ -93,6 +93,10 @@ pub struct SweepManifest {
 struct Checkpoint {
     hash: String,
     runs_done: u64,
+    /// Adaptive sweeps: the next point and the runs it has done (fixed sweeps derive both
+    /// from `runs_done`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cursor: Option<[u64; 2]>,
     failed: u64,
     lengths: BTreeMap<String, u64>,
 }
@@ -151,7 +155,43 @@ struct PointData {
     file: Option<File>,
 }
 
+/// How many runs each point gets.
+#[derive(Debug, Clone, Copy)]
+enum Plan {
+    Fixed(u64),
+    Auto(super::Adaptive),
+}
+
+impl Plan {
+    /// Whether a point with these results is finished.
+    fn point_done(self, data: &PointData) -> bool {
+        match self {
+            Plan::Fixed(rpp) => data.processed == rpp,
+            Plan::Auto(a) => {
+                data.processed >= a.max_runs
+                    || (data.processed.is_multiple_of(a.block) && precise_enough(data, a.target_halfwidth))
+            }
+        }
+    }
+}
+
+/// Whether every outcome's 95% Wilson half-width is at most `target` (adaptive stop rule).
+/// It reads only the point's own results, so which blocks run never depends on threads,
+/// shards or interruptions.
+fn precise_enough(data: &PointData, target: f64) -> bool {
+    data.ok > 0
+        && Outcome::ALL.iter().all(|o| {
+            let (lo, hi) = wilson(data.counts[o.index()], data.ok, Z95);
+            (hi - lo) / 2.0 <= target
+        })
+}
+
 /// Runs (or resumes) a sweep into `opts.out`, which the caller has prepared.
+///
+/// With a fixed `runs_per_point`, runs go in (point, run) order in blocks of
+/// [`BLOCK`] that may span points. With `runs_per_point = "auto"`, points go one at a
+/// time, each in blocks of `block_runs` run in parallel, until the point is precise
+/// enough or at its cap; the output order is still (point, run).
 pub fn run_sweep(
     sweep: &Sweep,
     opts: &SweepOptions,
@@ -159,10 +199,17 @@ pub fn run_sweep(
 ) -> Result<SweepReport, SweepError> {
     let dir = &opts.out;
     let hash = sweep_hash(sweep);
-    let rpp = sweep.spec.runs_per_point;
+    let plan = match (sweep.spec.runs_per_point, sweep.spec.adaptive()) {
+        (_, Some(a)) => Plan::Auto(a),
+        (rpp, None) => Plan::Fixed(rpp.fixed().unwrap_or(1)),
+    };
     let (k, n) = opts.shard.unwrap_or((1, 1));
     let range = shard_points(sweep.points.len(), k, n);
-    let total = (range.end - range.start) as u64 * rpp;
+    // Runs of the shard when fixed; for adaptive sweeps known only at the end.
+    let total = match plan {
+        Plan::Fixed(rpp) => Some((range.end - range.start) as u64 * rpp),
+        Plan::Auto(_) => None,
+    };
     let horizon = sweep.base.horizon_months as usize;
     let per_run = horizon * METRICS.len();
     let manifest_path = dir.join("manifest.json");
@@ -177,11 +224,11 @@ pub fn run_sweep(
         hash: hash.clone(),
         scenario_name: sweep.base.name.clone(),
         master_seed: sweep.spec.seed,
-        runs_per_point: rpp,
+        runs_per_point: sweep.spec.runs_per_point,
         points: sweep.points.len(),
         points_in_shard: [range.start, range.end],
         shard: opts.shard.map(|(k, n)| format!("{k}/{n}")),
-        runs: total,
+        runs: total.unwrap_or(0),
         failed_runs: 0,
         timeseries: opts.timeseries,
         command_line: opts.command_line.clone(),
@@ -196,7 +243,7 @@ pub fn run_sweep(
     };
     let mut report = SweepReport {
         points: range.len(),
-        runs_total: total,
+        runs_total: total.unwrap_or(0),
         ..Default::default()
     };
     if opts.resume && manifest_path.exists() {
@@ -215,7 +262,8 @@ pub fn run_sweep(
             )));
         }
         if old.status == "complete" {
-            report.runs_resumed = total;
+            report.runs_resumed = old.runs;
+            report.runs_total = old.runs;
             report.failed = old.failed_runs;
             report.complete = true;
             return Ok(report);
@@ -237,10 +285,19 @@ pub fn run_sweep(
     write_json(&manifest_path, &manifest)?;
     write_points_csv(sweep, dir, range.clone())?;
 
+    // Where the sweep stands: the next point and the runs it has done.
+    let done = checkpoint.runs_done;
+    let mut cursor: (usize, u64) = match (plan, checkpoint.cursor) {
+        (Plan::Fixed(rpp), _) => (range.start + (done / rpp) as usize, done % rpp),
+        (Plan::Auto(_), Some([p, r])) => (p as usize, r),
+        (Plan::Auto(_), None) => (range.start, 0),
+    };
+
     // Every run was checkpointed but the final renames were interrupted: finish them.
-    if opts.resume && checkpoint.runs_done == total && total > 0 {
-        complete(dir, &checkpoint.lengths, &mut manifest, checkpoint.failed)?;
-        report.runs_resumed = total;
+    if opts.resume && cursor.0 >= range.end && done > 0 {
+        complete(dir, &checkpoint.lengths, &mut manifest, done, checkpoint.failed)?;
+        report.runs_resumed = done;
+        report.runs_total = done;
         report.failed = checkpoint.failed;
         report.complete = true;
         return Ok(report);
@@ -271,20 +328,22 @@ pub fn run_sweep(
     // Reload the values of the point in progress, if any.
     let mut open: BTreeMap<usize, PointData> = BTreeMap::new();
     let mut finished: Vec<usize> = Vec::new();
-    let done = checkpoint.runs_done;
-    if done < total && !done.is_multiple_of(rpp) {
-        let p = range.start + (done / rpp) as usize;
+    if cursor.0 < range.end && cursor.1 > 0 {
+        let p = cursor.0;
         let path = points_dir.join(format!("{p}.bin"));
         let len = checkpoint
             .lengths
             .get(&format!(".points/{p}.bin"))
             .copied()
             .unwrap_or(0);
-        open.insert(p, load_point(&path, len, done % rpp, per_run)?);
+        open.insert(p, load_point(&path, len, cursor.1, per_run)?);
     }
     report.runs_resumed = done;
     report.failed = checkpoint.failed;
-    progress.set_position(done);
+    progress.set_position(match plan {
+        Plan::Fixed(_) => done,
+        Plan::Auto(_) => (cursor.0 - range.start) as u64,
+    });
 
     let pool = crate::montecarlo::thread_pool(opts.threads).map_err(|e| SweepError::Io {
         path: dir.clone(),
@@ -295,14 +354,29 @@ pub fn run_sweep(
         timeseries: opts.timeseries,
         events: false,
     };
+    let seeds = sweep.spec.seeds;
     let mut scenarios: BTreeMap<usize, Scenario> = BTreeMap::new();
     let mut g = done;
-    let budget_end = opts.max_runs.map_or(total, |m| (done + m).min(total));
-    while g < budget_end {
-        let end = (g + BLOCK).min(budget_end);
-        // Scenarios of the points this block touches.
-        let first = range.start + (g / rpp) as usize;
-        let last = range.start + ((end - 1) / rpp) as usize;
+    let mut budget = opts.max_runs.unwrap_or(u64::MAX);
+    while cursor.0 < range.end && budget > 0 {
+        // The (point, run) pairs of this block.
+        let batch: Vec<(usize, u64)> = match plan {
+            Plan::Fixed(rpp) => {
+                let from = g; // runs of the shard done so far
+                let end = (from + BLOCK).min(total.unwrap_or(0)).min(from.saturating_add(budget));
+                (from..end)
+                    .map(|i| (range.start + (i / rpp) as usize, i % rpp))
+                    .collect()
+            }
+            Plan::Auto(a) => {
+                let (p, r0) = cursor;
+                let r1 = ((r0 / a.block + 1) * a.block)
+                    .min(a.max_runs)
+                    .min(r0.saturating_add(budget));
+                (r0..r1).map(|r| (p, r)).collect()
+            }
+        };
+        let (first, last) = (batch[0].0, batch[batch.len() - 1].0);
         scenarios.retain(|&p, _| p >= first);
         for p in first..=last {
             if let std::collections::btree_map::Entry::Vacant(e) = scenarios.entry(p) {
@@ -314,11 +388,11 @@ pub fn run_sweep(
         }
         let block: Vec<RunRecord> = pool.install(|| {
             use rayon::prelude::*;
-            (g..end)
-                .into_par_iter()
-                .map_init(crate::sim::Simulator::new, |sim, i| {
-                    let p = range.start + (i / rpp) as usize;
-                    run_one(sim, &scenarios[&p], sweep.spec.seed, p as u64, i % rpp, &render(p))
+            batch
+                .par_iter()
+                .map_init(crate::sim::Simulator::new, |sim, &(p, r)| {
+                    let seed = seeds.run_seed(sweep.spec.seed, p as u64, r);
+                    run_one_seeded(sim, &scenarios[&p], seed, p as u64, r, &render(p))
                 })
                 .collect()
         });
@@ -366,17 +440,21 @@ pub fn run_sweep(
                 }
             }
             data.processed += 1;
-            if data.processed == rpp {
+            cursor = (p, data.processed);
+            if plan.point_done(data) {
                 let data = open.remove(&p).expect("point is open");
                 let (summary, quantiles) = finish_point(sweep, p, &data, horizon);
                 streams.write(2, &summary)?;
                 streams.write(3, &quantiles)?;
                 // Its value file goes only after the checkpoint that no longer needs it.
                 finished.push(p);
+                cursor = (p + 1, 0);
             }
         }
-        report.runs_computed += end - g;
-        g = end;
+        let ran = batch.len() as u64;
+        report.runs_computed += ran;
+        budget -= ran;
+        g += ran;
         // Durable checkpoint: data first, then the record of how much is valid.
         let mut lengths = streams.sync()?;
         for (p, data) in open.iter_mut() {
@@ -387,21 +465,29 @@ pub fn run_sweep(
             }
         }
         checkpoint.runs_done = g;
+        checkpoint.cursor = match plan {
+            Plan::Fixed(_) => None,
+            Plan::Auto(_) => Some([cursor.0 as u64, cursor.1]),
+        };
         checkpoint.failed = report.failed;
         checkpoint.lengths = lengths;
         write_json(&checkpoint_path, &checkpoint)?;
         for p in finished.drain(..) {
             let _ = std::fs::remove_file(points_dir.join(format!("{p}.bin")));
         }
-        progress.set_position(g);
+        progress.set_position(match plan {
+            Plan::Fixed(_) => g,
+            Plan::Auto(_) => (cursor.0 - range.start) as u64,
+        });
     }
-    if g < total {
+    if cursor.0 < range.end {
         return Ok(report); // stopped early on request; resumable
     }
 
     let lengths = streams.sync()?;
     drop(streams);
-    complete(dir, &lengths, &mut manifest, report.failed)?;
+    complete(dir, &lengths, &mut manifest, g, report.failed)?;
+    report.runs_total = g;
     report.complete = true;
     Ok(report)
 }
@@ -413,6 +499,7 @@ fn complete(
     dir: &Path,
     lengths: &BTreeMap<String, u64>,
     manifest: &mut SweepManifest,
+    runs: u64,
     failed: u64,
 ) -> Result<(), SweepError> {
     for name in STREAMS {
@@ -428,6 +515,7 @@ fn complete(
         }
     }
     manifest.status = "complete".into();
+    manifest.runs = runs;
     manifest.failed_runs = failed;
     write_json(&dir.join("manifest.json"), manifest)?;
     let _ = std::fs::remove_file(dir.join(CHECKPOINT));

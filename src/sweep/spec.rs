@@ -31,6 +31,120 @@ impl Design {
     }
 }
 
+/// How run seeds relate across points (`seeds` in `[sweep]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Seeds {
+    /// Every (point, run) draws its own seed: `run_seed(master, point, run)`.
+    #[default]
+    Independent,
+    /// Common random numbers: run r has the seed `run_seed(master, 0, r)` at every point,
+    /// so differences between points are paired run by run.
+    Common,
+}
+
+impl Seeds {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Seeds::Independent => "independent",
+            Seeds::Common => "common",
+        }
+    }
+
+    fn is_independent(&self) -> bool {
+        *self == Seeds::Independent
+    }
+
+    /// The seed of run `run` at point `point`.
+    pub fn run_seed(self, master: u64, point: u64, run: u64) -> u64 {
+        match self {
+            Seeds::Independent => crate::sim::run_seed(master, point, run),
+            Seeds::Common => crate::sim::run_seed(master, 0, run),
+        }
+    }
+}
+
+/// `runs_per_point`: a fixed count, or `"auto"` (adaptive replication).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunsPerPoint {
+    Fixed(u64),
+    /// Run blocks of `block_runs` until every outcome's 95% half-width is at most
+    /// `target_halfwidth` or `max_runs_per_point` runs are done.
+    Auto,
+}
+
+impl RunsPerPoint {
+    /// The fixed count, if not adaptive.
+    pub fn fixed(self) -> Option<u64> {
+        match self {
+            RunsPerPoint::Fixed(n) => Some(n),
+            RunsPerPoint::Auto => None,
+        }
+    }
+}
+
+impl std::fmt::Display for RunsPerPoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunsPerPoint::Fixed(n) => write!(f, "{n}"),
+            RunsPerPoint::Auto => f.write_str("auto"),
+        }
+    }
+}
+
+impl Serialize for RunsPerPoint {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            RunsPerPoint::Fixed(n) => s.serialize_u64(*n),
+            RunsPerPoint::Auto => s.serialize_str("auto"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RunsPerPoint {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = RunsPerPoint;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a whole number of runs or \"auto\"")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<RunsPerPoint, E> {
+                Ok(RunsPerPoint::Fixed(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<RunsPerPoint, E> {
+                u64::try_from(v)
+                    .map(RunsPerPoint::Fixed)
+                    .map_err(|_| E::custom(format!("{v} runs: must be a whole number >= 1 or \"auto\"")))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<RunsPerPoint, E> {
+                if v == "auto" {
+                    Ok(RunsPerPoint::Auto)
+                } else {
+                    Err(E::custom(format!(
+                        "\"{v}\": expected a whole number of runs or \"auto\""
+                    )))
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Adaptive replication settings, resolved with their defaults.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Adaptive {
+    /// Runs per block; a point stops only at a block boundary (or at `max_runs`).
+    pub block: u64,
+    pub max_runs: u64,
+    pub target_halfwidth: f64,
+}
+
+/// Defaults of the adaptive settings.
+pub const DEFAULT_TARGET_HALFWIDTH: f64 = 0.01;
+pub const DEFAULT_MAX_RUNS_PER_POINT: u64 = 10_000;
+pub const DEFAULT_BLOCK_RUNS: u64 = 100;
+
 /// One varied parameter: a list of values, or a range (with steps for grid/ofat).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -51,9 +165,22 @@ pub struct SweepSpec {
     /// Bundled scenario name or path (relative paths are relative to the sweep file).
     pub scenario: String,
     #[serde(default = "default_runs")]
-    pub runs_per_point: u64,
+    pub runs_per_point: RunsPerPoint,
+    /// With `runs_per_point = "auto"`: the largest 95% half-width accepted for every
+    /// outcome probability of a point (default 0.01).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_halfwidth: Option<f64>,
+    /// With `runs_per_point = "auto"`: the most runs of one point (default 10,000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_runs_per_point: Option<u64>,
+    /// With `runs_per_point = "auto"`: runs per block (default 100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_runs: Option<u64>,
     #[serde(default = "default_seed")]
     pub seed: u64,
+    /// `"independent"` (default) or `"common"` random numbers across points.
+    #[serde(default, skip_serializing_if = "Seeds::is_independent")]
+    pub seeds: Seeds,
     #[serde(default = "default_design")]
     pub design: Design,
     /// Points (lhs, random) or base samples (sobol: points = samples·(k+2); morris: trajectories, points = samples·(k+1)).
@@ -68,8 +195,8 @@ pub struct SweepSpec {
     pub vary: Vec<Vary>,
 }
 
-fn default_runs() -> u64 {
-    200
+fn default_runs() -> RunsPerPoint {
+    RunsPerPoint::Fixed(200)
 }
 fn default_seed() -> u64 {
     42
@@ -95,9 +222,27 @@ pub struct Sweep {
     pub points: Vec<Vec<toml::Value>>,
 }
 
+impl SweepSpec {
+    /// The adaptive settings when `runs_per_point = "auto"`.
+    pub fn adaptive(&self) -> Option<Adaptive> {
+        match self.runs_per_point {
+            RunsPerPoint::Fixed(_) => None,
+            RunsPerPoint::Auto => {
+                let max_runs = self.max_runs_per_point.unwrap_or(DEFAULT_MAX_RUNS_PER_POINT);
+                Some(Adaptive {
+                    block: self.block_runs.unwrap_or(DEFAULT_BLOCK_RUNS).min(max_runs),
+                    max_runs,
+                    target_halfwidth: self.target_halfwidth.unwrap_or(DEFAULT_TARGET_HALFWIDTH),
+                })
+            }
+        }
+    }
+}
+
 impl Sweep {
-    pub fn runs(&self) -> u64 {
-        self.points.len() as u64 * self.spec.runs_per_point
+    /// Total runs of a fixed-count sweep (`None` for `runs_per_point = "auto"`).
+    pub fn runs(&self) -> Option<u64> {
+        self.spec.runs_per_point.fixed().map(|r| self.points.len() as u64 * r)
     }
 
     /// The scenario of point `i` (validated when the sweep was resolved).
@@ -154,8 +299,41 @@ pub fn parse_sweep(src: &str, origin: &str, base_dir: Option<&std::path::Path>) 
     }
 
     let mut problems = Vec::new();
-    if spec.runs_per_point == 0 {
-        problems.push(problem("runs_per_point", "must be at least 1".into()));
+    match spec.runs_per_point {
+        RunsPerPoint::Fixed(0) => problems.push(problem("runs_per_point", "must be at least 1".into())),
+        RunsPerPoint::Fixed(_) => {
+            for (field, given) in [
+                ("target_halfwidth", spec.target_halfwidth.is_some()),
+                ("max_runs_per_point", spec.max_runs_per_point.is_some()),
+                ("block_runs", spec.block_runs.is_some()),
+            ] {
+                if given {
+                    problems.push(problem(
+                        field,
+                        format!("`{field}` applies only with runs_per_point = \"auto\""),
+                    ));
+                }
+            }
+        }
+        RunsPerPoint::Auto => {
+            if let Some(h) = spec.target_halfwidth
+                && !(h.is_finite() && h > 0.0 && h <= 0.5)
+            {
+                problems.push(problem(
+                    "target_halfwidth",
+                    format!("{h}: need 0 < target_halfwidth <= 0.5"),
+                ));
+            }
+            if spec.max_runs_per_point.is_some_and(|m| m < 2) {
+                problems.push(problem("max_runs_per_point", "must be at least 2".into()));
+            }
+            if spec.block_runs.is_some_and(|b| b < 2) {
+                problems.push(problem(
+                    "block_runs",
+                    "must be at least 2 (a block estimates a variance)".into(),
+                ));
+            }
+        }
     }
     if spec.vary.is_empty() {
         problems.push(problem("vary", "name at least one [[sweep.vary]] parameter".into()));
@@ -189,8 +367,10 @@ pub fn parse_sweep(src: &str, origin: &str, base_dir: Option<&std::path::Path>) 
                 if !(lo.is_finite() && hi.is_finite() && lo <= hi) {
                     problems.push(problem(&at("range"), format!("`{}`: need finite lo <= hi", v.param)));
                 }
+                // Integer parameters take rounded values (as the designs produce them).
+                let integer = matches!(load::current_value(&base, &v.param), Ok(toml::Value::Integer(_)));
                 for x in [*lo, *hi] {
-                    if let Err(m) = load::set_value(&base, &v.param, toml::Value::Float(x)) {
+                    if let Err(m) = load::set_value(&base, &v.param, numeric(x, integer)) {
                         problems.push(problem(&at("range"), format!("`{}` = {x}: {m}", v.param)));
                     }
                 }
