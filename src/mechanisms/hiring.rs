@@ -411,17 +411,16 @@ fn stationary_row(row: &[f64; OPTIONS], options: usize, stay: f64, out: &mut [f6
 }
 
 /// Amenities that make the hiring model's steady state match `targets` (shares of the
-/// options, summing to 1), and the cumulative steady-state shares per mission level for
-/// drawing each researcher's starting employer. Options with a zero target get a weight of
-/// about e⁻⁶⁰. Solved by the fixed point η ← η + ln(target/share) (damped); converges in
-/// a few dozen steps because the share of an option rises monotonically with its amenity.
-pub fn steady_state(
+/// options, summing to 1). Options with a zero target get a weight of about e⁻⁶⁰. Solved by
+/// the fixed point η ← η + ln(target/share) (damped); converges in a few dozen steps
+/// because the share of an option rises monotonically with its amenity.
+pub fn steady_state_amenities(
     t: &TalentParams,
     base: &[f64; OPTIONS],
     mission: &[f64; OPTIONS],
     options: usize,
     targets: &[f64; OPTIONS],
-) -> ([f64; OPTIONS], Box<WeightRows>) {
+) -> [f64; OPTIONS] {
     let stay = t.switching_cost.exp();
     let mut amenity = [0.0f64; OPTIONS];
     for o in 0..options {
@@ -453,17 +452,30 @@ pub fn steady_state(
             break;
         }
     }
-    let with: [f64; OPTIONS] = std::array::from_fn(|o| base[o] + amenity[o]);
-    fill_weight_table(&with, mission, options, t.mission_weight, &mut table);
+    amenity
+}
+
+/// The cumulative steady-state shares of the options per mission level, for utilities
+/// `base` (amenities included): each researcher's starting employer is drawn from its row.
+pub fn steady_state_cumulative(
+    t: &TalentParams,
+    base: &[f64; OPTIONS],
+    mission: &[f64; OPTIONS],
+    options: usize,
+) -> Box<WeightRows> {
+    let stay = t.switching_cost.exp();
+    let mut table = Box::new([[0.0f64; OPTIONS]; MISSION_BINS]);
+    let mut pi = [0.0f64; OPTIONS];
+    fill_weight_table(base, mission, options, t.mission_weight, &mut table);
     for row in table.iter_mut() {
-        stationary_row(&row.clone(), options, stay, &mut pi);
+        stationary_row(row, options, stay, &mut pi);
         let mut acc = 0.0;
         for o in 0..options {
             acc += pi[o];
             row[o] = acc;
         }
     }
-    (amenity, table)
+    table
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -121,7 +121,7 @@ pub fn startups(
         let Ok(mut st) = startups.get_mut(e) else { continue };
         let round = sp.round_months * sp.burn_per_researcher * f64::from(st.staff);
         if round > pool {
-            break;
+            continue; // too big for what is left; smaller rounds may still fit
         }
         pool -= round;
         st.cash += round;

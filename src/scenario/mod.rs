@@ -267,7 +267,7 @@ impl Default for PartnershipParams {
             sharing_cut_rate: 0.1,
             renegotiate_threshold: 0.5,
             renegotiate_rate: 0.25,
-            renegotiate_shortfall: 0.05,
+            renegotiate_shortfall: 0.01,
             renegotiate_relief: 0.1,
             bargaining_weight: 0.5,
             tension_cost: 6.0221,

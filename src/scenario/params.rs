@@ -1172,7 +1172,7 @@ pub const PARAMS: &[ParamSpec] = &[
         "x market",
         1e-6,
         100,
-        "pay at startups (absorbed into the sector's amenity at the start; acts when changed during a run)"
+        "pay at startups"
     ),
     p!("talent.startup_mission", "index", 0, 1, "mission culture at startups"),
     p!(

@@ -8,7 +8,8 @@ use super::random::{geometric_months, normal, uniform};
 use super::resources::*;
 use crate::mechanisms::cloud::CloudMarket;
 use crate::mechanisms::hiring::{
-    Amenities, CHUNK, OPTIONS, PARALLEL_FROM, WeightRows, base_utility, mission_bin, sector_quality, steady_state,
+    Amenities, CHUNK, OPTIONS, PARALLEL_FROM, WeightRows, base_utility, mission_bin, sector_quality,
+    steady_state_amenities, steady_state_cumulative,
 };
 use crate::mechanisms::metrics::DecouplingWatch;
 use crate::mechanisms::partnership::control_indicator;
@@ -128,39 +129,25 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64) {
     }
 
     // Researchers: each draws a starting employer from the hiring model's steady state at
-    // its mission level, with amenities set so that the steady state gives every firm its
-    // `talent_share` (the rest at startups). So a run starts where the hiring dynamics
-    // would take it, with no transient. Drawn in the hiring kernel's fixed chunks, each from
-    // its own stream, so a large pool is filled in parallel with the same result on any
-    // number of threads.
+    // its mission level. The amenities are solved in the reference world (§ below) so
+    // that its steady state gives every firm its `talent_share` and the rest to startups;
+    // the draw uses the scenario's own pay, mission and capability with those amenities, so
+    // the baseline starts where its hiring dynamics would take it (no transient) and a
+    // scenario that changes pay starts at its own steady state. Drawn in the hiring
+    // kernel's fixed chunks, each from its own stream, so a large pool is filled in
+    // parallel with the same result on any number of threads.
     let t = &scenario.talent;
     let options = if n_startups > 0 { firms + 1 } else { firms };
-    let mut base = [0.0f64; OPTIONS];
-    let mut mission = [0.0f64; OPTIONS];
-    let mut targets = [0.0f64; OPTIONS];
-    let open_cap = scenario
-        .companies
-        .iter()
-        .filter(|c| c.role == Role::OpenWeight)
-        .map(|c| c.capability)
-        .reduce(f64::max)
-        .unwrap_or(0.7 * scenario.companies[lab as usize].capability);
-    for (i, c) in scenario.companies.iter().enumerate() {
-        base[i] = base_utility(t, c.pay, c.capability, 0.0);
-        mission[i] = c.mission;
-        targets[i] = c.talent_share;
-    }
-    let employed: f64 = targets[..firms].iter().sum();
-    if n_startups > 0 {
-        base[firms] = base_utility(t, t.startup_pay, sector_quality(scenario, open_cap), 0.0);
-        mission[firms] = t.startup_mission;
-        targets[firms] = (1.0 - employed).max(0.0);
-    } else if employed > 0.0 {
-        for x in targets[..firms].iter_mut() {
-            *x /= employed; // nobody works at startups: the firms share everyone
+    let (amenity, cumulative) = {
+        let reference = reference_world(scenario);
+        let (ref_base, ref_mission, targets) = talent_options(&reference, options);
+        let amenity = steady_state_amenities(&reference.talent, &ref_base, &ref_mission, options, &targets);
+        let (mut base, mission, _) = talent_options(scenario, options);
+        for (b, a) in base.iter_mut().zip(&amenity) {
+            *b += a;
         }
-    }
-    let (amenity, cumulative) = steady_state(t, &base, &mission, options, &targets);
+        (amenity, steady_state_cumulative(t, &base, &mission, options))
+    };
     let n = t.researchers as usize;
     let mut existing = world.query::<&mut Researcher>();
     if existing.iter(world).len() != n {
@@ -232,8 +219,10 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64) {
     let ids: Vec<Entity> = world.spawn_batch(startups).collect();
     index.alive = (0..n_startups as u32).zip(ids).collect();
 
-    // Brands: the logit inverted at the starting shares, at the starting state.
-    let views: Vec<FirmView> = scenario
+    // Brands: the logit inverted at the starting shares, at the starting state of the
+    // reference world.
+    let reference = reference_world(scenario);
+    let views: Vec<FirmView> = reference
         .companies
         .iter()
         .enumerate()
@@ -245,9 +234,9 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64) {
             price: c.price,
         })
         .collect();
-    let access = if scenario.partnership.first_access { 1.0 } else { 0.9 };
-    let obs = Observables::new(scenario, &views, lab as usize, investor as usize, access, 0.0, n_startups);
-    let brands = initial_brands(scenario, &obs, n_startups > 0);
+    let access = if reference.partnership.first_access { 1.0 } else { 0.9 };
+    let obs = Observables::new(&reference, &views, lab as usize, investor as usize, access, 0.0, n_startups);
+    let brands = initial_brands(&reference, &obs, n_startups > 0);
 
     // Companies and their products.
     for (i, c) in scenario.companies.iter().enumerate() {
@@ -387,4 +376,74 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64) {
     world.insert_resource(DecouplingWatch::default());
     world.insert_resource(market);
     world.insert_resource(Amenities(amenity));
+}
+
+/// The world in which the starting shares (`initial_shares`, `talent_share`) were observed:
+/// the baseline's primitives (capability, pay, mission, distribution, price of the companies
+/// it knows, matched by name; the choice weights; open-weight strength; first access) with
+/// the scenario's observed shares, roster and counts. Brands and amenities are solved there
+/// and then held fixed, as in merger simulation: a scenario that moves a primitive (a
+/// price, a pay level, a weight) moves shares and employment from month 1 instead of being
+/// absorbed by re-solved constants. For the baseline it is the scenario itself.
+fn reference_world(s: &Scenario) -> Scenario {
+    let base = Scenario::default();
+    let mut r = s.clone();
+    r.products.quality_weight = base.products.quality_weight;
+    r.products.distribution_weight = base.products.distribution_weight;
+    r.products.price_weight = base.products.price_weight;
+    r.products.overlap = base.products.overlap;
+    r.products.startup_fringe_quality = base.products.startup_fringe_quality;
+    r.products.startup_fringe_price = base.products.startup_fringe_price;
+    r.open_source.strength = base.open_source.strength;
+    r.partnership.first_access = base.partnership.first_access;
+    r.talent.pay_weight = base.talent.pay_weight;
+    r.talent.prestige_weight = base.talent.prestige_weight;
+    r.talent.mission_weight = base.talent.mission_weight;
+    r.talent.switching_cost = base.talent.switching_cost;
+    r.talent.startup_pay = base.talent.startup_pay;
+    r.talent.startup_mission = base.talent.startup_mission;
+    for c in r.companies.iter_mut() {
+        if let Some(b) = base.companies.iter().find(|b| b.name == c.name && b.role == c.role) {
+            c.capability = b.capability;
+            c.pay = b.pay;
+            c.mission = b.mission;
+            c.distribution = b.distribution;
+            c.price = b.price;
+        }
+    }
+    r
+}
+
+/// Utilities without amenities, missions and employment targets of the choice options
+/// (firms, then the startup sector when `options` includes it).
+fn talent_options(s: &Scenario, options: usize) -> ([f64; OPTIONS], [f64; OPTIONS], [f64; OPTIONS]) {
+    let t = &s.talent;
+    let firms = s.companies.len();
+    let lab = s.companies.iter().position(|c| c.role == Role::Lab).unwrap_or(0);
+    let mut base = [0.0f64; OPTIONS];
+    let mut mission = [0.0f64; OPTIONS];
+    let mut targets = [0.0f64; OPTIONS];
+    let open_cap = s
+        .companies
+        .iter()
+        .filter(|c| c.role == Role::OpenWeight)
+        .map(|c| c.capability)
+        .reduce(f64::max)
+        .unwrap_or(0.7 * s.companies[lab].capability);
+    for (i, c) in s.companies.iter().enumerate() {
+        base[i] = base_utility(t, c.pay, c.capability, 0.0);
+        mission[i] = c.mission;
+        targets[i] = c.talent_share;
+    }
+    let employed: f64 = targets[..firms].iter().sum();
+    if options > firms {
+        base[firms] = base_utility(t, t.startup_pay, sector_quality(s, open_cap), 0.0);
+        mission[firms] = t.startup_mission;
+        targets[firms] = (1.0 - employed).max(0.0);
+    } else if employed > 0.0 {
+        for x in targets[..firms].iter_mut() {
+            *x /= employed; // nobody works at startups: the firms share everyone
+        }
+    }
+    (base, mission, targets)
 }
