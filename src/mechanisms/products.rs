@@ -176,11 +176,7 @@ impl Observables {
 
 /// Brands (ξ) that make the logit reproduce `companies[].initial_shares` at the starting
 /// state, one per (firm, segment); 0 where a company gives no starting shares.
-pub fn initial_brands(
-    p: &crate::scenario::Scenario,
-    obs: &Observables,
-    fringe_alive: bool,
-) -> Vec<[f64; 4]> {
+pub fn initial_brands(p: &crate::scenario::Scenario, obs: &Observables, fringe_alive: bool) -> Vec<[f64; 4]> {
     let mut brands = vec![[0.0f64; 4]; p.companies.len()];
     for s in Segment::ALL {
         let si = s.index();

@@ -164,7 +164,11 @@ pub fn push_timeseries_rows(buf: &mut String, prefix: &str, run: u64, r: &RunRes
             let _ = write!(buf, ",{s}");
         }
         let _ = write!(buf, ",{}", m.researchers);
-        for v in [m.open_weight_lag_months, m.startup_researcher_share, m.startups_staffless_share] {
+        for v in [
+            m.open_weight_lag_months,
+            m.startup_researcher_share,
+            m.startups_staffless_share,
+        ] {
             buf.push(',');
             push_num(buf, v);
         }

@@ -1167,13 +1167,7 @@ pub const PARAMS: &[ParamSpec] = &[
     ),
     p!("talent.mission_weight", "utility", 0, 100, "weight on mission fit"),
     p!("talent.switching_cost", "utility", 0, 100, "utility bonus of staying"),
-    p!(
-        "talent.startup_pay",
-        "x market",
-        1e-6,
-        100,
-        "pay at startups"
-    ),
+    p!("talent.startup_pay", "x market", 1e-6, 100, "pay at startups"),
     p!("talent.startup_mission", "index", 0, 1, "mission culture at startups"),
     p!(
         "talent.cost_per_researcher",
@@ -1578,12 +1572,20 @@ fn check_initial_shares(s: &Scenario, out: &mut Vec<Violation>) {
             if sells && x <= 0.0 {
                 out.push(Violation {
                     path: format!("companies.{i}.initial_shares"),
-                    message: format!("{} sells in {} but its starting share there is {x}", c.name, seg.as_str()),
+                    message: format!(
+                        "{} sells in {} but its starting share there is {x}",
+                        c.name,
+                        seg.as_str()
+                    ),
                 });
             } else if !sells && x != 0.0 {
                 out.push(Violation {
                     path: format!("companies.{i}.initial_shares"),
-                    message: format!("{} does not sell in {} but its starting share there is {x}", c.name, seg.as_str()),
+                    message: format!(
+                        "{} does not sell in {} but its starting share there is {x}",
+                        c.name,
+                        seg.as_str()
+                    ),
                 });
             }
         }

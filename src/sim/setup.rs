@@ -235,7 +235,15 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64) {
         })
         .collect();
     let access = if reference.partnership.first_access { 1.0 } else { 0.9 };
-    let obs = Observables::new(&reference, &views, lab as usize, investor as usize, access, 0.0, n_startups);
+    let obs = Observables::new(
+        &reference,
+        &views,
+        lab as usize,
+        investor as usize,
+        access,
+        0.0,
+        n_startups,
+    );
     let brands = initial_brands(&reference, &obs, n_startups > 0);
 
     // Companies and their products.
