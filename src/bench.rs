@@ -7,7 +7,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::fsutil::peak_rss_bytes;
-use crate::montecarlo::{Render, run_block, thread_pool};
+use crate::montecarlo::{Render, thread_pool};
 use crate::scenario::{Scenario, apply_override, load};
 use crate::sim::schedule::Phase;
 use crate::sim::{PHASES, Simulator, run_seed};
@@ -79,17 +79,16 @@ fn mc_rate_with_outputs(scenario: &Scenario, runs: u64, threads: usize) -> Resul
         events: true,
     };
     let start = Instant::now();
-    let mut at = 0;
-    while at < runs {
-        let end = (at + crate::montecarlo::BLOCK).min(runs);
-        for rec in pool.install(|| run_block(scenario, 1, 0, at..end, &render)) {
-            sink.write_all(rec.outcome_row.as_bytes()).map_err(|e| e.to_string())?;
-            sink.write_all(rec.timeseries_rows.as_bytes())
-                .map_err(|e| e.to_string())?;
-            sink.write_all(rec.event_rows.as_bytes()).map_err(|e| e.to_string())?;
+    // As `run` does: the block's rows are written while the next block is simulated.
+    crate::montecarlo::run_pipelined(&pool, scenario, 1, 0, 0..runs, &render, |block| {
+        for rec in &block {
+            sink.write_all(rec.outcome_row.as_bytes())?;
+            sink.write_all(rec.timeseries_rows.as_bytes())?;
+            sink.write_all(rec.event_rows.as_bytes())?;
         }
-        at = end;
-    }
+        Ok::<(), std::io::Error>(())
+    })
+    .map_err(|e| e.to_string())?;
     sink.flush().map_err(|e| e.to_string())?;
     let rate = runs as f64 / start.elapsed().as_secs_f64();
     let _ = std::fs::remove_dir_all(&dir);

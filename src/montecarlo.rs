@@ -114,6 +114,41 @@ pub fn run_block(
         .collect()
 }
 
+/// Runs `runs` on `pool` in blocks of [`BLOCK`] and hands each finished block, in run
+/// order, to `consume` on a thread of its own while the workers simulate the next block: so
+/// writing overlaps simulation instead of leaving the workers idle. At most two blocks are
+/// in memory. The first error from `consume` stops the work and is returned.
+pub fn run_pipelined<E: Send>(
+    pool: &rayon::ThreadPool,
+    scenario: &Scenario,
+    master: u64,
+    point: u64,
+    runs: std::ops::Range<u64>,
+    render: &Render,
+    mut consume: impl FnMut(Vec<RunRecord>) -> Result<(), E> + Send,
+) -> Result<(), E> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<RunRecord>>(1);
+    std::thread::scope(|scope| {
+        let writer = scope.spawn(move || {
+            for block in rx {
+                consume(block)?;
+            }
+            Ok(())
+        });
+        let mut start = runs.start;
+        while start < runs.end {
+            let end = (start + BLOCK).min(runs.end);
+            let block = pool.install(|| run_block(scenario, master, point, start..end, render));
+            if tx.send(block).is_err() {
+                break; // the writer stopped on an error: it is returned below
+            }
+            start = end;
+        }
+        drop(tx);
+        writer.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
 /// Builds a rayon pool with `threads` workers (0 = all cores).
 pub fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, rayon::ThreadPoolBuildError> {
     rayon::ThreadPoolBuilder::new().num_threads(threads).build()

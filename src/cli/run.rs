@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::bad_input;
 use super::scenarios::resolve_with_overrides;
 use super::table::outcome_table;
-use crate::montecarlo::{BLOCK, Render, run_block, thread_pool};
+use crate::montecarlo::{Render, run_pipelined, thread_pool};
 use crate::output::dirs;
 use crate::output::manifest::RunManifest;
 use crate::output::run_dir::RunDirWriter;
@@ -80,16 +80,14 @@ pub fn execute(args: RunArgs, argv: &[String]) -> anyhow::Result<ExitCode> {
         events: true,
     };
     let pb = progress(args.runs, args.quiet, &scenario.name);
-    let mut start = 0;
-    while start < args.runs {
-        let end = (start + BLOCK).min(args.runs);
-        let block = pool.install(|| run_block(&scenario, args.seed, 0, start..end, &render));
+    run_pipelined(&pool, &scenario, args.seed, 0, 0..args.runs, &render, |block| {
         for rec in &block {
-            out.write(rec).map_err(io)?;
+            out.write(rec)?;
         }
-        pb.inc(end - start);
-        start = end;
-    }
+        pb.inc(block.len() as u64);
+        Ok::<(), std::io::Error>(())
+    })
+    .map_err(io)?;
     pb.finish_and_clear();
     let (counts, failed) = (out.counts, out.failed);
     out.finish(&RunManifest::new(&scenario, args.seed, args.runs, failed, argv))

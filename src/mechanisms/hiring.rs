@@ -28,7 +28,7 @@ use rayon::prelude::*;
 
 use crate::scenario::TalentParams;
 use crate::sim::components::{Company, Researcher, STARTUP_BASE, UNATTACHED};
-use crate::sim::random::{chance, geometric_months, uniform};
+use crate::sim::random::{Geometric, chance, uniform};
 use crate::sim::resources::{Clock, EventLog, FATE_ALIVE, FATE_FAILED, Params, Roster, RunSeed, Signals, StartupIndex};
 
 /// Most companies in a roster (validated in the scenario).
@@ -59,7 +59,7 @@ struct Offers<'a> {
     /// the investor is as attractive as the lab, plus the pay premium and the crisis'
     /// exodus); every lab researcher considers it. 0 when no offer is open.
     absorption: f64,
-    hazard: f64,
+    hazard: Geometric,
     crisis_extra: f64,
     alive: &'a [(u32, Entity)],
     fate: &'a [u32],
@@ -161,7 +161,7 @@ fn hire_chunk(
         if !searching {
             continue;
         }
-        r.next_search = (offers.tick + geometric_months(rng, offers.hazard)).min(u16::MAX as u32) as u16;
+        r.next_search = (offers.tick + offers.hazard.months(rng)).min(u16::MAX as u32) as u16;
 
         // Logit over the open options (the current employer is always open): the open
         // total of the mission level, corrected for the stay bonus, then one scan.
@@ -570,7 +570,7 @@ pub fn hiring(
         lab: roster.lab as usize,
         investor,
         absorption,
-        hazard: t.search_hazard,
+        hazard: Geometric::new(t.search_hazard),
         crisis_extra,
         alive,
         fate,

@@ -121,7 +121,17 @@ pub const EVENTS_HEADER: &str = "run,tick,date,kind,actor,target,detail";
 fn push_date(buf: &mut String, start: Option<YearMonth>, tick: u32) {
     buf.push(',');
     if let Some(s) = start {
-        let _ = write!(buf, "{}", s.of_tick(tick));
+        // `YYYY-MM` by hand: this runs once per row.
+        let ym = s.of_tick(tick);
+        for _ in itoa::Buffer::new().format(ym.year).len()..4 {
+            buf.push('0');
+        }
+        push_int(buf, ym.year);
+        buf.push('-');
+        if ym.month < 10 {
+            buf.push('0');
+        }
+        push_int(buf, ym.month);
     }
 }
 
@@ -131,12 +141,18 @@ fn push_date(buf: &mut String, start: Option<YearMonth>, tick: u32) {
 #[inline]
 pub fn push_num(buf: &mut String, x: f64) {
     if x.fract() == 0.0 && x.abs() < 1e15 {
-        let _ = write!(buf, "{}", x as i64);
+        push_int(buf, x as i64);
     } else if x.is_finite() {
         buf.push_str(ryu::Buffer::new().format_finite(x));
     } else {
         let _ = write!(buf, "{x}");
     }
+}
+
+/// Appends an integer (itoa: no formatting machinery; most cells of a row are integers).
+#[inline]
+pub fn push_int(buf: &mut String, x: impl itoa::Integer) {
+    buf.push_str(itoa::Buffer::new().format(x));
 }
 
 /// Appends one `outcomes.csv` row (after the optional prefix already in `buf`).
@@ -154,16 +170,21 @@ pub fn push_outcome_row(buf: &mut String, run: u64, r: &RunResult) {
 /// scenario's calendar month of month 1.
 pub fn push_timeseries_rows(buf: &mut String, prefix: &str, run: u64, r: &RunResult, start: Option<YearMonth>) {
     for m in &r.timeseries {
-        let _ = write!(buf, "{prefix}{run},{}", m.tick);
+        buf.push_str(prefix);
+        push_int(buf, run);
+        buf.push(',');
+        push_int(buf, m.tick);
         push_date(buf, start, m.tick);
         for v in metric_values(m) {
             buf.push(',');
             push_num(buf, v);
         }
         for s in m.regulator_stage {
-            let _ = write!(buf, ",{s}");
+            buf.push(',');
+            push_int(buf, s);
         }
-        let _ = write!(buf, ",{}", m.researchers);
+        buf.push(',');
+        push_int(buf, m.researchers);
         for v in [
             m.open_weight_lag_months,
             m.startup_researcher_share,
@@ -199,9 +220,14 @@ pub fn push_timeseries_rows(buf: &mut String, prefix: &str, run: u64, r: &RunRes
 /// Appends the `events.csv` rows of one run, each preceded by `prefix`.
 pub fn push_event_rows(buf: &mut String, prefix: &str, run: u64, events: &[Event], start: Option<YearMonth>) {
     for e in events {
-        let _ = write!(buf, "{prefix}{run},{}", e.tick);
+        buf.push_str(prefix);
+        push_int(buf, run);
+        buf.push(',');
+        push_int(buf, e.tick);
         push_date(buf, start, e.tick);
-        let _ = write!(buf, ",{},", e.kind);
+        buf.push(',');
+        buf.push_str(e.kind);
+        buf.push(',');
         push_field(buf, &e.actor);
         buf.push(',');
         push_field(buf, &e.target);

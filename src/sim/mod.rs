@@ -78,6 +78,8 @@ pub struct Simulator {
     agents: Vec<Entity>,
     /// The last scenario with a timeline and its compiled events (compiled once per engine).
     timeline: Option<(Scenario, Arc<Vec<Scheduled>>)>,
+    /// The last scenario and what setup derived from it (amenities, brands).
+    prepared: Option<(Scenario, Arc<setup::Prepared>)>,
 }
 
 /// Number of phases in a month (the length of [`schedule::Phase::ORDER`]).
@@ -105,6 +107,7 @@ impl Simulator {
             initialized: false,
             agents: Vec::new(),
             timeline: None,
+            prepared: None,
         }
     }
 
@@ -140,7 +143,15 @@ impl Simulator {
                 events
             }
         };
-        setup::populate(&mut self.world, scenario, seed);
+        let prepared = match &self.prepared {
+            Some((s, p)) if s == scenario => Arc::clone(p),
+            _ => {
+                let p = Arc::new(setup::Prepared::new(scenario));
+                self.prepared = Some((scenario.clone(), Arc::clone(&p)));
+                p
+            }
+        };
+        setup::populate(&mut self.world, scenario, seed, &prepared);
         self.world.insert_resource(timeline::Timeline::new(events));
         if !self.initialized {
             self.schedule
@@ -159,7 +170,7 @@ impl Simulator {
     /// (in [`schedule::Phase::ORDER`]). Same results as [`Simulator::run`].
     pub fn run_profiled(scenario: &Scenario, seed: u64, times: &mut [f64; PHASES]) -> Result<RunResult, SimError> {
         let mut world = World::new();
-        setup::populate(&mut world, scenario, seed);
+        setup::populate(&mut world, scenario, seed, &setup::Prepared::new(scenario));
         world.insert_resource(timeline::Timeline::new(compile_timeline(scenario)?));
         let mut phases = schedule::build_phase_schedules();
         for (_, s) in phases.iter_mut() {

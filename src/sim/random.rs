@@ -55,6 +55,36 @@ pub fn geometric_months<R: Rng + ?Sized>(rng: &mut R, h: f64) -> u32 {
     k.min(u16::MAX as f64) as u32
 }
 
+/// [`geometric_months`] with `ln(1 − h)` computed once: the same draws, bit for bit, for a
+/// hazard used for many agents (the job search of every researcher).
+#[derive(Debug, Clone, Copy)]
+pub struct Geometric {
+    h: f64,
+    ln_stay: f64,
+}
+
+impl Geometric {
+    pub fn new(h: f64) -> Self {
+        Geometric {
+            h,
+            ln_stay: (1.0 - h).ln(),
+        }
+    }
+
+    #[inline]
+    pub fn months<R: Rng + ?Sized>(&self, rng: &mut R) -> u32 {
+        if self.h <= 0.0 {
+            return u16::MAX as u32;
+        }
+        if self.h >= 1.0 {
+            return 1;
+        }
+        let u = 1.0 - uniform(rng);
+        let k = (u.ln() / self.ln_stay).floor() + 1.0;
+        k.min(u16::MAX as f64) as u32
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

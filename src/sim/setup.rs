@@ -4,7 +4,7 @@ use bevy_ecs::prelude::*;
 use rand::rngs::ChaCha8Rng;
 
 use super::components::*;
-use super::random::{geometric_months, normal, uniform};
+use super::random::{Geometric, normal, uniform};
 use super::resources::*;
 use crate::mechanisms::cloud::CloudMarket;
 use crate::mechanisms::hiring::{
@@ -26,7 +26,7 @@ struct InitDraw<'a> {
     options: usize,
     n_startups: usize,
     sigma: f64,
-    hazard: f64,
+    hazard: Geometric,
     firms: usize,
 }
 
@@ -68,7 +68,7 @@ impl InitDraw<'_> {
                 UNATTACHED
             };
             // Clock starts at month 1, so the first search month is the geometric draw itself.
-            let next_search = geometric_months(&mut rng, self.hazard).min(u16::MAX as u32) as u16;
+            let next_search = self.hazard.months(&mut rng).min(u16::MAX as u32) as u16;
             *r = Researcher {
                 skill,
                 mission_pref,
@@ -83,7 +83,7 @@ impl InitDraw<'_> {
 
 /// Fills an empty world with the scenario's agents and the run's resources. `seed` seeds the
 /// run's RNG and the per-chunk streams of the hiring kernel.
-pub fn populate(world: &mut World, scenario: &Scenario, seed: u64) {
+pub fn populate(world: &mut World, scenario: &Scenario, seed: u64, prepared: &Prepared) {
     let mut rng = <ChaCha8Rng as rand::SeedableRng>::seed_from_u64(seed);
     let firms = scenario.companies.len();
     let lab = scenario.companies.iter().position(|c| c.role == Role::Lab).unwrap_or(0) as u8;
@@ -138,16 +138,8 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64) {
     // parallel with the same result on any number of threads.
     let t = &scenario.talent;
     let options = if n_startups > 0 { firms + 1 } else { firms };
-    let (amenity, cumulative) = {
-        let reference = reference_world(scenario);
-        let (ref_base, ref_mission, targets) = talent_options(&reference, options);
-        let amenity = steady_state_amenities(&reference.talent, &ref_base, &ref_mission, options, &targets);
-        let (mut base, mission, _) = talent_options(scenario, options);
-        for (b, a) in base.iter_mut().zip(&amenity) {
-            *b += a;
-        }
-        (amenity, steady_state_cumulative(t, &base, &mission, options))
-    };
+    let amenity = prepared.amenity;
+    let cumulative = &prepared.cumulative;
     let n = t.researchers as usize;
     let mut existing = world.query::<&mut Researcher>();
     if existing.iter(world).len() != n {
@@ -169,11 +161,11 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64) {
     }
     let draw = InitDraw {
         seed,
-        cumulative: &cumulative,
+        cumulative,
         options,
         n_startups,
         sigma: t.skill_sigma,
-        hazard: t.search_hazard,
+        hazard: Geometric::new(t.search_hazard),
         firms,
     };
     let mut headcount = vec![0u32; firms];
@@ -219,32 +211,7 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64) {
     let ids: Vec<Entity> = world.spawn_batch(startups).collect();
     index.alive = (0..n_startups as u32).zip(ids).collect();
 
-    // Brands: the logit inverted at the starting shares, at the starting state of the
-    // reference world.
-    let reference = reference_world(scenario);
-    let views: Vec<FirmView> = reference
-        .companies
-        .iter()
-        .enumerate()
-        .map(|(i, c)| FirmView {
-            idx: i,
-            role: c.role,
-            capability: c.capability,
-            distribution: c.distribution,
-            price: c.price,
-        })
-        .collect();
-    let access = if reference.partnership.first_access { 1.0 } else { 0.9 };
-    let obs = Observables::new(
-        &reference,
-        &views,
-        lab as usize,
-        investor as usize,
-        access,
-        0.0,
-        n_startups,
-    );
-    let brands = initial_brands(&reference, &obs, n_startups > 0);
+    let brands = &prepared.brands;
 
     // Companies and their products.
     for (i, c) in scenario.companies.iter().enumerate() {
@@ -384,6 +351,61 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64) {
     world.insert_resource(DecouplingWatch::default());
     world.insert_resource(market);
     world.insert_resource(Amenities(amenity));
+}
+
+/// What setup derives from the scenario alone (the same for every run, so an engine
+/// computes it once per scenario): the amenities, the steady-state employer draw, the brands.
+pub struct Prepared {
+    amenity: [f64; OPTIONS],
+    cumulative: Box<WeightRows>,
+    brands: Vec<[f64; 4]>,
+}
+
+impl Prepared {
+    pub fn new(scenario: &Scenario) -> Prepared {
+        let firms = scenario.companies.len();
+        let lab = scenario.companies.iter().position(|c| c.role == Role::Lab).unwrap_or(0);
+        let investor = scenario
+            .companies
+            .iter()
+            .position(|c| c.role == Role::Investor)
+            .unwrap_or(0);
+        let n_startups = scenario.startups.initial.min(scenario.startups.max_startups) as usize;
+        let options = if n_startups > 0 { firms + 1 } else { firms };
+        let reference = reference_world(scenario);
+
+        // Amenities solved in the reference world; the draw uses the scenario's attributes.
+        let (ref_base, ref_mission, targets) = talent_options(&reference, options);
+        let amenity = steady_state_amenities(&reference.talent, &ref_base, &ref_mission, options, &targets);
+        let (mut base, mission, _) = talent_options(scenario, options);
+        for (b, a) in base.iter_mut().zip(&amenity) {
+            *b += a;
+        }
+        let cumulative = steady_state_cumulative(&scenario.talent, &base, &mission, options);
+
+        // Brands: the logit inverted at the starting shares, at the starting state of the
+        // reference world.
+        let views: Vec<FirmView> = reference
+            .companies
+            .iter()
+            .enumerate()
+            .map(|(i, c)| FirmView {
+                idx: i,
+                role: c.role,
+                capability: c.capability,
+                distribution: c.distribution,
+                price: c.price,
+            })
+            .collect();
+        let access = if reference.partnership.first_access { 1.0 } else { 0.9 };
+        let obs = Observables::new(&reference, &views, lab, investor, access, 0.0, n_startups);
+        let brands = initial_brands(&reference, &obs, n_startups > 0);
+        Prepared {
+            amenity,
+            cumulative,
+            brands,
+        }
+    }
 }
 
 /// The world in which the starting shares (`initial_shares`, `talent_share`) were observed:
