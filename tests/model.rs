@@ -93,7 +93,8 @@ fn every_outcome_is_reachable_in_the_baseline() {
 fn schedule_builds_with_ambiguity_detection() {
     use bevy_ecs::prelude::*;
     let mut world = World::new();
-    coopetition::sim::setup::populate(&mut world, &Scenario::default(), 1);
+    let s = Scenario::default();
+    coopetition::sim::setup::populate(&mut world, &s, 1, &coopetition::sim::setup::Prepared::new(&s));
     let mut schedule = coopetition::sim::schedule::build_schedule();
     assert!(schedule.initialize(&mut world).is_ok());
 }

@@ -139,7 +139,7 @@ fn an_acquihire_moves_exactly_that_many_researchers_and_the_payment() {
         v
     };
     for (w, sc) in [(&mut world_a, &base), (&mut world_b, &s)] {
-        coopetition::sim::setup::populate(w, sc, seed);
+        coopetition::sim::setup::populate(w, sc, seed, &coopetition::sim::setup::Prepared::new(sc));
         let events = coopetition::scenario::timeline::compile(sc).unwrap();
         w.insert_resource(Timeline::new(std::sync::Arc::new(events)));
         let mut phases = build_phase_schedules();
