@@ -562,10 +562,10 @@ pub const PARAMS: &[ParamSpec] = &[
     ),
     p!(
         "products.quality_weight",
-        "utility/capability",
+        "utility per log ratio",
         0,
         100,
-        "logit weight on model quality"
+        "logit weight on log model quality (relative to the frontier)"
     ),
     p!(
         "products.distribution_weight",
