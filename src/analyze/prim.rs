@@ -244,6 +244,23 @@ pub(crate) fn compute(ds: &Dataset, targets: &[PrimTarget]) -> (Vec<Prim>, Vec<S
 /// A candidate peel: density left, points kept, the box's limits.
 type Peel = (f64, Vec<usize>, Vec<(f64, f64)>);
 
+/// The box with `limits` holding the points `members`: its coverage of the `total_hits`
+/// cases of interest in `y`, density and mass.
+fn prim_box(limits: Vec<(f64, f64)>, members: &[usize], y: &[bool], total_hits: f64) -> PrimBox {
+    let hits = members.iter().filter(|&&i| y[i]).count() as f64;
+    PrimBox {
+        limits,
+        points: members.len(),
+        coverage: hits / total_hits,
+        density: if members.is_empty() {
+            0.0
+        } else {
+            hits / members.len() as f64
+        },
+        mass: members.len() as f64 / y.len() as f64,
+    }
+}
+
 /// The peeling trajectory over points `x[param][point]` with cases of interest `y`.
 pub(crate) fn peel(x: &[&[f64]], y: &[bool]) -> Vec<PrimBox> {
     let n = y.len();
@@ -255,20 +272,7 @@ pub(crate) fn peel(x: &[&[f64]], y: &[bool]) -> Vec<PrimBox> {
                 .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)))
         })
         .collect();
-    let make = |limits: Vec<(f64, f64)>, members: &[usize]| {
-        let hits = members.iter().filter(|&&i| y[i]).count() as f64;
-        PrimBox {
-            limits,
-            points: members.len(),
-            coverage: hits / total_hits,
-            density: if members.is_empty() {
-                0.0
-            } else {
-                hits / members.len() as f64
-            },
-            mass: members.len() as f64 / n as f64,
-        }
-    };
+    let make = |limits: Vec<(f64, f64)>, members: &[usize]| prim_box(limits, members, y, total_hits);
     let mut members: Vec<usize> = (0..n).collect();
     let mut trajectory = vec![make(full.clone(), &members)];
     let min_points = ((MIN_MASS * n as f64).ceil() as usize).max(1);
@@ -340,18 +344,7 @@ pub(crate) fn simplify(x: &[&[f64]], y: &[bool], chosen: &PrimBox, full: &PrimBo
         let members: Vec<usize> = (0..y.len())
             .filter(|&i| limits.iter().zip(x).all(|(&(lo, hi), xs)| xs[i] >= lo && xs[i] <= hi))
             .collect();
-        let hits = members.iter().filter(|&&i| y[i]).count() as f64;
-        PrimBox {
-            points: members.len(),
-            coverage: hits / total_hits,
-            density: if members.is_empty() {
-                0.0
-            } else {
-                hits / members.len() as f64
-            },
-            mass: members.len() as f64 / y.len() as f64,
-            limits,
-        }
+        prim_box(limits, &members, y, total_hits)
     };
     let score = |b: &PrimBox| b.coverage * b.density;
     let mut current = chosen.clone();
