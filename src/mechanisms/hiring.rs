@@ -508,26 +508,18 @@ pub fn hiring(
     let mut base = [0.0f64; OPTIONS];
     let mut mission = [0.0f64; OPTIONS];
     let mut slots = [0i64; OPTIONS];
-    let mut open_cap = None;
     let mut lab_cap = 1.0;
     for c in companies.iter() {
         let i = c.idx as usize;
         base[i] = base_utility(t, c.pay, c.capability, amenities.0[i]);
         mission[i] = c.mission;
         slots[i] = hiring_slots(t, c.pay, c.capital);
-        if c.role == crate::scenario::Role::OpenWeight {
-            open_cap = Some(open_cap.map_or(c.capability, |o: f64| o.max(c.capability)));
-        }
         if i == roster.lab as usize {
             lab_cap = c.capability;
         }
     }
-    base[sector] = base_utility(
-        t,
-        t.startup_pay,
-        sector_quality(p, open_cap.unwrap_or(0.7 * lab_cap)),
-        amenities.0[sector],
-    );
+    let open_cap = super::products::open_capability(companies.iter().map(|c| (c.role, c.capability)), lab_cap);
+    base[sector] = base_utility(t, t.startup_pay, sector_quality(p, open_cap), amenities.0[sector]);
     mission[sector] = t.startup_mission;
     slots[sector] = if has_startups { i64::MAX / 2 } else { 0 };
 

@@ -66,6 +66,16 @@ pub fn access(ps: &Partnership) -> f64 {
     }
 }
 
+/// The capability the startup fringe builds on: the best open-weight model, or without an
+/// open-weight firm 0.7 × the lab's. One definition for products, hiring and setup.
+pub fn open_capability(firms: impl Iterator<Item = (Role, f64)>, lab_capability: f64) -> f64 {
+    firms
+        .filter(|&(role, _)| role == Role::OpenWeight)
+        .map(|(_, capability)| capability)
+        .reduce(f64::max)
+        .unwrap_or(0.7 * lab_capability)
+}
+
 /// Whether the startup fringe competes in a segment.
 /// (Everywhere: assistants, copilots, APIs, and GPU clouds hosting open models.)
 pub fn fringe_competes(_s: Segment) -> bool {
@@ -152,10 +162,7 @@ impl Observables {
         }
         // Startups build on open-weight models: the fringe follows the open-weight champion
         // (or, without one, trails the lab).
-        let open = firms
-            .iter()
-            .find(|f| f.role == Role::OpenWeight)
-            .map_or(0.7 * capability[lab], |f| f.capability);
+        let open = open_capability(firms.iter().map(|f| (f.role, f.capability)), capability[lab]);
         let fringe_quality = (open / frontier * fringe_base_quality(p)).max(1e-9);
         let variety = (alive.max(1) as f64 / f64::from(p.startups.initial.min(p.startups.max_startups).max(1))).ln();
         o.fringe = pp.quality_weight * fringe_quality.ln() + pp.distribution_weight * (0.2 + 0.3 * os)

@@ -13,7 +13,7 @@ use crate::mechanisms::hiring::{
 };
 use crate::mechanisms::metrics::DecouplingWatch;
 use crate::mechanisms::partnership::control_indicator;
-use crate::mechanisms::products::{FirmView, Observables, initial_brands};
+use crate::mechanisms::products::{FirmView, Observables, initial_brands, open_capability};
 use crate::mechanisms::regulation;
 use crate::mechanisms::startups::{new_startup, pick_weighted};
 use crate::scenario::{Role, Scenario, Stage};
@@ -453,13 +453,10 @@ fn talent_options(s: &Scenario, options: usize) -> ([f64; OPTIONS], [f64; OPTION
     let mut base = [0.0f64; OPTIONS];
     let mut mission = [0.0f64; OPTIONS];
     let mut targets = [0.0f64; OPTIONS];
-    let open_cap = s
-        .companies
-        .iter()
-        .filter(|c| c.role == Role::OpenWeight)
-        .map(|c| c.capability)
-        .reduce(f64::max)
-        .unwrap_or(0.7 * s.companies[lab].capability);
+    let open_cap = open_capability(
+        s.companies.iter().map(|c| (c.role, c.capability)),
+        s.companies[lab].capability,
+    );
     for (i, c) in s.companies.iter().enumerate() {
         base[i] = base_utility(t, c.pay, c.capability, 0.0);
         mission[i] = c.mission;
