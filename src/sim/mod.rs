@@ -134,6 +134,9 @@ impl Simulator {
             panic!("injected fault: seed {seed} is divisible by testing.fail_every = {fail_every}");
         }
         self.clear_agents();
+        // bevy records every removed component until trackers are cleared (an app does it
+        // each frame); an engine reused for many runs must do it or grow without bound.
+        self.world.clear_trackers();
         let events = match &self.timeline {
             _ if scenario.events.is_empty() => Arc::default(),
             Some((s, events)) if s == scenario => Arc::clone(events),
