@@ -60,6 +60,8 @@ struct Offers<'a> {
     /// exodus); every lab researcher considers it. 0 when no offer is open.
     absorption: f64,
     hazard: Geometric,
+    /// [`Geometric::beyond`] the months left in the run: later search months never matter.
+    search_beyond: f64,
     crisis_extra: f64,
     alive: &'a [(u32, Entity)],
     fate: &'a [u32],
@@ -130,8 +132,23 @@ fn hire_chunk(
     let unattached = offers.sector + 1;
     let n = offers.options;
     let mut totals = open_totals(offers.table, slots, n);
+    // The lab's staff need a look every month while a crisis or an offer is on.
+    let lab_watched = offers.absorption > 0.0 || offers.crisis_extra > 0.0;
+    let lab = offers.lab as u32;
     for r in researchers.iter_mut() {
         let emp = r.employer;
+        // Fast path for most researcher-months: not due to search, nothing forces a look,
+        // no draw consumed (so skipping here changes no result).
+        if u32::from(r.next_search) > offers.tick {
+            let idle = if emp < STARTUP_BASE {
+                !(lab_watched && emp == lab)
+            } else {
+                emp != UNATTACHED && offers.fate.get((emp - STARTUP_BASE) as usize) == Some(&FATE_ALIVE)
+            };
+            if idle {
+                continue;
+            }
+        }
         let (current, forced) = if emp == UNATTACHED {
             (None, true)
         } else if emp >= STARTUP_BASE {
@@ -161,7 +178,8 @@ fn hire_chunk(
         if !searching {
             continue;
         }
-        r.next_search = (offers.tick + offers.hazard.months(rng)).min(u16::MAX as u32) as u16;
+        let months = offers.hazard.months_within(rng, offers.search_beyond);
+        r.next_search = (offers.tick + months).min(u16::MAX as u32) as u16;
 
         // Logit over the open options (the current employer is always open): the open
         // total of the mission level, corrected for the stay bonus, then one scan.
@@ -552,6 +570,7 @@ pub fn hiring(
     for &(slot, open) in seats.iter() {
         seat_list.extend(std::iter::repeat_n(slot, open as usize));
     }
+    let hazard = Geometric::new(t.search_hazard);
     let offers = Offers {
         tick,
         seed: seed.0,
@@ -562,7 +581,8 @@ pub fn hiring(
         lab: roster.lab as usize,
         investor,
         absorption,
-        hazard: Geometric::new(t.search_hazard),
+        hazard,
+        search_beyond: hazard.beyond(p.horizon_months.saturating_sub(tick)),
         crisis_extra,
         alive,
         fate,

@@ -83,6 +83,37 @@ impl Geometric {
         let k = (u.ln() / self.ln_stay).floor() + 1.0;
         k.min(u16::MAX as f64) as u32
     }
+
+    /// For [`Geometric::months_within`]: uniforms below this land beyond `limit` months for
+    /// sure (P(K > limit) = (1 − h)^limit, shrunk by 1e-9 so rounding in `exp` and `ln` can
+    /// never skip a draw that lands within the limit).
+    pub fn beyond(&self, limit: u32) -> f64 {
+        if self.h <= 0.0 || self.h >= 1.0 {
+            return 0.0;
+        }
+        (f64::from(limit) * self.ln_stay).exp() * (1.0 - 1e-9)
+    }
+
+    /// [`Geometric::months`] where the exact value matters only up to a limit (the months
+    /// left in the run): the same draw, and the same result whenever it is within the limit;
+    /// beyond it `u16::MAX`, without the logarithm. `beyond` comes from
+    /// [`Geometric::beyond`]. Most of a large pool's draws land beyond the horizon.
+    #[inline]
+    pub fn months_within<R: Rng + ?Sized>(&self, rng: &mut R, beyond: f64) -> u32 {
+        if self.h <= 0.0 {
+            return u16::MAX as u32;
+        }
+        if self.h >= 1.0 {
+            return 1;
+        }
+        let u = 1.0 - uniform(rng);
+        if u < beyond {
+            return u16::MAX as u32;
+        }
+        // ⌊ratio⌋ + 1 capped at u16::MAX; ratio ≥ 0, so truncation is the floor.
+        let ratio = u.ln() / self.ln_stay;
+        ratio.min(u16::MAX as f64 - 1.0) as u32 + 1
+    }
 }
 
 #[cfg(test)]
@@ -102,6 +133,24 @@ mod tests {
         // Geometric on {1,2,..}: mean 1/h = 10, sd sqrt(1-h)/h ≈ 9.5.
         assert!((g - 10.0).abs() < 5.0 * 9.5 / (n as f64).sqrt(), "geometric mean {g}");
         let z: f64 = (0..n).map(|_| normal(&mut rng)).sum::<f64>() / n as f64;
+        // months_within agrees with months within the limit and stays beyond it otherwise.
+        for h in [0.01, 0.04, 0.3, 0.9] {
+            let g = Geometric::new(h);
+            for limit in [0, 1, 5, 18, 60] {
+                let beyond = g.beyond(limit);
+                let (mut a, mut b) = (
+                    ChaCha8Rng::seed_from_u64(limit.into()),
+                    ChaCha8Rng::seed_from_u64(limit.into()),
+                );
+                for _ in 0..20_000 {
+                    let (exact, fast) = (g.months(&mut a), g.months_within(&mut b, beyond));
+                    assert!(
+                        exact == fast || (exact > limit && fast > limit),
+                        "h {h} limit {limit}: {exact} vs {fast}"
+                    );
+                }
+            }
+        }
         assert!(z.abs() < 5.0 / (n as f64).sqrt(), "normal mean {z}");
     }
 }

@@ -27,6 +27,8 @@ struct InitDraw<'a> {
     n_startups: usize,
     sigma: f64,
     hazard: Geometric,
+    /// [`Geometric::beyond`] the horizon: search months after it never matter.
+    search_beyond: f64,
     firms: usize,
 }
 
@@ -68,7 +70,10 @@ impl InitDraw<'_> {
                 UNATTACHED
             };
             // Clock starts at month 1, so the first search month is the geometric draw itself.
-            let next_search = self.hazard.months(&mut rng).min(u16::MAX as u32) as u16;
+            let next_search = self
+                .hazard
+                .months_within(&mut rng, self.search_beyond)
+                .min(u16::MAX as u32) as u16;
             *r = Researcher {
                 skill,
                 mission_pref,
@@ -166,6 +171,7 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64, prepared: &Pr
         n_startups,
         sigma: t.skill_sigma,
         hazard: Geometric::new(t.search_hazard),
+        search_beyond: Geometric::new(t.search_hazard).beyond(scenario.horizon_months),
         firms,
     };
     let mut headcount = vec![0u32; firms];
