@@ -81,7 +81,7 @@ fn mc_rate_with_outputs(scenario: &Scenario, runs: u64, threads: usize) -> Resul
     let start = Instant::now();
     // As `run` does: the block's rows are written while the next block is simulated.
     crate::montecarlo::run_pipelined(&pool, scenario, 1, 0, 0..runs, &render, |block| {
-        for rec in &block {
+        for rec in block {
             sink.write_all(rec.outcome_row.as_bytes())?;
             sink.write_all(rec.timeseries_rows.as_bytes())?;
             sink.write_all(rec.event_rows.as_bytes())?;

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use crate::montecarlo::thread_pool;
 use crate::outcome::Outcome;
 use crate::scenario::{Scenario, load, params};
-use crate::sim::{Simulator, run_seed};
+use crate::sim::run_seed;
 
 /// What to fit.
 #[derive(Debug, Clone)]
@@ -60,13 +60,18 @@ pub fn outcome_counts(
     runs: u64,
     pool: &rayon::ThreadPool,
 ) -> Result<[u64; 4], String> {
+    let engines = crate::montecarlo::Engines::default();
     let results: Vec<Result<usize, String>> = pool.install(|| {
-        (0..runs)
+        (0..runs as usize)
             .into_par_iter()
-            .map_init(Simulator::new, |sim, r| {
-                sim.run(scenario, run_seed(master, 0, r))
-                    .map(|res| res.outcome.index())
-                    .map_err(|e| e.to_string())
+            .with_max_len(crate::montecarlo::LEAF_RUNS)
+            .map(|r| r as u64)
+            .map(|r| {
+                engines.with(|sim| {
+                    sim.run(scenario, run_seed(master, 0, r))
+                        .map(|res| res.outcome.index())
+                        .map_err(|e| e.to_string())
+                })
             })
             .collect()
     });

@@ -24,7 +24,7 @@ use crate::analyze::plots::{self, BarSeries, DiffBar};
 use crate::analyze::report::{self, Block};
 use crate::analyze::tables::{Table, pct};
 use crate::fsutil::write_atomic;
-use crate::montecarlo::{BLOCK, Render, run_block};
+use crate::montecarlo::{BLOCK, Engines, Render, run_block};
 use crate::outcome::Outcome;
 use crate::output::columns::{METRICS, metric_values, push_num};
 use crate::output::manifest::RunManifest;
@@ -230,12 +230,13 @@ pub fn run(
         events: true,
     };
     let mut pairs = Pairs::new();
+    let engines = Engines::default();
     let mut start = 0;
     while start < spec.runs {
         let end = (start + BLOCK).min(spec.runs);
         // Run i of A and run i of B both use run_seed(seed, 0, i): common random numbers.
-        let block_a = pool.install(|| run_block(spec.a, spec.seed, 0, start..end, &render));
-        let block_b = pool.install(|| run_block(spec.b, spec.seed, 0, start..end, &render));
+        let block_a = pool.install(|| run_block(&engines, spec.a, spec.seed, 0, start..end, &render));
+        let block_b = pool.install(|| run_block(&engines, spec.b, spec.seed, 0, start..end, &render));
         for (ra, rb) in block_a.iter().zip(&block_b) {
             out_a.write(ra).map_err(io(&dir_a))?;
             out_b.write(rb).map_err(io(&dir_b))?;
@@ -245,6 +246,8 @@ pub fn run(
                 pairs.add((x.outcome, &mx), (y.outcome, &my));
             }
         }
+        engines.recycle(block_a);
+        engines.recycle(block_b);
         tick(end - start);
         start = end;
     }

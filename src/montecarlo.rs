@@ -15,6 +15,63 @@ use crate::sim::{RunResult, Simulator, run_seed};
 /// Runs per parallel block: large enough to keep both cores busy, small enough to bound memory.
 pub const BLOCK: u64 = 512;
 
+/// Most runs in one unit of parallel work: small, so the threads finish a block together
+/// (with rayon's default splitting a thread could be left with a quarter of a block).
+pub const LEAF_RUNS: usize = 4;
+
+/// What a batch keeps between runs: simulation engines and the text buffers of rendered
+/// rows. Building an engine (world, schedule, the scenario's prepared tables) costs far more
+/// than a run, so each is built once per thread; buffers come back from the writer
+/// ([`Engines::recycle`]), so rows are neither reallocated as they grow nor freed on another
+/// thread than the one that filled them (glibc's malloc serialises such frees on its arena
+/// locks). Both are caches only: a run's result never depends on which engine or buffer
+/// served it.
+#[derive(Default)]
+pub struct Engines {
+    sims: std::sync::Mutex<Vec<Simulator>>,
+    /// Free buffers per kind: outcome rows, timeseries rows, event rows (kept apart so a
+    /// small kind's buffers do not grow to the size of a large kind's).
+    texts: std::sync::Mutex<[Vec<String>; 3]>,
+}
+
+/// Free buffers kept per kind: a block's worth (a block is written while the next is
+/// rendered, so one block's buffers are enough to recycle in steady state).
+const MAX_TEXTS: usize = BLOCK as usize;
+
+impl Engines {
+    /// Calls `f` with an engine taken from the pool (or a new one), then returns it.
+    pub fn with<R>(&self, f: impl FnOnce(&mut Simulator) -> R) -> R {
+        let taken = self.sims.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let mut sim = taken.unwrap_or_default();
+        let out = f(&mut sim);
+        self.sims.lock().unwrap_or_else(|e| e.into_inner()).push(sim);
+        out
+    }
+
+    /// [`run_one_seeded`] on a pooled engine, rendering into pooled buffers.
+    pub fn run(&self, scenario: &Scenario, seed: u64, point: u64, run: u64, render: &Render) -> RunRecord {
+        let texts = {
+            let mut pool = self.texts.lock().unwrap_or_else(|e| e.into_inner());
+            std::array::from_fn(|kind| pool[kind].pop().unwrap_or_default())
+        };
+        self.with(|sim| run_into(sim, scenario, seed, point, run, render, texts))
+    }
+
+    /// Takes back the buffers of written records (the rest of each record is dropped).
+    pub fn recycle(&self, block: Vec<RunRecord>) {
+        let mut pool = self.texts.lock().unwrap_or_else(|e| e.into_inner());
+        for rec in block {
+            let texts = [rec.outcome_row, rec.timeseries_rows, rec.event_rows];
+            for (free, mut text) in pool.iter_mut().zip(texts) {
+                if free.len() < MAX_TEXTS {
+                    text.clear();
+                    free.push(text);
+                }
+            }
+        }
+    }
+}
+
 /// What to render for each run (rendering happens on the worker threads).
 #[derive(Debug, Clone, Default)]
 pub struct Render {
@@ -24,7 +81,9 @@ pub struct Render {
     pub events: bool,
 }
 
-/// One finished run, with its CSV rows already rendered.
+/// One finished run, with its CSV rows already rendered. The result's events are rendered
+/// into `event_rows` (when asked) and not kept: nothing reads them afterwards, and dropping
+/// them on the worker thread spares the writer hundreds of small frees per run.
 #[derive(Debug)]
 pub struct RunRecord {
     pub point: u64,
@@ -59,6 +118,19 @@ pub fn run_one_seeded(
     run: u64,
     render: &Render,
 ) -> RunRecord {
+    run_into(sim, scenario, seed, point, run, render, Default::default())
+}
+
+/// [`run_one_seeded`] rendering into the given (empty) buffers: outcome, timeseries, events.
+fn run_into(
+    sim: &mut Simulator,
+    scenario: &Scenario,
+    seed: u64,
+    point: u64,
+    run: u64,
+    render: &Render,
+    [outcome_row, timeseries_rows, event_rows]: [String; 3],
+) -> RunRecord {
     let result = match catch_unwind(AssertUnwindSafe(|| sim.run(scenario, seed))) {
         Ok(Ok(r)) => Ok(r),
         Ok(Err(e)) => Err(e.to_string()),
@@ -72,19 +144,25 @@ pub fn run_one_seeded(
         run,
         seed,
         result,
-        outcome_row: String::new(),
-        timeseries_rows: String::new(),
-        event_rows: String::new(),
+        outcome_row,
+        timeseries_rows,
+        event_rows,
     };
-    if let Ok(r) = &rec.result {
+    if let Ok(r) = &mut rec.result {
         rec.outcome_row.push_str(&render.prefix);
         push_outcome_row(&mut rec.outcome_row, run, r);
+        // Sized from typical rows (~1.1 kB a month, ~70 B an event) so rendering does
+        // not copy the text as it grows.
         if render.timeseries {
+            rec.timeseries_rows
+                .reserve(r.timeseries.len() * (1200 + render.prefix.len()));
             push_timeseries_rows(&mut rec.timeseries_rows, &render.prefix, run, r, scenario.start);
         }
         if render.events {
+            rec.event_rows.reserve(r.events.len() * (80 + render.prefix.len()));
             push_event_rows(&mut rec.event_rows, &render.prefix, run, &r.events, scenario.start);
         }
+        r.events = Vec::new();
     }
     rec
 }
@@ -101,23 +179,27 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
 
 /// Runs `runs` in parallel on the current rayon pool and returns them in order.
 pub fn run_block(
+    engines: &Engines,
     scenario: &Scenario,
     master: u64,
     point: u64,
     runs: std::ops::Range<u64>,
     render: &Render,
 ) -> Vec<RunRecord> {
-    runs.into_par_iter()
-        .map_init(Simulator::new, |sim, run| {
-            run_one(sim, scenario, master, point, run, render)
-        })
+    let first = runs.start;
+    (0..(runs.end - runs.start) as usize)
+        .into_par_iter()
+        .with_max_len(LEAF_RUNS)
+        .map(|i| first + i as u64)
+        .map(|run| engines.run(scenario, run_seed(master, point, run), point, run, render))
         .collect()
 }
 
 /// Runs `runs` on `pool` in blocks of [`BLOCK`] and hands each finished block, in run
 /// order, to `consume` on a thread of its own while the workers simulate the next block: so
 /// writing overlaps simulation instead of leaving the workers idle. At most two blocks are
-/// in memory. The first error from `consume` stops the work and is returned.
+/// in memory; their text buffers are reused. The first error from `consume` stops the work
+/// and is returned.
 pub fn run_pipelined<E: Send>(
     pool: &rayon::ThreadPool,
     scenario: &Scenario,
@@ -125,20 +207,23 @@ pub fn run_pipelined<E: Send>(
     point: u64,
     runs: std::ops::Range<u64>,
     render: &Render,
-    mut consume: impl FnMut(Vec<RunRecord>) -> Result<(), E> + Send,
+    mut consume: impl FnMut(&[RunRecord]) -> Result<(), E> + Send,
 ) -> Result<(), E> {
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<RunRecord>>(1);
+    let engines = Engines::default();
     std::thread::scope(|scope| {
+        let engines = &engines;
         let writer = scope.spawn(move || {
             for block in rx {
-                consume(block)?;
+                consume(&block)?;
+                engines.recycle(block);
             }
             Ok(())
         });
         let mut start = runs.start;
         while start < runs.end {
             let end = (start + BLOCK).min(runs.end);
-            let block = pool.install(|| run_block(scenario, master, point, start..end, render));
+            let block = pool.install(|| run_block(engines, scenario, master, point, start..end, render));
             if tx.send(block).is_err() {
                 break; // the writer stopped on an error: it is returned below
             }

@@ -81,7 +81,7 @@ pub fn execute(args: RunArgs, argv: &[String]) -> anyhow::Result<ExitCode> {
     };
     let pb = progress(args.runs, args.quiet, &scenario.name);
     run_pipelined(&pool, &scenario, args.seed, 0, 0..args.runs, &render, |block| {
-        for rec in &block {
+        for rec in block {
             out.write(rec)?;
         }
         pb.inc(block.len() as u64);

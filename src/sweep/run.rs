@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use super::spec::{Sweep, value_text};
 use super::{shard_points, sweep_hash};
 use crate::fsutil::{temp_path, write_atomic};
-use crate::montecarlo::{BLOCK, Render, RunRecord, run_one_seeded};
+use crate::montecarlo::{BLOCK, Render, RunRecord};
 use crate::outcome::Outcome;
 use crate::output::columns::{METRICS, metric_values, outcomes_header, push_field, push_num, timeseries_header};
 use crate::scenario::Scenario;
@@ -358,6 +358,7 @@ pub fn run_sweep(
     let mut scenarios: BTreeMap<usize, Scenario> = BTreeMap::new();
     let mut g = done;
     let mut budget = opts.max_runs.unwrap_or(u64::MAX);
+    let engines = crate::montecarlo::Engines::default();
     while cursor.0 < range.end && budget > 0 {
         // The (point, run) pairs of this block.
         let batch: Vec<(usize, u64)> = match plan {
@@ -390,9 +391,10 @@ pub fn run_sweep(
             use rayon::prelude::*;
             batch
                 .par_iter()
-                .map_init(crate::sim::Simulator::new, |sim, &(p, r)| {
+                .with_max_len(crate::montecarlo::LEAF_RUNS)
+                .map(|&(p, r)| {
                     let seed = seeds.run_seed(sweep.spec.seed, p as u64, r);
-                    run_one_seeded(sim, &scenarios[&p], seed, p as u64, r, &render(p))
+                    engines.run(&scenarios[&p], seed, p as u64, r, &render(p))
                 })
                 .collect()
         });
@@ -451,6 +453,7 @@ pub fn run_sweep(
                 cursor = (p + 1, 0);
             }
         }
+        engines.recycle(block);
         let ran = batch.len() as u64;
         report.runs_computed += ran;
         budget -= ran;
