@@ -23,6 +23,8 @@ pub struct BenchConfig {
     pub max_researchers: u32,
     /// Worker threads for the "all threads" figures (0 = all cores).
     pub threads: usize,
+    /// Stop after the first section (the one-run large-pool figure).
+    pub scale_only: bool,
 }
 
 impl BenchConfig {
@@ -32,6 +34,7 @@ impl BenchConfig {
             sweep_runs: 100_000,
             max_researchers: 1_000_000,
             threads: 0,
+            scale_only: false,
         }
     }
     pub fn quick() -> Self {
@@ -40,6 +43,7 @@ impl BenchConfig {
             sweep_runs: 10_000,
             max_researchers: 100_000,
             threads: 0,
+            scale_only: false,
         }
     }
 }
@@ -166,6 +170,9 @@ pub fn run_bench(cfg: &BenchConfig, mut progress: impl FnMut(&str)) -> Result<St
     );
     let _ = writeln!(s, "| outcome | {} |\n", r.outcome.as_str());
     emit(&mut out, s);
+    if cfg.scale_only {
+        return Ok(out);
+    }
 
     // 2. Per-phase time, baseline and the large pool.
     let baseline = Scenario::default();

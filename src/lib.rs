@@ -1,6 +1,7 @@
 //! `coopetition`: agent-based simulation of the AI market around a frontier-lab /
 //! hyperscaler partnership. See `ARCHITECTURE.md` for the module map.
 
+pub mod allocator;
 pub mod analyze;
 pub mod bench;
 pub mod calibrate;

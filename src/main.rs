@@ -5,10 +5,9 @@ use std::process::ExitCode;
 use clap::Parser;
 use coopetition::cli::{Cli, dispatch, exit_code};
 
-/// mimalloc instead of glibc's malloc (measured: fewer page faults when a large pool is
-/// set up, cheaper small allocations; see docs/PERFORMANCE.md).
+/// mimalloc for small blocks, the system allocator for large ones (why: `allocator`).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: coopetition::allocator::Hybrid = coopetition::allocator::Hybrid;
 
 fn main() -> ExitCode {
     // Like other Unix tools, stop quietly when the reader of our output goes away
@@ -17,6 +16,7 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    coopetition::allocator::prefer_small_pages();
     // A run that panics is caught and recorded in failures.csv; one line on stderr is
     // enough (no backtrace per failed run).
     std::panic::set_hook(Box::new(|info| eprintln!("run failed: {info}")));

@@ -154,14 +154,16 @@ impl Simulator {
                 p
             }
         };
-        setup::populate(&mut self.world, scenario, seed, &prepared);
-        self.world.insert_resource(timeline::Timeline::new(events));
+        // Before the first populate: whatever the schedule spawns gets a low entity index
+        // (see `setup::claim_resource_entities`).
         if !self.initialized {
             self.schedule
                 .initialize(&mut self.world)
                 .map_err(|e| SimError::Schedule(e.to_string(self.schedule.graph(), &self.world)))?;
             self.initialized = true;
         }
+        setup::populate(&mut self.world, scenario, seed, &prepared);
+        self.world.insert_resource(timeline::Timeline::new(events));
         for _ in 0..scenario.horizon_months {
             self.schedule.run(&mut self.world);
             self.world.resource_mut::<Clock>().tick += 1;
