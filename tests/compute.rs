@@ -66,16 +66,19 @@ fn cloud_shares_start_at_the_record_and_stay_near_it() {
 fn exclusivity_makes_the_lab_short_of_compute() {
     let exclusive = runs(&with(&[]), RUNS, SEED);
     let free = runs(&with(&["partnership.exclusivity=none"]), RUNS, SEED);
+    // A material shortfall: at least 1% of the lab's demanded compute unmet in some month
+    // (rounding dust does not count). Measured 0.32 at seed 11; with 2,000 runs the
+    // standard error is about 0.01, so the 0.2 floor fails only if the mechanism changes.
     let short_runs = exclusive
         .iter()
-        .filter(|r| r.timeseries.iter().any(|m| m.lab_compute_shortfall > 0.0))
+        .filter(|r| r.timeseries.iter().any(|m| m.lab_compute_shortfall >= 0.01))
         .count() as f64
         / RUNS as f64;
     let a: Vec<f64> = exclusive.iter().map(mean_shortfall).collect();
     let b: Vec<f64> = free.iter().map(mean_shortfall).collect();
     let z = paired_z(&a, &b);
     println!(
-        "runs with a shortfall: {short_runs:.3}; mean monthly shortfall exclusive {:.4}, none {:.4}, z {z:.1}",
+        "runs with a shortfall of 1% or more: {short_runs:.3}; mean monthly shortfall exclusive {:.4}, none {:.4}, z {z:.1}",
         a.iter().sum::<f64>() / RUNS as f64,
         b.iter().sum::<f64>() / RUNS as f64
     );
@@ -162,15 +165,30 @@ fn a_larger_investor_build_programme_lowers_the_shortfall() {
 fn a_build_start_costs_the_lab_no_cash_that_month() {
     // The same seeds with and without the lab's own builds share their random numbers up to
     // the first build start (a probability of 0 still consumes its draw), so the lab's cash at
-    // that month must be identical: builds are financed and paid over their life.
-    let building = with(&["cloud.build_propensity=1", "partnership.exclusivity=none"]);
-    let never = with(&["cloud.build_propensity=0", "partnership.exclusivity=none"]);
+    // that month must be identical: builds are financed and paid over their life. The lab is
+    // made cash-poor (smaller markets, 3 $bn of capital) and the investor bids whenever it
+    // may, so the weak-cash test is live around the build months: a build booked as one
+    // month's burn would make the lab "short of cash" in its start month.
+    let poor = [
+        "products.market_size=[0.15,0.15,0.1,1.0]",
+        "companies.0.capital=3",
+        "partnership.bid_propensity=1",
+        "partnership.exclusivity=none",
+    ];
+    let building = with(&[&poor[..], &["cloud.build_propensity=1"]].concat());
+    let never = with(&[&poor[..], &["cloud.build_propensity=0"]].concat());
+    let short = |res: &RunResult, tick: u32| {
+        res.events
+            .iter()
+            .any(|e| e.tick == tick && e.detail.contains("short of cash"))
+    };
     let mut sim = Simulator::new();
-    let mut checked = 0;
-    for r in 0..200 {
+    let (mut checked, mut later_starts, mut ever_short) = (0, 0, 0);
+    for r in 0..300 {
         let seed = run_seed(SEED, 0, r);
         let a = sim.run(&building, seed).unwrap();
         let b = sim.run(&never, seed).unwrap();
+        ever_short += usize::from(b.events.iter().any(|e| e.detail.contains("short of cash")));
         let Some(start) = a.events.iter().find(|e| e.kind == "build_start").map(|e| e.tick) else {
             continue;
         };
@@ -179,17 +197,21 @@ fn a_build_start_costs_the_lab_no_cash_that_month() {
             a.timeseries[month].lab_capital, b.timeseries[month].lab_capital,
             "seed {seed}: a build start in month {start} changed the lab's cash"
         );
-        let short = |res: &RunResult| {
-            res.events
-                .iter()
-                .any(|e| e.tick == start && e.kind == "bid" && e.detail.contains("short of cash"))
-        };
         assert_eq!(
-            short(&a),
-            short(&b),
-            "seed {seed}: a build start made the lab short of cash"
+            short(&a, start),
+            short(&b, start),
+            "seed {seed}: a build start in month {start} made the lab short of cash"
         );
         checked += 1;
+        later_starts += usize::from(start > 1);
     }
+    println!(
+        "{checked} runs with a build start ({later_starts} after month 1); {ever_short} of 300 runs have a short-of-cash bid"
+    );
     assert!(checked >= 100, "only {checked} runs started a build");
+    assert!(later_starts >= 50, "only {later_starts} first builds after month 1");
+    assert!(
+        ever_short >= 15,
+        "the weak-cash test is not live: {ever_short} of 300 runs"
+    );
 }

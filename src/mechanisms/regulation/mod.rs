@@ -12,10 +12,12 @@
 //! none             otherwise
 //! ```
 //!
-//! with `K` the control indicator (see partnership). A change in the terms (a higher level,
-//! a board seat gained, a larger stake, tighter exclusivity) is a new merger situation for
-//! every authority whose jurisdiction it meets; each authority remembers the level it has
-//! already reviewed (`accepted`), so it is never spent after one decision.
+//! with `K` the control indicator (see partnership). A change in the terms (a board seat
+//! gained, a larger stake, tighter exclusivity) that raises the level above the one an
+//! authority has already reviewed (`accepted`) is a new merger situation for it if its
+//! jurisdiction test is met; a change that leaves the level where it was opens nothing.
+//! Because `accepted` is per authority and rises only with a review, no authority is spent
+//! after one decision.
 //!
 //! **Screens** ([`Screens`]). For two firms with shares `s_a`, `s_b` in a segment of HHI
 //! `H`: `ΔHHI = 2·s_a·s_b·10⁴`, post-merger HHI `H + ΔHHI`, combined share `s_a + s_b`
