@@ -65,6 +65,21 @@ const CONTEXT: &[(&str, &[&str], Option<f64>)] = &[
         ],
         Some(0.95),
     ),
+    // The EU's safe harbours: the partners sit far outside them (copilots: combined share
+    // 0.70, post HHI above 5,000, ΔHHI ≈ 1,650), so move each bound past them.
+    ("regulation.eu_share_safe", &[], Some(0.95)),
+    ("regulation.eu_hhi_floor", &[], Some(9000.0)),
+    ("regulation.eu_delta_concentrated", &[], Some(3000.0)),
+    (
+        "regulation.eu_hhi_concentrated",
+        &["regulation.eu_delta_moderate=3000"],
+        Some(9000.0),
+    ),
+    (
+        "regulation.eu_delta_moderate",
+        &["regulation.eu_hhi_concentrated=9000"],
+        Some(3000.0),
+    ),
     // Undertakings: strict authorities, and the stake cut made the cheapest package.
     ("regulation.undertaking_behavioural_cost", STRICT, None),
     ("regulation.undertaking_stake_cost", STRICT, Some(0.01)),

@@ -65,7 +65,7 @@ fn run(a: Authority, stringency: f64) -> Tally {
     let mut rng = ChaCha8Rng::seed_from_u64(0x5EED ^ a as u64);
     let mut t = Tally::default();
     for screens in population(10_000, 99) {
-        let harm = screens.harm(rp, 1.0);
+        let harm = screens.harm(rp, 1.0, a);
         let fix = Offer {
             package: Package::FixOverlap,
             cost: 0.2,
@@ -224,14 +224,26 @@ fn us_second_requests_are_two_to_three_percent_of_filings() {
 }
 
 #[test]
-fn stricter_authorities_refer_and_prohibit_more() {
+fn stricter_authorities_refer_and_intervene_more() {
+    // Stricter authorities have serious doubts more often and intervene more often
+    // (commitments, remedies or a prohibition). Prohibitions alone need not rise: facing a
+    // stricter authority the parties settle more often with commitments (at the EU,
+    // stringency 0.5 → 2: 18 → 11 prohibitions out of 10,000, while interventions rise).
     for a in Authority::ALL {
         let (lo, hi) = (run(a, 0.5), run(a, 2.0));
         let doubts = |t: &Tally| t.phase2 + t.commitments;
-        assert!(doubts(&hi) > doubts(&lo), "{a:?}: {} vs {}", doubts(&hi), doubts(&lo));
-        assert!(
-            hi.decided[Decision::Block as usize] >= lo.decided[Decision::Block as usize],
-            "{a:?}"
+        let interventions =
+            |t: &Tally| t.commitments + t.decided[Decision::Remedies as usize] + t.decided[Decision::Block as usize];
+        println!(
+            "FIGURE {a:?} stringency 0.5 / 2: doubts {} / {}, interventions {} / {}, prohibitions {} / {}",
+            doubts(&lo),
+            doubts(&hi),
+            interventions(&lo),
+            interventions(&hi),
+            lo.decided[Decision::Block as usize],
+            hi.decided[Decision::Block as usize]
         );
+        assert!(doubts(&hi) > doubts(&lo), "{a:?}: {} vs {}", doubts(&hi), doubts(&lo));
+        assert!(interventions(&hi) > interventions(&lo), "{a:?}");
     }
 }

@@ -180,3 +180,97 @@ fn event_kinds_and_details_follow_the_documented_vocabulary() {
         );
     }
 }
+
+/// Runs whose events include one of `kind` by `actor` whose detail starts with `prefix`.
+fn runs_with(rs: &[RunResult], kind: &str, actor: &str, prefix: &str) -> usize {
+    rs.iter()
+        .filter(|r| {
+            r.events
+                .iter()
+                .any(|e| e.kind == kind && e.actor == actor && e.detail.starts_with(prefix))
+        })
+        .count()
+}
+
+#[test]
+fn with_the_authorities_reading_of_control_both_reviews_end_without_jurisdiction() {
+    // Held-out record: the Commission found no control in April 2024 and the CMA no
+    // relevant merger situation in March 2025. With de facto control needing a board seat
+    // (the authorities' reading), the EU's and the CMA's open reviews of the partnership end
+    // "no_jurisdiction" in most runs, and a forced divestiture within 18 months all but
+    // vanishes. 2,000 runs, seed 45; measured 89% / 63% / 0.1% at seed 11 (4,000 runs): the
+    // floors sit more than 10 standard errors below.
+    let n = 2000;
+    let rs = runs(&with(&["regulation.defacto_needs_board_seat=true"]), n, 45);
+    // A partnership closure reads "no_jurisdiction: <level> over <lab> (K=…)".
+    let closed = |actor: &str| {
+        rs.iter()
+            .filter(|r| {
+                r.events.iter().any(|e| {
+                    e.kind == "review_closed"
+                        && e.actor == actor
+                        && e.detail.starts_with("no_jurisdiction")
+                        && e.detail.contains(" over ")
+                })
+            })
+            .count() as f64
+            / n as f64
+    };
+    let (eu, cma) = (closed("eu_commission"), closed("uk_cma"));
+    let d = share(&rs, Outcome::Divestiture);
+    println!("FIGURE board seat needed: no_jurisdiction EU {eu:.3}, CMA {cma:.3}; divestiture {d:.4}");
+    assert!(eu >= 0.75, "EU no_jurisdiction in {eu:.3} of runs");
+    assert!(cma >= 0.5, "CMA no_jurisdiction in {cma:.3} of runs");
+    assert!(d <= 0.01, "divestiture {d:.4}");
+}
+
+#[test]
+fn a_bid_is_reviewed_only_by_authorities_with_jurisdiction() {
+    // Bids made frequent (crises make the lab weak, the investor always bids). By default
+    // all three authorities have jurisdiction over a bid (EU: sole control; CMA: the
+    // partners' combined share of supply ≥ 25%; FTC: the price above the HSR threshold).
+    // Moving one authority's test out of reach removes exactly that authority's reviews.
+    let bids = ["partnership.bid_propensity=1", "governance.crisis_rate=0.2"];
+    let count = |extra: &[&str], actor: &str| {
+        let rs = runs(&with(&[&bids[..], extra].concat()), 300, 46);
+        runs_with(&rs, "review_opened", actor, "bid for control")
+    };
+    let authorities = ["eu_commission", "uk_cma", "us_ftc"];
+    let default: Vec<usize> = authorities.iter().map(|a| count(&[], a)).collect();
+    let no_cma: Vec<usize> = authorities
+        .iter()
+        .map(|a| count(&["regulation.share_of_supply=1"], a))
+        .collect();
+    let no_ftc: Vec<usize> = authorities
+        .iter()
+        .map(|a| count(&["regulation.hsr_threshold=1000"], a))
+        .collect();
+    println!(
+        "FIGURE runs with a bid review (EU, CMA, FTC): default {default:?}, share_of_supply 1 {no_cma:?}, hsr 1000 {no_ftc:?}"
+    );
+    assert!(default.iter().all(|&c| c >= 20), "{default:?}");
+    assert_eq!(no_cma[1], 0);
+    assert!(no_cma[0] >= 20 && no_cma[2] >= 20, "{no_cma:?}");
+    assert_eq!(no_ftc[2], 0);
+    assert!(no_ftc[0] >= 20 && no_ftc[1] >= 20, "{no_ftc:?}");
+}
+
+#[test]
+fn acquihires_are_reviewed_by_the_cma_and_the_ftc_not_the_eu() {
+    // Acqui-hires of startups by any company are reviewable: the CMA when the buyer meets
+    // the share-of-supply test, the FTC above the HSR threshold; never the EU (below the
+    // EUMR thresholds, no Article 22 referral after Illumina/Grail).
+    let rs = runs(&Scenario::default(), 500, 47);
+    let opened = |actor: &str| runs_with(&rs, "review_opened", actor, "acqui-hire of");
+    let (eu, cma, ftc) = (opened("eu_commission"), opened("uk_cma"), opened("us_ftc"));
+    let buyers: std::collections::BTreeSet<&str> = rs
+        .iter()
+        .flat_map(|r| r.events.iter())
+        .filter(|e| e.kind == "review_opened" && e.detail.starts_with("acqui-hire of"))
+        .map(|e| e.target.as_str())
+        .collect();
+    println!("FIGURE runs with an acqui-hire review: EU {eu}, CMA {cma}, FTC {ftc}; buyers {buyers:?}");
+    assert_eq!(eu, 0);
+    assert!(cma >= 50 && ftc >= 50, "CMA {cma}, FTC {ftc}");
+    assert!(buyers.len() >= 2, "acqui-hires reviewed for {buyers:?} only");
+}

@@ -690,6 +690,13 @@ pub const PARAMS: &[ParamSpec] = &[
         "all authorities' propensity to find and act on harm (scales referral, adverse-finding and own-initiative hazards)"
     ),
     p!(
+        "regulation.defacto_needs_board_seat",
+        "bool",
+        f64::NAN,
+        f64::NAN,
+        "de facto control needs a board seat as well as K >= control_threshold (the authorities' 2024-25 reading; the baseline: false)"
+    ),
+    p!(
         "regulation.control_threshold",
         "index",
         0,
@@ -723,6 +730,41 @@ pub const PARAMS: &[ParamSpec] = &[
         0,
         1,
         "combined share above which a merger is presumed harmful (US 2023 Merger Guidelines: 30%)"
+    ),
+    p!(
+        "regulation.eu_share_safe",
+        "share",
+        0,
+        1,
+        "EU: combined share below which a concentration is presumed compatible (EUMR recital 32: 25%)"
+    ),
+    p!(
+        "regulation.eu_hhi_floor",
+        "HHI points",
+        0,
+        10000,
+        "EU: post-merger HHI below which horizontal concerns are unlikely (Horizontal Merger Guidelines para 19: 1,000)"
+    ),
+    p!(
+        "regulation.eu_hhi_concentrated",
+        "HHI points",
+        0,
+        10000,
+        "EU: post-merger HHI above which the smaller ΔHHI band applies (Horizontal Merger Guidelines para 20: 2,000)"
+    ),
+    p!(
+        "regulation.eu_delta_moderate",
+        "HHI points",
+        0,
+        10000,
+        "EU: ΔHHI below which concerns are unlikely when the post-merger HHI is between the two bands (para 20: 250)"
+    ),
+    p!(
+        "regulation.eu_delta_concentrated",
+        "HHI points",
+        0,
+        10000,
+        "EU: ΔHHI below which concerns are unlikely above the upper HHI band (para 20: 150)"
     ),
     p!(
         "regulation.foreclosure_weight",

@@ -318,7 +318,7 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64, prepared: &Pr
     let initial = {
         let mut ps = Partnership::clone(&partnership);
         ps.control = control_indicator(&ps, cp.initial_investor_share);
-        let level = regulation::influence(ps.stake, ps.control, rp);
+        let level = regulation::influence(ps.stake, ps.board_seat, ps.control, rp);
         (regulation::Terms::of(&ps, level), level)
     };
     world.spawn(partnership);

@@ -1,7 +1,9 @@
 //! EU Commission (EU Merger Regulation). Jurisdiction needs a concentration: the
 //! acquisition of control, sole or joint, i.e. the possibility of decisive influence. In
-//! the model: a bid (sole control), or the investor reaching de facto control
-//! (`K ≥ control_threshold`) or legal control above the level already reviewed.
+//! the model: a bid (sole control; both parties exceed the EUMR turnover thresholds), or
+//! the investor reaching de facto control (`K ≥ control_threshold`; with
+//! `defacto_needs_board_seat`, only with a board seat) or legal control above the level
+//! already reviewed.
 //! Acqui-hires of startups fall below the EUMR turnover thresholds and, since the Court of
 //! Justice's Illumina/Grail judgment (3 September 2024), cannot be referred up under
 //! Article 22 by states that lack jurisdiction themselves: no EU jurisdiction.
@@ -16,7 +18,7 @@ use crate::scenario::RegulationParams;
 pub fn jurisdiction(subject: &Subject, _rp: &RegulationParams) -> bool {
     match *subject {
         Subject::Partnership { level, accepted } => level >= Influence::DeFacto && level > accepted,
-        Subject::Bid => true,
+        Subject::Bid { .. } => true,
         Subject::Acquihire { .. } => false,
     }
 }

@@ -6,8 +6,8 @@
 //! lessen competition can be challenged in court at any time (no time limit): the FTC
 //! reviews the investor's influence over the lab from material influence upwards, above
 //! the level it has already reviewed, and litigates an adverse finding (`litigation_months`)
-//! before a divestiture is ordered. A bid is always reportable; an acqui-hire when its
-//! price exceeds the threshold.
+//! before a divestiture is ordered. A bid or an acqui-hire is reportable when its price
+//! exceeds the threshold.
 
 use super::{Influence, Subject};
 use crate::scenario::RegulationParams;
@@ -16,7 +16,7 @@ use crate::scenario::RegulationParams;
 pub fn jurisdiction(subject: &Subject, rp: &RegulationParams) -> bool {
     match *subject {
         Subject::Partnership { level, accepted } => level >= Influence::Material && level > accepted,
-        Subject::Bid => true,
+        Subject::Bid { price, .. } => price >= rp.hsr_threshold,
         Subject::Acquihire { price, .. } => price >= rp.hsr_threshold,
     }
 }

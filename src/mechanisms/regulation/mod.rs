@@ -7,7 +7,8 @@
 //!
 //! ```text
 //! legal control    stake > 0.5
-//! de facto control K ≥ control_threshold        (decisive influence; the EU's "control")
+//! de facto control K ≥ control_threshold        (decisive influence; the EU's "control";
+//!                  with defacto_needs_board_seat, also a board seat)
 //! material         K ≥ material_threshold       (the CMA's "material influence")
 //! none             otherwise
 //! ```
@@ -117,11 +118,18 @@ impl Influence {
     }
 }
 
-/// Level of influence from the stake and the control indicator `k`.
-pub fn influence(stake: f64, k: f64, rp: &RegulationParams) -> Influence {
+/// Level of influence from the stake, the investor's board role and the control
+/// indicator `k`. With `defacto_needs_board_seat`, decisive influence needs a governance
+/// right, as the authorities read the law in 2024–25: commercial ties and economic
+/// dependence alone amount to de facto control only in exceptional cases (Commission
+/// Consolidated Jurisdictional Notice, 2008/C 95/01, para 20), and the board seat is the
+/// model's only governance right short of a voting majority. Without it (the baseline,
+/// calibrated to the article's view that the de facto merger question was open), ties
+/// strong enough (`K ≥ control_threshold`) suffice.
+pub fn influence(stake: f64, board_seat: bool, k: f64, rp: &RegulationParams) -> Influence {
     if stake > 0.5 {
         Influence::Legal
-    } else if k >= rp.control_threshold {
+    } else if (board_seat || !rp.defacto_needs_board_seat) && k >= rp.control_threshold {
         Influence::DeFacto
     } else if k >= rp.material_threshold {
         Influence::Material
@@ -192,7 +200,12 @@ pub enum Subject {
         /// Level the authority has already reviewed.
         accepted: Influence,
     },
-    Bid,
+    Bid {
+        /// The partners' combined share in the most affected segment (share-of-supply test).
+        combined_share: f64,
+        /// Price offered for the whole lab, $bn (US size-of-transaction test).
+        price: f64,
+    },
     Acquihire {
         /// The buyer's largest segment share (share-of-supply test).
         buyer_share: f64,
@@ -237,9 +250,31 @@ impl Screens {
         self.delta_hhi > rp.delta_presumption
             && (self.hhi_post > rp.hhi_presumption || self.combined_share > rp.share_presumption)
     }
-    /// Harm index; `kappa` weights the horizontal term (1 full merger, `K` partial).
-    pub fn harm(&self, rp: &RegulationParams, kappa: f64) -> f64 {
-        let weight = if self.presumed(rp) { 1.0 } else { 0.25 };
+    /// Outside the EU's safe harbours: a combined share of at least 25% (EUMR recital 32)
+    /// and an HHI/ΔHHI pair outside the bands of the Horizontal Merger Guidelines (2004/C
+    /// 31/03, paras 19–20: post-merger HHI below 1,000; 1,000–2,000 with ΔHHI below 250;
+    /// above 2,000 with ΔHHI below 150).
+    pub fn eu_concern(&self, rp: &RegulationParams) -> bool {
+        let safe = self.combined_share < rp.eu_share_safe
+            || self.hhi_post < rp.eu_hhi_floor
+            || (self.hhi_post <= rp.eu_hhi_concentrated && self.delta_hhi < rp.eu_delta_moderate)
+            || (self.hhi_post > rp.eu_hhi_concentrated && self.delta_hhi < rp.eu_delta_concentrated);
+        !safe
+    }
+    /// Whether authority `a`'s structural screen flags the combination: the EU its
+    /// guidelines' bands; the FTC the US 2023 presumption; the CMA, which publishes no HHI
+    /// thresholds (Merger Assessment Guidelines 2021, CMA129, treat concentration as one
+    /// indicator among several), the US presumption as the stand-in.
+    pub fn flagged(&self, rp: &RegulationParams, a: Authority) -> bool {
+        match a {
+            Authority::Eu => self.eu_concern(rp),
+            Authority::Cma | Authority::Ftc => self.presumed(rp),
+        }
+    }
+    /// Harm index as authority `a` sees it; `kappa` weights the horizontal term (1 full
+    /// merger, `K` partial).
+    pub fn harm(&self, rp: &RegulationParams, kappa: f64, a: Authority) -> f64 {
+        let weight = if self.flagged(rp, a) { 1.0 } else { 0.25 };
         kappa * self.delta_hhi.clamp(0.0, 5000.0) / 1000.0 * weight + rp.foreclosure_weight * self.foreclosure
     }
 }
@@ -633,12 +668,13 @@ fn partnership_harm(
     api_share: f64,
     rival_compute: f64,
     rp: &RegulationParams,
+    a: Authority,
 ) -> f64 {
     let screens = Screens {
         foreclosure: rival_compute.max(api_share * tie(ps)),
         ..*base
     };
-    screens.harm(rp, k)
+    screens.harm(rp, k, a)
 }
 
 /// Applies an accepted undertaking or an imposed behavioural remedy to the partnership.
@@ -687,11 +723,11 @@ fn partnership_offers(
         let mut after = ps.clone();
         apply(&mut after, package, rp);
         let k = control_indicator(&after, share);
-        let level = influence(after.stake, k, rp);
+        let level = influence(after.stake, after.board_seat, k, rp);
         out[n] = Offer {
             package,
             cost,
-            harm_after: partnership_harm(&after, k, base, api_share, rival_compute, rp),
+            harm_after: partnership_harm(&after, k, base, api_share, rival_compute, rp, a),
             jurisdiction_after: has_jurisdiction(a, &Subject::Partnership { level, accepted }, rp),
             behavioural: package != Package::ReduceStake,
         };
@@ -725,11 +761,10 @@ pub fn regulation(
     let base = market.combine(lab, inv);
     let api_share = market.share[lab][Segment::DeveloperApi.index()];
     let rival_compute = signals.investor_rival_compute_share;
-    let bid_harm = Screens {
+    let bid_screens = Screens {
         foreclosure: rival_compute.max(api_share),
         ..base
-    }
-    .harm(rp, 1.0);
+    };
     let in_phase2 = regulators.iter().filter(|r| r.stage() == Stage::Phase2).count() as u32;
     let bid_phase2 = regulators
         .iter()
@@ -745,10 +780,11 @@ pub fn regulation(
         let s = rp.stringency * ap.weight;
         let name = a.as_str();
         let active = ps.status == PartnershipStatus::Active;
+        let bid_harm = bid_screens.harm(rp, 1.0, a);
 
         // The partnership case.
         let k = control_indicator(&ps, share);
-        let level = influence(ps.stake, k, rp);
+        let level = influence(ps.stake, ps.board_seat, k, rp);
         let terms = Terms::of(&ps, level);
         let change = terms.change_from(&reg.seen).filter(|_| active);
         if change.is_some() {
@@ -758,7 +794,7 @@ pub fn regulation(
         if !active {
             reg.case = None;
         } else {
-            let harm = partnership_harm(&ps, k, &base, api_share, rival_compute, rp);
+            let harm = partnership_harm(&ps, k, &base, api_share, rival_compute, rp, a);
             let subject = Subject::Partnership {
                 level,
                 accepted: reg.accepted,
@@ -901,7 +937,7 @@ pub fn regulation(
                     if done {
                         reg.case = None;
                         let k = control_indicator(&ps, share);
-                        reg.accepted = influence(ps.stake, k, rp);
+                        reg.accepted = influence(ps.stake, ps.board_seat, k, rp);
                         reg.seen = Terms::of(&ps, reg.accepted);
                     }
                 }
@@ -911,7 +947,11 @@ pub fn regulation(
         // Merger control of a pending bid, by authorities with jurisdiction only.
         if active && ps.bid_pending_since.is_some() {
             if reg.bid == BidReview::Idle {
-                if has_jurisdiction(a, &Subject::Bid, rp) {
+                let subject = Subject::Bid {
+                    combined_share: base.combined_share,
+                    price: ps.bid_price,
+                };
+                if has_jurisdiction(a, &subject, rp) {
                     reg.bid = BidReview::Pending;
                     reg.bid_case = Some(Case::open(CaseKind::Bid, Stage::Informal, 0, ap));
                     log.push(
@@ -998,7 +1038,7 @@ pub fn regulation(
             if let CaseKind::Acquihire { buyer, slot } = case.kind {
                 let facts = Facts {
                     jurisdiction: true,
-                    harm: market.acquihire(buyer as usize).harm(rp, 1.0),
+                    harm: market.acquihire(buyer as usize).harm(rp, 1.0, a),
                     peers: 0,
                     offers: &[],
                 };
