@@ -117,8 +117,22 @@ fn without_jurisdiction_there_is_no_divestiture() {
         100.0 * share(&strict, Outcome::Divestiture),
         100.0 * d
     );
-    assert_eq!(share(&base, Outcome::Divestiture), 0.0);
-    assert_eq!(share(&strict, Outcome::Divestiture), 0.0);
+    // An absorption of the lab's staff is reviewable whatever the partnership's terms (it
+    // is a new acquisition), so a divestiture can only be an unwound absorption here.
+    let partnership_divestitures = |rs: &[RunResult]| {
+        rs.iter()
+            .filter(|r| {
+                r.outcome == Outcome::Divestiture
+                    && !r
+                        .events
+                        .iter()
+                        .any(|e| e.kind == "separation" && e.detail.ends_with("unwound"))
+            })
+            .count()
+    };
+    assert_eq!(partnership_divestitures(&base), 0);
+    assert_eq!(partnership_divestitures(&strict), 0);
+    assert!(divest_orders(&base).is_empty() && divest_orders(&strict).is_empty());
     // The gap to the baseline is itself many SE (a one-sided z with p = 0 on one side).
     assert!(d / (d * (1.0 - d) / 2000.0).sqrt() >= 3.0, "baseline divestiture {d}");
     // Partnership reviews that open end for lack of jurisdiction, never in phase 2.
@@ -198,7 +212,7 @@ fn with_the_authorities_reading_of_control_both_reviews_end_without_jurisdiction
     // relevant merger situation in March 2025. With de facto control needing a board seat
     // (the authorities' reading), the EU's and the CMA's open reviews of the partnership end
     // "no_jurisdiction" in most runs, and a forced divestiture within 18 months all but
-    // vanishes. 2,000 runs, seed 45; measured 89% / 63% / 0.1% at seed 11 (4,000 runs): the
+    // vanishes. 2,000 runs, seed 45; measured 86% / 61% / 0.3% (the last all unwound absorptions): the
     // floors sit more than 10 standard errors below.
     let n = 2000;
     let rs = runs(&with(&["regulation.defacto_needs_board_seat=true"]), n, 45);
@@ -273,4 +287,50 @@ fn acquihires_are_reviewed_by_the_cma_and_the_ftc_not_the_eu() {
     assert_eq!(eu, 0);
     assert!(cma >= 50 && ftc >= 50, "CMA {cma}, FTC {ftc}");
     assert!(buyers.len() >= 2, "acqui-hires reviewed for {buyers:?} only");
+}
+
+#[test]
+fn an_absorption_is_reviewed_and_can_be_unwound() {
+    // The investor's absorption of the lab's staff is a consummated acquisition of the
+    // lab's business: all three authorities review it, and a structural finding unwinds it,
+    // turning the acquisition into a divestiture. Crises made frequent and every adverse
+    // finding structural so enough absorptions reach a decision within 36 months.
+    let sets = [
+        "governance.crisis_rate=0.15",
+        "regulation.divest_propensity=1",
+        "horizon_months=36",
+    ];
+    let rs = runs(&with(&sets), 1000, 48);
+    let absorbed = rs
+        .iter()
+        .filter(|r| r.events.iter().any(|e| e.kind == "absorption"))
+        .count();
+    let reviewed = |actor: &str| runs_with(&rs, "review_opened", actor, "absorption of");
+    let unwound: Vec<&RunResult> = rs
+        .iter()
+        .filter(|r| {
+            r.events
+                .iter()
+                .any(|e| e.kind == "separation" && e.detail.ends_with("unwound"))
+        })
+        .collect();
+    println!(
+        "FIGURE absorptions {absorbed}; reviewed by EU {}, CMA {}, FTC {}; unwound {} (1,000 runs of 36 months)",
+        reviewed("eu_commission"),
+        reviewed("uk_cma"),
+        reviewed("us_ftc"),
+        unwound.len()
+    );
+    assert!(absorbed >= 100, "{absorbed} absorptions");
+    assert_eq!(reviewed("eu_commission"), absorbed);
+    assert_eq!(reviewed("uk_cma"), absorbed);
+    assert_eq!(reviewed("us_ftc"), absorbed);
+    assert!(unwound.len() >= 10, "{} unwound", unwound.len());
+    for r in unwound {
+        assert_eq!(
+            r.outcome,
+            Outcome::Divestiture,
+            "an unwound absorption is a divestiture"
+        );
+    }
 }

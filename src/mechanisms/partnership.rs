@@ -74,6 +74,9 @@ fn close(ps: &mut Partnership, status: PartnershipStatus, tick: u32) {
     ps.status = status;
     ps.bid_pending_since = None;
     ps.ended_tick = Some(tick);
+    // An order against the partnership lapses with it; only an order against the new
+    // state (an absorption's unwinding) can be pending afterwards.
+    ps.separation_due = None;
 }
 
 /// Control indicator of the investor over the lab (0..=1).
@@ -180,16 +183,17 @@ pub fn partnership(
     let share = lab_share_on_investor(&roster, &contracts);
     ps.control = control_indicator(&ps, share);
 
-    // A divestiture order that falls due ends everything else.
-    if ps.status == PartnershipStatus::Active && ps.separation_due.is_some_and(|due| due <= tick) {
+    // A divestiture order that falls due ends everything else; for an absorbed lab it
+    // unwinds the absorption (the investor must let the team and its know-how go).
+    let unwinding = ps.status == PartnershipStatus::Acquired && ps.absorbed;
+    if (ps.status == PartnershipStatus::Active || unwinding) && ps.separation_due.is_some_and(|due| due <= tick) {
         close(&mut ps, PartnershipStatus::Separated, tick);
-        log.push(
-            tick,
-            "separation",
-            inv_name,
-            lab_name,
-            "divestiture order takes effect".into(),
-        );
+        let detail = if unwinding {
+            "divestiture order takes effect: the absorption is unwound"
+        } else {
+            "divestiture order takes effect"
+        };
+        log.push(tick, "separation", inv_name, lab_name, detail.into());
         return;
     }
 
@@ -239,6 +243,8 @@ pub fn partnership(
         if ps.absorption_base > 0.0 && ps.absorbed_skill >= pp.absorption_share * ps.absorption_base {
             let share = ps.absorbed_skill / ps.absorption_base;
             close(&mut ps, PartnershipStatus::Acquired, tick);
+            ps.absorbed = true;
+            signals.absorbed = Some(standalone * share);
             log.push(
                 tick,
                 "absorption",

@@ -270,9 +270,9 @@ impl Default for PartnershipParams {
             renegotiate_shortfall: 0.01,
             renegotiate_relief: 0.1,
             bargaining_weight: 0.5,
-            tension_cost: 6.0451,
+            tension_cost: 6.0431,
             dissolve_rate: 0.3,
-            bid_propensity: 0.1821,
+            bid_propensity: 0.23109,
             bid_min_stake: 0.3,
             bid_premium: 0.3,
             board_reservation: 0.3,
@@ -287,7 +287,7 @@ impl Default for PartnershipParams {
             absorption_window_months: 1,
             absorption_pay_premium: 0.3,
             absorption_share: 0.6,
-            crisis_exodus: 3.6168,
+            crisis_exodus: 3.4255,
         }
     }
 }
@@ -609,7 +609,7 @@ impl Default for RegulationParams {
             peer_weight: 0.1,
             evidence_months: 6.0,
             adverse_harm: 0.5,
-            divest_propensity: 0.19347,
+            divest_propensity: 0.18396,
             bid_block_propensity: 0.3,
             behavioural_doubt: 0.3,
             undertaking_board_cost: 0.05,

@@ -198,6 +198,9 @@ pub struct Partnership {
     pub bid_pending_since: Option<u32>,
     /// A divestiture order takes effect at this tick.
     pub separation_due: Option<u32>,
+    /// The acquisition came by absorption (a consummated acqui-hire of the lab's staff,
+    /// which a divestiture order can unwind).
+    pub absorbed: bool,
     /// Tick of the event that ended the partnership (dissolution, acquisition, separation).
     pub ended_tick: Option<u32>,
     /// The lab counts as weak (crisis aftermath) until this tick.

@@ -73,6 +73,10 @@ pub struct Signals {
     /// segments of 2·min(lab share, investor share), 0..=1.
     pub contested: f64,
     pub bid_filed: bool,
+    /// The investor absorbed the lab this month: the value of the team that moved, $bn (the
+    /// lab's standalone value times the skill share that moved). Reviewed like an
+    /// acqui-hire by the authorities with jurisdiction.
+    pub absorbed: Option<f64>,
     /// Segment HHI (0..=10,000) after this month's product competition.
     pub hhi: [f64; 4],
     /// Revenue of the startup fringe this month, $bn.

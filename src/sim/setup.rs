@@ -296,6 +296,7 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64, prepared: &Pr
         control: 0.0,
         bid_pending_since: None,
         separation_due: None,
+        absorbed: false,
         ended_tick: None,
         lab_weak_until: 0,
         renegotiations: 0,

@@ -71,6 +71,7 @@ pub fn timeline(world: &mut World) {
         signals.absorption_severity = None;
         signals.compute_shortfall = 0.0;
         signals.bid_filed = false;
+        signals.absorbed = None;
         signals.acquihires.clear();
     }
     let (events, mut next) = match world.get_resource::<Timeline>() {

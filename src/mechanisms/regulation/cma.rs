@@ -4,8 +4,9 @@
 //! the time limit (four months from completion or publicity; `time_limit_months`, checked
 //! when a case opens). In the model: a rise of the investor's level above the level
 //! already reviewed; a bid or an acqui-hire that moves a team with its know-how, when the
-//! share-of-supply test is met (`share_of_supply`, 25% of a segment: for a bid the
-//! partners' combined share, for an acqui-hire the buyer's).
+//! share-of-supply test is met (`share_of_supply`, 25% of a segment: for a bid or the
+//! investor's absorption of the lab's staff, the partners' combined share where both
+//! supply; for an acqui-hire of a startup, the buyer's).
 //!
 //! Clocks: Phase 1 40 working days; Phase 2 24 weeks (120 working days), extendable by 8
 //! weeks (Chambers *Merger Control 2025*, UK chapter). Undertakings in lieu of a reference:
@@ -19,6 +20,7 @@ pub fn jurisdiction(subject: &Subject, rp: &RegulationParams) -> bool {
     match *subject {
         Subject::Partnership { level, accepted } => level >= Influence::Material && level > accepted,
         Subject::Bid { combined_share, .. } => combined_share >= rp.share_of_supply,
+        Subject::Absorption { combined_share, .. } => combined_share >= rp.share_of_supply,
         Subject::Acquihire { buyer_share, .. } => buyer_share >= rp.share_of_supply,
     }
 }

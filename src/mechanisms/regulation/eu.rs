@@ -4,6 +4,8 @@
 //! the investor reaching de facto control (`K ≥ control_threshold`; with
 //! `defacto_needs_board_seat`, only with a board seat) or legal control above the level
 //! already reviewed.
+//! An absorption of the lab's staff is an acquisition of control of the lab's business
+//! (the team carries it; both parties exceed the EUMR thresholds): EU jurisdiction.
 //! Acqui-hires of startups fall below the EUMR turnover thresholds and, since the Court of
 //! Justice's Illumina/Grail judgment (3 September 2024), cannot be referred up under
 //! Article 22 by states that lack jurisdiction themselves: no EU jurisdiction.
@@ -19,6 +21,7 @@ pub fn jurisdiction(subject: &Subject, _rp: &RegulationParams) -> bool {
     match *subject {
         Subject::Partnership { level, accepted } => level >= Influence::DeFacto && level > accepted,
         Subject::Bid { .. } => true,
+        Subject::Absorption { .. } => true,
         Subject::Acquihire { .. } => false,
     }
 }

@@ -6,8 +6,9 @@
 //! lessen competition can be challenged in court at any time (no time limit): the FTC
 //! reviews the investor's influence over the lab from material influence upwards, above
 //! the level it has already reviewed, and litigates an adverse finding (`litigation_months`)
-//! before a divestiture is ordered. A bid or an acqui-hire is reportable when its price
-//! exceeds the threshold.
+//! before a divestiture is ordered. A bid, an acqui-hire or an absorption of the lab's
+//! staff is reportable when its price (an absorption: the value of the team) exceeds the
+//! threshold.
 
 use super::{Influence, Subject};
 use crate::scenario::RegulationParams;
@@ -17,6 +18,7 @@ pub fn jurisdiction(subject: &Subject, rp: &RegulationParams) -> bool {
     match *subject {
         Subject::Partnership { level, accepted } => level >= Influence::Material && level > accepted,
         Subject::Bid { price, .. } => price >= rp.hsr_threshold,
+        Subject::Absorption { value, .. } => value >= rp.hsr_threshold,
         Subject::Acquihire { price, .. } => price >= rp.hsr_threshold,
     }
 }

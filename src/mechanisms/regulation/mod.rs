@@ -190,6 +190,8 @@ pub enum CaseKind {
     Bid,
     /// A company's acqui-hire of a startup (consummated).
     Acquihire { buyer: FirmIdx, slot: u32 },
+    /// The investor's absorption of the lab's staff (a consummated acqui-hire of the lab).
+    Absorption,
 }
 
 /// The facts a jurisdiction test reads.
@@ -205,6 +207,14 @@ pub enum Subject {
         combined_share: f64,
         /// Price offered for the whole lab, $bn (US size-of-transaction test).
         price: f64,
+    },
+    /// The investor's absorption of the lab's staff: the team carries the lab's business,
+    /// so it is an acquisition of (sole) control of it.
+    Absorption {
+        /// The partners' combined share of supply where both supply.
+        combined_share: f64,
+        /// Value of the team that moved, $bn.
+        value: f64,
     },
     Acquihire {
         /// The buyer's largest segment share (share-of-supply test).
@@ -424,7 +434,7 @@ impl Case {
     fn informal_mean(&self, ap: &AuthorityParams) -> f64 {
         match self.kind {
             CaseKind::Partnership => ap.inquiry_months,
-            CaseKind::Bid | CaseKind::Acquihire { .. } => ap.prenotification_months,
+            CaseKind::Bid | CaseKind::Acquihire { .. } | CaseKind::Absorption => ap.prenotification_months,
         }
     }
 
@@ -652,6 +662,16 @@ impl Market {
 
     fn max_share(&self, firm: usize) -> f64 {
         self.share[firm].iter().copied().fold(0.0, f64::max)
+    }
+
+    /// The share-of-supply test for combining `a` and `b` (Enterprise Act 2002 s.23): the
+    /// largest combined share over the segments where both supply (the merger must increase
+    /// a share of at least 25%); 0 if they overlap nowhere.
+    fn combined_supply(&self, a: usize, b: usize) -> f64 {
+        (0..self.share[a].len())
+            .filter(|&i| self.share[a][i] > 0.0 && self.share[b][i] > 0.0)
+            .map(|i| self.share[a][i] + self.share[b][i])
+            .fold(0.0, f64::max)
     }
 }
 
@@ -948,7 +968,7 @@ pub fn regulation(
         if active && ps.bid_pending_since.is_some() {
             if reg.bid == BidReview::Idle {
                 let subject = Subject::Bid {
-                    combined_share: base.combined_share,
+                    combined_share: market.combined_supply(lab, inv),
                     price: ps.bid_price,
                 };
                 if has_jurisdiction(a, &subject, rp) {
@@ -1035,7 +1055,47 @@ pub fn regulation(
         for i in 0..reg.acquihire_cases.len() {
             let mut case = reg.acquihire_cases[i];
             let mut keep = true;
-            if let CaseKind::Acquihire { buyer, slot } = case.kind {
+            if case.kind == CaseKind::Absorption && !(ps.absorbed && ps.status == PartnershipStatus::Acquired) {
+                // Already unwound by another authority's order: nothing left to review.
+                keep = false;
+            } else if case.kind == CaseKind::Absorption {
+                let facts = Facts {
+                    jurisdiction: true,
+                    harm: bid_harm,
+                    peers: 0,
+                    offers: &[],
+                };
+                let what = format!("absorption of {lab_name}'s staff");
+                let detail = match case.step(ap, rp, s, &facts, rng) {
+                    Step::Continue | Step::Court => None,
+                    Step::Phase2 | Step::OfferRejected(_) => {
+                        log.push(
+                            tick,
+                            "review_phase2",
+                            name,
+                            inv_name,
+                            format!("{what}: in-depth investigation (harm {bid_harm:.2})"),
+                        );
+                        None
+                    }
+                    Step::Closed(Closure::NoJurisdiction) => Some(("review_closed", "no_jurisdiction".to_string())),
+                    Step::Closed(Closure::Cleared) => Some(("review_closed", "cleared in phase 1".to_string())),
+                    Step::OfferAccepted(_) => Some(("review_closed", "commitments".to_string())),
+                    Step::Decided(Decision::Clear) => Some(("decision", "clear".to_string())),
+                    Step::Decided(Decision::Remedies) => Some(("decision", "remedies".to_string())),
+                    Step::Decided(Decision::Divest | Decision::Block) => {
+                        // A consummated absorption is unwound: the investor must let the team
+                        // and its know-how go, after the implementation period.
+                        let due = tick + rp.implementation_months;
+                        ps.separation_due = Some(ps.separation_due.map_or(due, |d| d.min(due)));
+                        Some(("decision", format!("divest (unwind, separation due month {due})")))
+                    }
+                };
+                if let Some((kind, outcome)) = detail {
+                    keep = false;
+                    log.push(tick, kind, name, inv_name, format!("{outcome}: {what}"));
+                }
+            } else if let CaseKind::Acquihire { buyer, slot } = case.kind {
                 let facts = Facts {
                     jurisdiction: true,
                     harm: market.acquihire(buyer as usize).harm(rp, 1.0, a),
@@ -1079,6 +1139,23 @@ pub fn regulation(
             }
         }
         reg.acquihire_cases.truncate(kept);
+        if let Some(value) = signals.absorbed {
+            let subject = Subject::Absorption {
+                combined_share: market.combined_supply(lab, inv),
+                value,
+            };
+            if has_jurisdiction(a, &subject, rp) {
+                reg.acquihire_cases
+                    .push(Case::open(CaseKind::Absorption, Stage::Informal, 0, ap));
+                log.push(
+                    tick,
+                    "review_opened",
+                    name,
+                    inv_name,
+                    format!("absorption of {lab_name}'s staff (value {value:.1} $bn)"),
+                );
+            }
+        }
         for deal in &signals.acquihires {
             let subject = Subject::Acquihire {
                 buyer_share: market.max_share(deal.buyer as usize),
