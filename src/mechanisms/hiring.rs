@@ -74,7 +74,10 @@ struct Offers<'a> {
 struct ChunkMoves {
     hc_delta: [i64; OPTIONS],
     skill_delta: [f64; OPTIONS],
-    flows: [[u32; OPTIONS]; OPTIONS],
+    /// Moves into the lab (`[0]`) and into the investor (`[1]`) by the option they came
+    /// from (the only flows the events narrate; a full matrix would be 4.6 KB to zero and
+    /// copy per chunk and month).
+    into_partners: [[u32; OPTIONS]; 2],
     /// Skill moved lab → investor and investor → lab.
     partner_skill: [f64; 2],
     staff_delta: Vec<(u32, i32)>,
@@ -86,11 +89,21 @@ struct ChunkMoves {
 }
 
 impl ChunkMoves {
+    /// Counts a move from option `from` to option `to` if it is into a partner.
+    #[inline]
+    fn count_move(&mut self, offers: &Offers, from: usize, to: usize) {
+        if to == offers.lab {
+            self.into_partners[0][from] += 1;
+        } else if to == offers.investor {
+            self.into_partners[1][from] += 1;
+        }
+    }
+
     fn new() -> Self {
         ChunkMoves {
             hc_delta: [0; OPTIONS],
             skill_delta: [0.0; OPTIONS],
-            flows: [[0; OPTIONS]; OPTIONS],
+            into_partners: [[0; OPTIONS]; 2],
             partner_skill: [0.0; 2],
             staff_delta: Vec::new(),
             moves: 0,
@@ -163,7 +176,7 @@ fn hire_chunk(
                     r.since = offers.tick as u16;
                     out.hc_delta[a] += 1;
                     out.skill_delta[a] += f64::from(r.skill);
-                    out.flows[offers.sector][a] += 1;
+                    out.count_move(offers, offers.sector, a);
                     continue;
                 }
             }
@@ -273,7 +286,7 @@ fn hire_chunk(
             out.hc_delta[chosen] += 1;
             out.skill_delta[chosen] += skill;
         }
-        out.flows[current.unwrap_or(unattached)][chosen] += 1;
+        out.count_move(offers, current.unwrap_or(unattached), chosen);
         if current == Some(offers.lab) && chosen == offers.investor {
             out.partner_skill[0] += skill;
         } else if current == Some(offers.investor) && chosen == offers.lab {
@@ -596,9 +609,8 @@ pub fn hiring(
         for o in 0..OPTIONS {
             total.hc_delta[o] += m.hc_delta[o];
             total.skill_delta[o] += m.skill_delta[o];
-            for (d, s) in total.flows[o].iter_mut().zip(m.flows[o]) {
-                *d += s;
-            }
+            total.into_partners[0][o] += m.into_partners[0][o];
+            total.into_partners[1][o] += m.into_partners[1][o];
         }
         staff_delta.extend_from_slice(&m.staff_delta);
         total.moves += m.moves;
@@ -671,12 +683,13 @@ pub fn hiring(
     signals.moves += total.moves;
     signals.poached_skill_lab_to_investor += total.partner_skill[0];
     signals.poached_skill_investor_to_lab += total.partner_skill[1];
-    narrate(&roster, tick, &total.flows, &mut log);
+    narrate(&roster, tick, &total.into_partners, &mut log);
 }
 
 /// Events: poaching between the partners, and one line per partner per month summing its hires
-/// by source (the full flows are in the metrics).
-fn narrate(roster: &Roster, tick: u32, flows: &[[u32; OPTIONS]; OPTIONS], log: &mut EventLog) {
+/// by source (the full flows are in the metrics). `into[0]` / `into[1]`: moves into the lab
+/// / the investor by source option.
+fn narrate(roster: &Roster, tick: u32, into: &[[u32; OPTIONS]; 2], log: &mut EventLog) {
     let nf = roster.firms();
     let lab = roster.lab as usize;
     let investor = roster.investor as usize;
@@ -689,30 +702,29 @@ fn narrate(roster: &Roster, tick: u32, flows: &[[u32; OPTIONS]; OPTIONS], log: &
             "unattached"
         }
     };
-    if flows[lab][investor] > 0 {
+    if into[1][lab] > 0 {
         log.push(
             tick,
             "poach",
             label(investor),
             label(lab),
-            format!("{} researchers", flows[lab][investor]),
+            format!("{} researchers", into[1][lab]),
         );
     }
-    if flows[investor][lab] > 0 {
+    if into[0][investor] > 0 {
         log.push(
             tick,
             "poach",
             label(lab),
             label(investor),
-            format!("{} researchers", flows[investor][lab]),
+            format!("{} researchers", into[0][investor]),
         );
     }
-    for partner in [lab, investor] {
+    for (k, partner) in [lab, investor].into_iter().enumerate() {
         let other = if partner == lab { investor } else { lab };
         let mut detail = String::new();
         let mut total = 0;
-        for (from, row) in flows.iter().enumerate().take(nf + 2) {
-            let n = row[partner];
+        for (from, &n) in into[k].iter().enumerate().take(nf + 2) {
             if n > 0 && from != partner && from != other {
                 total += n;
                 if !detail.is_empty() {
