@@ -1159,7 +1159,10 @@ fn run_without_per_run_files_keeps_quantiles_and_analysis() {
     assert!(q.starts_with("tick,metric,mean,p05,p50,p95\n1,tension,"), "{q:.80}");
     assert_eq!(q.lines().count(), 1 + 18 * 19);
     let m = text(lean.join("manifest.json"));
-    assert!(m.contains("\"timeseries\": false") && m.contains("\"events\": false"), "{m}");
+    assert!(
+        m.contains("\"timeseries\": false") && m.contains("\"events\": false"),
+        "{m}"
+    );
     assert!(text(full.join("manifest.json")).contains("\"timeseries\": true"));
     // The last of a pair of flags wins.
     let both = t.path().join("both");
