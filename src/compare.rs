@@ -28,7 +28,7 @@ use crate::montecarlo::{BLOCK, Engines, Render, run_block};
 use crate::outcome::Outcome;
 use crate::output::columns::{METRICS, metric_values, push_num};
 use crate::output::manifest::RunManifest;
-use crate::output::run_dir::{RunDirWriter, write_json};
+use crate::output::run_dir::{PerRunFiles, RunDirWriter, write_json};
 use crate::scenario::Scenario;
 use crate::stats::{Z95, newcombe_diff, newcombe_paired};
 
@@ -222,12 +222,14 @@ pub fn run(
     for d in [&dir_a, &dir_b] {
         std::fs::create_dir_all(d).map_err(io(d))?;
     }
-    let mut out_a = RunDirWriter::create(&dir_a, spec.a).map_err(io(&dir_a))?;
-    let mut out_b = RunDirWriter::create(&dir_b, spec.b).map_err(io(&dir_b))?;
+    // The per-run files follow `run`'s default for this many runs.
+    let files = PerRunFiles::default_for(spec.runs);
+    let mut out_a = RunDirWriter::create(&dir_a, spec.a, files).map_err(io(&dir_a))?;
+    let mut out_b = RunDirWriter::create(&dir_b, spec.b, files).map_err(io(&dir_b))?;
     let render = Render {
         prefix: String::new(),
-        timeseries: true,
-        events: true,
+        timeseries: files.timeseries,
+        events: files.events,
     };
     let mut pairs = Pairs::new();
     let engines = Engines::default();
@@ -258,6 +260,7 @@ pub fn run(
             spec.seed,
             spec.runs,
             failed_a,
+            files,
             spec.command_line,
         ))
         .map_err(io(&dir_a))?;
@@ -267,6 +270,7 @@ pub fn run(
             spec.seed,
             spec.runs,
             failed_b,
+            files,
             spec.command_line,
         ))
         .map_err(io(&dir_b))?;

@@ -1129,3 +1129,57 @@ fn absurd_thread_counts_are_refused() {
         assert!(stderr(&o).contains("at most 1024 threads"), "{}", stderr(&o));
     }
 }
+
+// ---- Large batches (issue 21) ----
+
+#[test]
+fn run_without_per_run_files_keeps_quantiles_and_analysis() {
+    let t = tmp();
+    let full = t.path().join("full");
+    let lean = t.path().join("lean");
+    assert_ok(&run(&["run", "--runs", "30", "--out", s(&full), "--quiet"]));
+    assert_ok(&run(&[
+        "run",
+        "--runs",
+        "30",
+        "--out",
+        s(&lean),
+        "--quiet",
+        "--no-timeseries",
+        "--no-events",
+    ]));
+    // At most 10,000 runs the per-run files are written by default.
+    assert!(full.join("timeseries.csv").exists() && full.join("events.csv").exists());
+    assert!(!lean.join("timeseries.csv").exists() && !lean.join("events.csv").exists());
+    // The rest is the same, byte for byte; the manifest says what was left out.
+    for f in ["outcomes.csv", "failures.csv", "timeseries_quantiles.csv"] {
+        assert!(read(full.join(f)) == read(lean.join(f)), "{f} differs");
+    }
+    let q = text(lean.join("timeseries_quantiles.csv"));
+    assert!(q.starts_with("tick,metric,mean,p05,p50,p95\n1,tension,"), "{q:.80}");
+    assert_eq!(q.lines().count(), 1 + 18 * 19);
+    let m = text(lean.join("manifest.json"));
+    assert!(
+        m.contains("\"timeseries\": false") && m.contains("\"events\": false"),
+        "{m}"
+    );
+    assert!(text(full.join("manifest.json")).contains("\"timeseries\": true"));
+    // The last of a pair of flags wins.
+    let both = t.path().join("both");
+    assert_ok(&run(&[
+        "run",
+        "--runs",
+        "5",
+        "--out",
+        s(&both),
+        "--quiet",
+        "--no-timeseries",
+        "--timeseries",
+        "--no-events",
+    ]));
+    assert!(both.join("timeseries.csv").exists() && !both.join("events.csv").exists());
+    // Analysis draws its fan charts from the quantiles.
+    assert_ok(&run(&["analyze", s(&lean)]));
+    let report = text(lean.join("analysis").join("report.md"));
+    assert!(report.contains("Metrics over time"), "no fan charts:\n{report}");
+}

@@ -103,7 +103,8 @@ pub(crate) fn blocks(c: &Context<'_>) -> Vec<Block> {
         b.push(Block::Heading(2, "Metrics over time".into()));
         b.push(Block::Para(
             "Median (line) and 5-95% band of each metric per month, across runs \
-             (sweeps: per point, from `timeseries_quantiles.csv`)."
+             (sweeps: per point), from `timeseries_quantiles.csv` (streaming sketches, \
+             within 0.5% of the exact quantiles) or else from the per-run `timeseries.csv`."
                 .into(),
         ));
         images(&mut b, c.charts, |f| f.starts_with("fan_"));

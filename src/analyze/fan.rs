@@ -1,8 +1,9 @@
 //! Time-series quantiles for fan charts (median and 5–95% band per month).
 //!
-//! A run directory has per-run `timeseries.csv`; quantiles are taken across runs. A
-//! sweep has them precomputed per point in `timeseries_quantiles.csv`; if only a
-//! per-run `timeseries.csv` exists it is used the same way as for a run.
+//! Run and sweep directories have them precomputed in `timeseries_quantiles.csv` (per
+//! point for a sweep), which is read when present. Otherwise quantiles are taken across
+//! runs of a per-run `timeseries.csv` (directories written before that file existed, or
+//! put together by hand).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -66,7 +67,7 @@ pub(crate) fn load(ds: &Dataset, requested: Option<&[String]>) -> Result<Fans> {
     let selected = select_points(ds, &mut notes);
     let quantiles = ds.dir.join("timeseries_quantiles.csv");
     let series = ds.dir.join("timeseries.csv");
-    let (path, found) = if ds.kind == Kind::Sweep && quantiles.is_file() {
+    let (path, found) = if quantiles.is_file() {
         let (data, available) = read_quantiles(&quantiles, &wanted, ds, &selected)?;
         (quantiles, Some((data, available)))
     } else if series.is_file() {
@@ -166,8 +167,13 @@ fn read_quantiles(
     selected: &[usize],
 ) -> Result<(Quantiles, BTreeSet<String>)> {
     let mut f = CsvFile::open(path, "time-series quantiles")?;
-    let [point, tick, metric, p05, p50, p95] = ["point", "tick", "metric", "p05", "p50", "p95"].map(|c| f.column(c));
-    let (point, tick, metric, p05, p50, p95) = (point?, tick?, metric?, p05?, p50?, p95?);
+    let [tick, metric, p05, p50, p95] = ["tick", "metric", "p05", "p50", "p95"].map(|c| f.column(c));
+    let (tick, metric, p05, p50, p95) = (tick?, metric?, p05?, p50?, p95?);
+    // A run directory's file has no `point` column: all of it is point 0.
+    let point = match ds.kind {
+        Kind::Sweep => Some(f.column("point")?),
+        Kind::Run => None,
+    };
     let slot: HashMap<u64, usize> = selected.iter().map(|&i| (ds.point_ids[i], i)).collect();
     let mut available = BTreeSet::new();
     let mut acc: HashMap<Key, ByTick<(f64, f64, f64)>> = HashMap::new();
@@ -179,7 +185,11 @@ fn read_quantiles(
         if !wanted.iter().any(|w| w == m) {
             continue;
         }
-        let Some(&i) = slot.get(&row.u64(point)?) else {
+        let id = match point {
+            Some(c) => row.u64(c)?,
+            None => 0,
+        };
+        let Some(&i) = slot.get(&id) else {
             continue;
         };
         let q = (row.f64(p05)?, row.f64(p50)?, row.f64(p95)?);

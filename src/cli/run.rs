@@ -13,11 +13,11 @@ use super::table::outcome_table;
 use crate::montecarlo::{Render, run_pipelined, thread_pool};
 use crate::output::dirs;
 use crate::output::manifest::RunManifest;
-use crate::output::run_dir::RunDirWriter;
+use crate::output::run_dir::{PerRunFiles, RunDirWriter};
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  coopetition run\n  coopetition run strict-regulators --runs 5000 --seed 7 --out output/strict\n  coopetition run scenarios/talent-war.toml --set talent.researchers=20000 --threads 2\n  coopetition run --set regulation.stringency=2 --set partnership.exclusivity=rofr --quiet"
+    after_help = "Examples:\n  coopetition run\n  coopetition run strict-regulators --runs 5000 --seed 7 --out output/strict\n  coopetition run scenarios/talent-war.toml --set talent.researchers=20000 --threads 2\n  coopetition run --set regulation.stringency=2 --set partnership.exclusivity=rofr --quiet\n  coopetition run --runs 1000000 --quiet          # no per-run timeseries.csv/events.csv above 10,000 runs\n  coopetition run --runs 50000 --timeseries       # ask for them anyway (~19 kB a run)"
 )]
 pub struct RunArgs {
     /// Bundled scenario name or path to a TOML file.
@@ -41,6 +41,18 @@ pub struct RunArgs {
     /// Override a parameter, e.g. `--set regulation.stringency=2` (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
+    /// Write the per-run timeseries.csv (default: only when --runs is at most 10,000).
+    #[arg(long, overrides_with = "no_timeseries")]
+    pub timeseries: bool,
+    /// Do not write the per-run timeseries.csv.
+    #[arg(long, overrides_with = "timeseries")]
+    pub no_timeseries: bool,
+    /// Write events.csv (default: only when --runs is at most 10,000).
+    #[arg(long, overrides_with = "no_events")]
+    pub events: bool,
+    /// Do not write events.csv.
+    #[arg(long, overrides_with = "events")]
+    pub no_events: bool,
     /// No progress bar or table.
     #[arg(long, short)]
     pub quiet: bool,
@@ -73,11 +85,14 @@ pub fn execute(args: RunArgs, argv: &[String]) -> anyhow::Result<ExitCode> {
     let pool = thread_pool(args.threads).context("cannot start worker threads")?;
 
     let io = |e: std::io::Error| anyhow::anyhow!("{}: {e}", dir.display());
-    let mut out = RunDirWriter::create(&dir, &scenario).map_err(io)?;
+    let mut files = PerRunFiles::default_for(args.runs);
+    files.timeseries = (files.timeseries || args.timeseries) && !args.no_timeseries;
+    files.events = (files.events || args.events) && !args.no_events;
+    let mut out = RunDirWriter::create(&dir, &scenario, files).map_err(io)?;
     let render = Render {
         prefix: String::new(),
-        timeseries: true,
-        events: true,
+        timeseries: files.timeseries,
+        events: files.events,
     };
     let pb = progress(args.runs, args.quiet, &scenario.name);
     run_pipelined(&pool, &scenario, args.seed, 0, 0..args.runs, &render, |block| {
@@ -90,7 +105,7 @@ pub fn execute(args: RunArgs, argv: &[String]) -> anyhow::Result<ExitCode> {
     .map_err(io)?;
     pb.finish_and_clear();
     let (counts, failed) = (out.counts, out.failed);
-    out.finish(&RunManifest::new(&scenario, args.seed, args.runs, failed, argv))
+    out.finish(&RunManifest::new(&scenario, args.seed, args.runs, failed, files, argv))
         .map_err(io)?;
 
     let ok = args.runs - failed;

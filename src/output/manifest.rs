@@ -14,6 +14,9 @@ pub struct RunManifest<'a> {
     pub master_seed: u64,
     pub runs: u64,
     pub failed_runs: u64,
+    /// Whether the per-run `timeseries.csv` and `events.csv` were written.
+    pub timeseries: bool,
+    pub events: bool,
     pub command_line: &'a [String],
     pub scenario: &'a Scenario,
 }
@@ -24,6 +27,7 @@ impl<'a> RunManifest<'a> {
         master_seed: u64,
         runs: u64,
         failed_runs: u64,
+        files: super::run_dir::PerRunFiles,
         command_line: &'a [String],
     ) -> Self {
         RunManifest {
@@ -34,6 +38,8 @@ impl<'a> RunManifest<'a> {
             master_seed,
             runs,
             failed_runs,
+            timeseries: files.timeseries,
+            events: files.events,
             command_line,
             scenario,
         }

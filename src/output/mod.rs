@@ -3,4 +3,5 @@
 pub mod columns;
 pub mod dirs;
 pub mod manifest;
+pub mod quantiles;
 pub mod run_dir;

@@ -5,6 +5,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use super::quantiles::{QUANTILES_HEADER, SeriesSketch};
 use crate::fsutil::{temp_path, write_atomic};
 
 /// A CSV file being written: rows go to a temporary file until [`CsvSink::finish`].
@@ -49,28 +50,71 @@ pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> std::io::Resul
     write_atomic(path, text.as_bytes())
 }
 
+/// Largest `--runs` for which `run` (and `compare`) write the per-run `timeseries.csv` and
+/// `events.csv` unless told otherwise: about 28 kB per baseline run, so 10,000 runs write
+/// 280 MB and a million would write 28 GB.
+pub const PER_RUN_FILES_MAX_RUNS: u64 = 10_000;
+
+/// Which per-run files a run directory gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PerRunFiles {
+    pub timeseries: bool,
+    pub events: bool,
+}
+
+impl PerRunFiles {
+    /// The default for `runs` runs: both up to [`PER_RUN_FILES_MAX_RUNS`], neither above.
+    pub fn default_for(runs: u64) -> PerRunFiles {
+        let small = runs <= PER_RUN_FILES_MAX_RUNS;
+        PerRunFiles {
+            timeseries: small,
+            events: small,
+        }
+    }
+}
+
 /// The CSV files of a run directory being written (SPEC §5), fed run records in run order.
+/// `timeseries_quantiles.csv` is always written, from sketches updated in run order, so
+/// memory does not grow with the number of runs; the per-run `timeseries.csv` and
+/// `events.csv` only when asked ([`PerRunFiles`]).
 pub struct RunDirWriter {
     dir: PathBuf,
     outcomes: CsvSink,
-    timeseries: CsvSink,
-    events: CsvSink,
+    timeseries: Option<CsvSink>,
+    events: Option<CsvSink>,
     failures: CsvSink,
+    quantiles: SeriesSketch,
     /// Successful runs per outcome (in `Outcome::ALL` order).
     pub counts: [u64; 4],
     pub failed: u64,
 }
 
 impl RunDirWriter {
-    /// Starts `outcomes.csv`, `timeseries.csv`, `events.csv` and `failures.csv` in `dir`.
-    pub fn create(dir: &Path, scenario: &crate::scenario::Scenario) -> std::io::Result<RunDirWriter> {
+    /// Starts `outcomes.csv`, `failures.csv` and the per-run files `files` asks for in `dir`.
+    pub fn create(
+        dir: &Path,
+        scenario: &crate::scenario::Scenario,
+        files: PerRunFiles,
+    ) -> std::io::Result<RunDirWriter> {
         use super::columns::{EVENTS_HEADER, outcomes_header, timeseries_header};
+        let timeseries = match files.timeseries {
+            true => Some(CsvSink::create(
+                &dir.join("timeseries.csv"),
+                &timeseries_header(scenario),
+            )?),
+            false => None,
+        };
+        let events = match files.events {
+            true => Some(CsvSink::create(&dir.join("events.csv"), EVENTS_HEADER)?),
+            false => None,
+        };
         Ok(RunDirWriter {
             dir: dir.into(),
             outcomes: CsvSink::create(&dir.join("outcomes.csv"), &outcomes_header())?,
-            timeseries: CsvSink::create(&dir.join("timeseries.csv"), &timeseries_header(scenario))?,
-            events: CsvSink::create(&dir.join("events.csv"), EVENTS_HEADER)?,
+            timeseries,
+            events,
             failures: CsvSink::create(&dir.join("failures.csv"), "run,seed,error")?,
+            quantiles: SeriesSketch::new(scenario.horizon_months as usize),
             counts: [0; 4],
             failed: 0,
         })
@@ -81,9 +125,15 @@ impl RunDirWriter {
         match &rec.result {
             Ok(r) => {
                 self.counts[r.outcome.index()] += 1;
+                self.quantiles.add_run(r);
                 self.outcomes.write(&rec.outcome_row)?;
-                self.timeseries.write(&rec.timeseries_rows)?;
-                self.events.write(&rec.event_rows)
+                if let Some(t) = self.timeseries.as_mut() {
+                    t.write(&rec.timeseries_rows)?;
+                }
+                match self.events.as_mut() {
+                    Some(e) => e.write(&rec.event_rows),
+                    None => Ok(()),
+                }
             }
             Err(msg) => {
                 self.failed += 1;
@@ -98,9 +148,34 @@ impl RunDirWriter {
     /// Renames the files into place and writes `manifest.json` last.
     pub fn finish(self, manifest: &super::manifest::RunManifest<'_>) -> std::io::Result<()> {
         self.outcomes.finish()?;
-        self.timeseries.finish()?;
-        self.events.finish()?;
+        for sink in [self.timeseries, self.events].into_iter().flatten() {
+            sink.finish()?;
+        }
         self.failures.finish()?;
+        let mut q = CsvSink::create(&self.dir.join("timeseries_quantiles.csv"), QUANTILES_HEADER)?;
+        q.write(&self.quantiles.rows(""))?;
+        q.finish()?;
         write_json(&self.dir.join("manifest.json"), manifest)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn per_run_files_by_default_only_up_to_the_limit() {
+        let on = PerRunFiles {
+            timeseries: true,
+            events: true,
+        };
+        assert_eq!(PerRunFiles::default_for(1), on);
+        assert_eq!(PerRunFiles::default_for(PER_RUN_FILES_MAX_RUNS), on);
+        let off = PerRunFiles {
+            timeseries: false,
+            events: false,
+        };
+        assert_eq!(PerRunFiles::default_for(PER_RUN_FILES_MAX_RUNS + 1), off);
+        assert_eq!(PerRunFiles::default_for(1_000_000), off);
     }
 }

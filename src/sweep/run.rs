@@ -5,12 +5,14 @@
 //! length of every partial file. A resumed sweep truncates the files to those lengths and
 //! continues with the next run, so after any interruption (even `kill -9`) the result equals
 //! an uninterrupted sweep and no checkpointed run is computed twice. Per-point quantiles
-//! need every run of the point: those values are kept per open point (in memory and in a
-//! small file under `.points/`), so memory grows with `runs_per_point`, not with the sweep.
+//! come from streaming sketches ([`SeriesSketch`]) updated in run order; the open point's
+//! sketch state (not its runs' values) is saved beside each checkpoint under `.points/`,
+//! so memory and resume state depend on the spread of the metrics, not on
+//! `runs_per_point` or on the size of the sweep.
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
-use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
+use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -20,9 +22,10 @@ use super::{shard_points, sweep_hash};
 use crate::fsutil::{temp_path, write_atomic};
 use crate::montecarlo::{BLOCK, Render, RunRecord};
 use crate::outcome::Outcome;
-use crate::output::columns::{METRICS, metric_values, outcomes_header, push_field, push_num, timeseries_header};
+use crate::output::columns::{outcomes_header, push_field, push_num, timeseries_header};
+use crate::output::quantiles::{QUANTILES_HEADER, SeriesSketch};
 use crate::scenario::Scenario;
-use crate::stats::{Z95, quantile_sorted, wilson};
+use crate::stats::{Z95, wilson};
 
 /// Options of one sweep invocation.
 #[derive(Debug, Clone)]
@@ -101,9 +104,18 @@ struct Checkpoint {
     lengths: BTreeMap<String, u64>,
 }
 
-/// Resume state of an incomplete sweep: the checkpoint and the open points' value files.
+/// Resume state of an incomplete sweep: the checkpoint and the open point's sketch state.
 const CHECKPOINT: &str = ".checkpoint.json";
 const POINTS_DIR: &str = ".points";
+
+/// First bytes of a point state file (format version 2: sketches; version 1 held values).
+const STATE_MAGIC: &[u8; 8] = b"CQPS0002";
+
+/// The state file of point `p` after `runs` of its runs: named by both, so a state written
+/// just before a kill never replaces the one the last checkpoint refers to.
+fn state_path(points_dir: &Path, p: usize, runs: u64) -> PathBuf {
+    points_dir.join(format!("{p}.{runs}.state"))
+}
 
 /// Partial output files of a sweep, in a fixed order.
 const STREAMS: [&str; 5] = [
@@ -145,14 +157,70 @@ impl Streams {
     }
 }
 
-/// Values kept for an open point: outcome counts and, per run, the metrics of every month.
+/// What is kept of an open point: outcome counts and the sketches of its time series.
 struct PointData {
     counts: [u64; 4],
     ok: u64,
     processed: u64,
-    /// Per run: ticks × METRICS values (f64 to keep quantiles exact).
-    values: Vec<f64>,
-    file: Option<File>,
+    series: SeriesSketch,
+}
+
+impl PointData {
+    fn new(horizon: usize) -> PointData {
+        PointData {
+            counts: [0; 4],
+            ok: 0,
+            processed: 0,
+            series: SeriesSketch::new(horizon),
+        }
+    }
+
+    /// Writes the state atomically to `path`.
+    fn save(&self, path: &Path) -> Result<(), SweepError> {
+        let mut bytes = Vec::with_capacity(64 + 40 * self.series.buckets());
+        bytes.extend_from_slice(STATE_MAGIC);
+        for v in [self.processed, self.ok].iter().chain(&self.counts) {
+            bytes.extend_from_slice(&v.to_le_bytes());
+        }
+        self.series.write_to(&mut bytes);
+        write_atomic(path, &bytes).map_err(io(path))
+    }
+
+    /// Reads a state written by [`save`](Self::save) after `runs` runs.
+    fn load(path: &Path, runs: u64, horizon: usize) -> Result<PointData, SweepError> {
+        let bad = || {
+            SweepError::BadInput(format!(
+                "{}: point state unreadable or from another version; cannot resume. \
+                 Use --force to start over",
+                path.display()
+            ))
+        };
+        let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => bad(),
+            _ => io(path)(e),
+        })?;
+        let mut rest = bytes.strip_prefix(STATE_MAGIC.as_slice()).ok_or_else(bad)?;
+        let mut word = || -> Option<u64> {
+            let (head, tail) = rest.split_first_chunk::<8>()?;
+            rest = tail;
+            Some(u64::from_le_bytes(*head))
+        };
+        let mut head = [0u64; 6];
+        for h in head.iter_mut() {
+            *h = word().ok_or_else(bad)?;
+        }
+        let series = SeriesSketch::read_from(&mut rest, horizon).ok_or_else(bad)?;
+        let [processed, ok, c0, c1, c2, c3] = head;
+        if processed != runs || !rest.is_empty() || c0 + c1 + c2 + c3 != ok {
+            return Err(bad());
+        }
+        Ok(PointData {
+            counts: [c0, c1, c2, c3],
+            ok,
+            processed,
+            series,
+        })
+    }
 }
 
 /// How many runs each point gets.
@@ -211,7 +279,6 @@ pub fn run_sweep(
         Plan::Auto(_) => None,
     };
     let horizon = sweep.base.horizon_months as usize;
-    let per_run = horizon * METRICS.len();
     let manifest_path = dir.join("manifest.json");
     let checkpoint_path = dir.join(CHECKPOINT);
     let points_dir = dir.join(POINTS_DIR);
@@ -308,7 +375,7 @@ pub fn run_sweep(
         format!("point,{}", outcomes_header()),
         "point,run,seed,error".to_string(),
         summary_header(sweep),
-        "point,tick,metric,mean,p05,p50,p95".to_string(),
+        format!("point,{QUANTILES_HEADER}"),
         format!("point,{}", timeseries_header(&sweep.base)),
     ];
     let mut streams = Streams {
@@ -325,19 +392,17 @@ pub fn run_sweep(
         streams.files.push(Some(BufWriter::with_capacity(1 << 20, f)));
     }
 
-    // Reload the values of the point in progress, if any.
+    // Reload the state of the point in progress, if any; state files the checkpoint does
+    // not refer to (written after it, before an interruption) are dropped.
     let mut open: BTreeMap<usize, PointData> = BTreeMap::new();
-    let mut finished: Vec<usize> = Vec::new();
+    let mut keep = None;
     if cursor.0 < range.end && cursor.1 > 0 {
         let p = cursor.0;
-        let path = points_dir.join(format!("{p}.bin"));
-        let len = checkpoint
-            .lengths
-            .get(&format!(".points/{p}.bin"))
-            .copied()
-            .unwrap_or(0);
-        open.insert(p, load_point(&path, len, cursor.1, per_run)?);
+        let path = state_path(&points_dir, p, cursor.1);
+        open.insert(p, PointData::load(&path, cursor.1, horizon)?);
+        keep = Some(path);
     }
+    remove_states_except(&points_dir, keep.as_deref());
     report.runs_resumed = done;
     report.failed = checkpoint.failed;
     progress.set_position(match plan {
@@ -400,34 +465,14 @@ pub fn run_sweep(
         });
         for rec in &block {
             let p = rec.point as usize;
-            let data = match open.entry(p) {
-                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::btree_map::Entry::Vacant(e) => {
-                    let path = points_dir.join(format!("{p}.bin"));
-                    e.insert(load_point(&path, 0, 0, per_run)?)
-                }
-            };
+            let data = open.entry(p).or_insert_with(|| PointData::new(horizon));
             match &rec.result {
                 Ok(r) => {
                     streams.write(0, &rec.outcome_row)?;
                     streams.write(4, &rec.timeseries_rows)?;
                     data.counts[r.outcome.index()] += 1;
                     data.ok += 1;
-                    let mut row = vec![f64::NAN; per_run];
-                    for (t, m) in r.timeseries.iter().enumerate().take(horizon) {
-                        row[t * METRICS.len()..(t + 1) * METRICS.len()].copy_from_slice(&metric_values(m));
-                    }
-                    let outcome_code = r.outcome.index() as f64;
-                    if let Some(f) = data.file.as_mut() {
-                        let mut bytes = Vec::with_capacity(8 * (per_run + 1));
-                        bytes.extend_from_slice(&outcome_code.to_le_bytes());
-                        for v in &row {
-                            bytes.extend_from_slice(&v.to_le_bytes());
-                        }
-                        let path = points_dir.join(format!("{p}.bin"));
-                        f.write_all(&bytes).map_err(io(&path))?;
-                    }
-                    data.values.extend_from_slice(&row);
+                    data.series.add_run(r);
                 }
                 Err(msg) => {
                     let mut line = format!("{},{},{},", p, rec.run, rec.seed);
@@ -435,21 +480,15 @@ pub fn run_sweep(
                     line.push('\n');
                     streams.write(1, &line)?;
                     report.failed += 1;
-                    if let Some(f) = data.file.as_mut() {
-                        let path = points_dir.join(format!("{p}.bin"));
-                        f.write_all(&(-1.0f64).to_le_bytes()).map_err(io(&path))?;
-                    }
                 }
             }
             data.processed += 1;
             cursor = (p, data.processed);
             if plan.point_done(data) {
                 let data = open.remove(&p).expect("point is open");
-                let (summary, quantiles) = finish_point(sweep, p, &data, horizon);
+                let (summary, quantiles) = finish_point(sweep, p, &data);
                 streams.write(2, &summary)?;
                 streams.write(3, &quantiles)?;
-                // Its value file goes only after the checkpoint that no longer needs it.
-                finished.push(p);
                 cursor = (p + 1, 0);
             }
         }
@@ -458,14 +497,14 @@ pub fn run_sweep(
         report.runs_computed += ran;
         budget -= ran;
         g += ran;
-        // Durable checkpoint: data first, then the record of how much is valid.
-        let mut lengths = streams.sync()?;
-        for (p, data) in open.iter_mut() {
-            if let Some(f) = data.file.as_mut() {
-                let path = points_dir.join(format!("{p}.bin"));
-                f.sync_data().map_err(io(&path))?;
-                lengths.insert(format!(".points/{p}.bin"), f.metadata().map_err(io(&path))?.len());
-            }
+        // Durable checkpoint: data and the open point's state first, then the record of
+        // how much is valid; then the states it no longer refers to go.
+        let lengths = streams.sync()?;
+        let mut keep = None;
+        for (&p, data) in &open {
+            let path = state_path(&points_dir, p, data.processed);
+            data.save(&path)?;
+            keep = Some(path);
         }
         checkpoint.runs_done = g;
         checkpoint.cursor = match plan {
@@ -475,9 +514,7 @@ pub fn run_sweep(
         checkpoint.failed = report.failed;
         checkpoint.lengths = lengths;
         write_json(&checkpoint_path, &checkpoint)?;
-        for p in finished.drain(..) {
-            let _ = std::fs::remove_file(points_dir.join(format!("{p}.bin")));
-        }
+        remove_states_except(&points_dir, keep.as_deref());
         progress.set_position(match plan {
             Plan::Fixed(_) => g,
             Plan::Auto(_) => (cursor.0 - range.start) as u64,
@@ -544,52 +581,17 @@ fn open_at(path: &Path, len: Option<u64>, header: &str) -> Result<File, SweepErr
     }
 }
 
-/// Opens (and, when resuming, reads back) the value file of an open point.
-fn load_point(path: &Path, len: u64, runs: u64, per_run: usize) -> Result<PointData, SweepError> {
-    let mut data = PointData {
-        counts: [0; 4],
-        ok: 0,
-        processed: 0,
-        values: Vec::new(),
-        file: None,
+/// Removes every point state file in `points_dir` except `keep`.
+fn remove_states_except(points_dir: &Path, keep: Option<&Path>) {
+    let Ok(entries) = std::fs::read_dir(points_dir) else {
+        return;
     };
-    let mut f = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(path)
-        .map_err(io(path))?;
-    f.set_len(len).map_err(io(path))?;
-    let mut bytes = Vec::new();
-    f.read_to_end(&mut bytes).map_err(io(path))?;
-    let mut at = 0;
-    let next = |at: &mut usize| -> Option<f64> {
-        let b = bytes.get(*at..*at + 8)?;
-        *at += 8;
-        Some(f64::from_le_bytes(b.try_into().ok()?))
-    };
-    while data.processed < runs {
-        let Some(code) = next(&mut at) else { break };
-        data.processed += 1;
-        if code < 0.0 {
-            continue;
-        }
-        data.counts[(code as usize).min(3)] += 1;
-        data.ok += 1;
-        for _ in 0..per_run {
-            data.values.push(next(&mut at).unwrap_or(f64::NAN));
+    for e in entries.flatten() {
+        let path = e.path();
+        if Some(path.as_path()) != keep {
+            let _ = std::fs::remove_file(&path);
         }
     }
-    if data.processed != runs {
-        return Err(SweepError::BadInput(format!(
-            "{}: checkpoint and point data disagree; cannot resume",
-            path.display()
-        )));
-    }
-    f.seek(SeekFrom::End(0)).map_err(io(path))?;
-    data.file = Some(f);
-    Ok(data)
 }
 
 fn summary_header(sweep: &Sweep) -> String {
@@ -607,7 +609,7 @@ fn summary_header(sweep: &Sweep) -> String {
 }
 
 /// The summary row and quantile rows of a completed point.
-fn finish_point(sweep: &Sweep, p: usize, data: &PointData, horizon: usize) -> (String, String) {
+fn finish_point(sweep: &Sweep, p: usize, data: &PointData) -> (String, String) {
     let mut summary = format!("{p}");
     for v in &sweep.points[p] {
         summary.push(',');
@@ -629,38 +631,7 @@ fn finish_point(sweep: &Sweep, p: usize, data: &PointData, horizon: usize) -> (S
     }
     summary.push('\n');
 
-    let mut rows = String::new();
-    let nm = METRICS.len();
-    let per_run = horizon * nm;
-    let runs = data.ok as usize;
-    let mut column = Vec::with_capacity(runs);
-    for t in 0..horizon {
-        for (m, name) in METRICS.iter().enumerate() {
-            column.clear();
-            column.extend(
-                (0..runs)
-                    .map(|r| data.values[r * per_run + t * nm + m])
-                    .filter(|v| !v.is_nan()),
-            );
-            column.sort_by(f64::total_cmp);
-            let mean = if column.is_empty() {
-                f64::NAN
-            } else {
-                column.iter().sum::<f64>() / column.len() as f64
-            };
-            rows.push_str(&format!("{p},{},{name}", t + 1));
-            for v in [
-                mean,
-                quantile_sorted(&column, 0.05),
-                quantile_sorted(&column, 0.5),
-                quantile_sorted(&column, 0.95),
-            ] {
-                rows.push(',');
-                push_num(&mut rows, v);
-            }
-            rows.push('\n');
-        }
-    }
+    let rows = data.series.rows(&format!("{p},"));
     (summary, rows)
 }
 
