@@ -361,6 +361,22 @@ pub enum Step {
     Court,
 }
 
+/// What a month of a review of a consummated team acquisition (an acqui-hire, an
+/// absorption) logs: whether the case moved to phase 2, and, when the review ends, the
+/// event kind and the first word(s) of its detail.
+fn team_review_step(step: &Step) -> (bool, Option<(&'static str, &'static str)>) {
+    match step {
+        Step::Continue | Step::Court => (false, None),
+        Step::Phase2 | Step::OfferRejected(_) => (true, None),
+        Step::Closed(Closure::NoJurisdiction) => (false, Some(("review_closed", "no_jurisdiction"))),
+        Step::Closed(Closure::Cleared) => (false, Some(("review_closed", "cleared in phase 1"))),
+        Step::OfferAccepted(_) => (false, Some(("review_closed", "commitments"))),
+        Step::Decided(Decision::Clear) => (false, Some(("decision", "clear"))),
+        Step::Decided(Decision::Remedies) => (false, Some(("decision", "remedies"))),
+        Step::Decided(Decision::Divest | Decision::Block) => (false, Some(("decision", "divest"))),
+    }
+}
+
 /// What one month of a case needs to know about the world.
 #[derive(Debug, Clone, Copy)]
 pub struct Facts<'a> {
@@ -1066,34 +1082,28 @@ pub fn regulation(
                     offers: &[],
                 };
                 let what = format!("absorption of {lab_name}'s staff");
-                let detail = match case.step(ap, rp, s, &facts, rng) {
-                    Step::Continue | Step::Court => None,
-                    Step::Phase2 | Step::OfferRejected(_) => {
-                        log.push(
-                            tick,
-                            "review_phase2",
-                            name,
-                            inv_name,
-                            format!("{what}: in-depth investigation (harm {bid_harm:.2})"),
-                        );
-                        None
-                    }
-                    Step::Closed(Closure::NoJurisdiction) => Some(("review_closed", "no_jurisdiction".to_string())),
-                    Step::Closed(Closure::Cleared) => Some(("review_closed", "cleared in phase 1".to_string())),
-                    Step::OfferAccepted(_) => Some(("review_closed", "commitments".to_string())),
-                    Step::Decided(Decision::Clear) => Some(("decision", "clear".to_string())),
-                    Step::Decided(Decision::Remedies) => Some(("decision", "remedies".to_string())),
-                    Step::Decided(Decision::Divest | Decision::Block) => {
-                        // A consummated absorption is unwound: the investor must let the team
-                        // and its know-how go, after the implementation period.
+                let (phase2, end) = team_review_step(&case.step(ap, rp, s, &facts, rng));
+                if phase2 {
+                    log.push(
+                        tick,
+                        "review_phase2",
+                        name,
+                        inv_name,
+                        format!("{what}: in-depth investigation (harm {bid_harm:.2})"),
+                    );
+                }
+                if let Some((kind, outcome)) = end {
+                    keep = false;
+                    let detail = if outcome == "divest" {
+                        // A consummated absorption is unwound: the investor must let the
+                        // team and its know-how go, after the implementation period.
                         let due = tick + rp.implementation_months;
                         ps.separation_due = Some(ps.separation_due.map_or(due, |d| d.min(due)));
-                        Some(("decision", format!("divest (unwind, separation due month {due})")))
-                    }
-                };
-                if let Some((kind, outcome)) = detail {
-                    keep = false;
-                    log.push(tick, kind, name, inv_name, format!("{outcome}: {what}"));
+                        format!("divest (unwind, separation due month {due}): {what}")
+                    } else {
+                        format!("{outcome}: {what}")
+                    };
+                    log.push(tick, kind, name, inv_name, detail);
                 }
             } else if let CaseKind::Acquihire { buyer, slot } = case.kind {
                 let facts = Facts {
@@ -1103,25 +1113,16 @@ pub fn regulation(
                     offers: &[],
                 };
                 let buyer_name = roster.name(buyer);
-                let detail = match case.step(ap, rp, s, &facts, rng) {
-                    Step::Continue | Step::Court => None,
-                    Step::Phase2 | Step::OfferRejected(_) => {
-                        log.push(
-                            tick,
-                            "review_phase2",
-                            name,
-                            buyer_name,
-                            format!("acqui-hire of startup-{slot}: in-depth investigation"),
-                        );
-                        None
-                    }
-                    Step::Closed(Closure::NoJurisdiction) => Some(("review_closed", "no_jurisdiction")),
-                    Step::Closed(Closure::Cleared) => Some(("review_closed", "cleared in phase 1")),
-                    Step::OfferAccepted(_) => Some(("review_closed", "commitments")),
-                    Step::Decided(Decision::Clear) => Some(("decision", "clear")),
-                    Step::Decided(Decision::Remedies) => Some(("decision", "remedies")),
-                    Step::Decided(Decision::Divest | Decision::Block) => Some(("decision", "divest")),
-                };
+                let (phase2, detail) = team_review_step(&case.step(ap, rp, s, &facts, rng));
+                if phase2 {
+                    log.push(
+                        tick,
+                        "review_phase2",
+                        name,
+                        buyer_name,
+                        format!("acqui-hire of startup-{slot}: in-depth investigation"),
+                    );
+                }
                 if let Some((kind, what)) = detail {
                     keep = false;
                     log.push(
