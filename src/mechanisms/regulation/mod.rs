@@ -203,7 +203,7 @@ pub enum Subject {
         accepted: Influence,
     },
     Bid {
-        /// The partners' combined share in the most affected segment (share-of-supply test).
+        /// The partners' combined share of supply where both supply (share-of-supply test).
         combined_share: f64,
         /// Price offered for the whole lab, $bn (US size-of-transaction test).
         price: f64,
