@@ -152,3 +152,38 @@ fn a_settled_renegotiation_lowers_tension_for_months() {
     assert!(a.len() >= 30, "only {} renegotiations", a.len());
     assert!(z >= 3.0, "z = {z:.2}");
 }
+
+#[test]
+fn settled_grievances_make_a_lasting_regime() {
+    // boundary_step 0: talks only loosen exclusivity; 1: a settlement clears the present
+    // grievance. Mean tension over the last 6 months and symbiosis, on common seeds.
+    let n = 2_000;
+    let none = runs(&with(&["partnership.boundary_step=0"]), n, SEED);
+    let full = runs(&with(&["partnership.boundary_step=1"]), n, SEED);
+    let late = |rs: &[RunResult]| -> Vec<f64> {
+        rs.iter()
+            .map(|r| {
+                r.timeseries[r.timeseries.len() - 6..]
+                    .iter()
+                    .map(|m| m.tension)
+                    .sum::<f64>()
+                    / 6.0
+            })
+            .collect()
+    };
+    let (t0, t1) = (late(&none), late(&full));
+    let z_tension = paired_z(&t0, &t1);
+    let z_symbiosis = paired_z(
+        &indicator(&full, Outcome::Symbiosis),
+        &indicator(&none, Outcome::Symbiosis),
+    );
+    println!(
+        "boundary_step 0 -> 1: tension over months 13-18 {:.3} -> {:.3} (z {z_tension:.1}); symbiosis {:.3} -> {:.3} (z {z_symbiosis:.1})",
+        t0.iter().sum::<f64>() / n as f64,
+        t1.iter().sum::<f64>() / n as f64,
+        share(&none, Outcome::Symbiosis),
+        share(&full, Outcome::Symbiosis)
+    );
+    assert!(z_tension >= 3.0, "tension z = {z_tension:.2}");
+    assert!(z_symbiosis >= 3.0, "symbiosis z = {z_symbiosis:.2}");
+}

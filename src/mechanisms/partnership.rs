@@ -6,22 +6,27 @@
 //!   capability, 0, 1): the lab needs the cloud, the investor needs the lab's models;
 //! - control indicator K = 0.3·min(stake/0.5, 1) + 0.25·exclusivity (1, ½, 0) + 0.15·first access
 //!   + 0.2·compute share + 0.1·board seat (the CMA's material influence → control scale);
-//! - tension T moves towards the conflict the state implies (product clash, skill-weighted
-//!   poaching between the partners, safety and pace gaps, the unsettled compute grievance)
-//!   at speed `tension_damping` (crises add their jump in the governance phase);
+//! - tension T moves towards the conflict the state implies (the unsettled product clash and
+//!   safety/pace disputes, skill-weighted poaching between the partners, the unsettled
+//!   compute grievance) at speed `tension_damping` (crises add their jump in the governance
+//!   phase);
 //! - each side's surplus from continuing over its outside option is read from the state
 //!   (fees, resale, the investor's margin on the lab's compute, the lab's cost of moving,
-//!   the investor's dependence on the lab's models, less the cost of governance disputes). A
-//!   renegotiation opens on a grievance (the compute shortfall, or tension above the
-//!   threshold: exclusivity loosens one step) or when one side's surplus turns negative;
-//!   renegotiating from the last agreement, the lab gets `bargaining_weight` of the change in
-//!   the joint surplus through the revenue share (Nash). When the joint surplus is negative
-//!   (no transfer can keep both), the partners part with monthly probability `dissolve_rate`;
+//!   what exclusivity costs the lab in unmet compute and in overpaying against a rival
+//!   cloud's offer, the investor's dependence on the lab's models, less the cost of
+//!   governance disputes). Talks open on a grievance (a compute shortfall or a rival cloud's
+//!   offer while exclusivity binds, or a clash: tension above the threshold) and settle at
+//!   most once per `renegotiate_interval` months: exclusivity loosens one step and a clash
+//!   settles `boundary_step` of the grievance above the level already settled. Renegotiating
+//!   from the last agreement, the lab gets `bargaining_weight` of the change in the joint
+//!   surplus through the revenue share (Nash). When the joint surplus is negative (no
+//!   transfer can keep both), the partners part with monthly probability `dissolve_rate`;
 //! - the lab raises capital when its runway is short, outside a crisis, diluting the stake;
-//! - acquisition by bid: when the lab is weak and control is worth the premium, the investor
-//!   may bid its standalone value plus a premium; the lab's board accepts only then, and only
-//!   above its reservation premium;
-//!   the authorities with jurisdiction review it;
+//! - acquisition by bid: when the lab is weak and the rents control would secure against
+//!   the partnership's fragility are worth the premium, the investor may bid the lab's
+//!   business plus a premium, plus its cash; the lab's board accepts only while weak, and
+//!   only above its reservation premium (one draw per weak episode); the authorities with
+//!   jurisdiction review it;
 //! - acquisition by absorption: after a crisis the investor may offer to hire the lab's
 //!   staff (governance, hiring); if a skill-weighted `absorption_share` of them move within
 //!   the window, the investor has absorbed the lab.
@@ -32,7 +37,9 @@ use bevy_ecs::prelude::*;
 
 use crate::mechanisms::cloud::CloudMarket;
 use crate::scenario::Exclusivity;
-use crate::sim::components::{BidReview, CloudContract, Company, Host, Partnership, PartnershipStatus, Regulator};
+use crate::sim::components::{
+    BidReview, CloudContract, Company, FirmIdx, Host, Partnership, PartnershipStatus, Regulator,
+};
 use crate::sim::random::{chance, normal, uniform};
 use crate::sim::resources::{Clock, EventLog, Params, Roster, Signals, SimRng};
 
@@ -100,16 +107,44 @@ pub fn surpluses(p: &crate::scenario::Scenario, ps: &Partnership, f: &PartnerFac
     // Leaving would cost the lab a move of its compute on the investor, amortised over a year.
     let moving = f.kgpu_on_investor * p.cloud.migration_cost * p.cloud.migration_cost_per_kgpu / 12.0;
     // The investor earns its margin on the lab's compute and depends on the lab's models.
-    // Governance disputes (safety and pace gaps, the unsettled compute grievance) cost both
-    // sides in proportion to the business at stake; unlike product clash and poaching,
-    // they end with the partnership.
+    // Unsettled governance disputes (safety and pace gaps) cost both sides in proportion to
+    // the business at stake; unlike product clash and poaching, they end with the
+    // partnership. (The compute grievance is the lab's, valued in `locked_out`.)
     let friction = p.partnership.tension_cost * f.disputes * (f.lab_usage + f.investor_usage) / 2.0;
+    let locked_out = locked_out(ps, f);
     (
         // The investor owns `stake` of the lab's profits, so only (1 − stake) of a transfer
         // between them changes hands; the rest it pays itself.
-        (1.0 - ps.stake) * (resale - fee) + moving - friction / 2.0,
+        (1.0 - ps.stake) * (resale - fee) + moving - locked_out - friction / 2.0,
         (1.0 - ps.stake) * (fee - resale) + rents(p, f) - friction / 2.0,
     )
+}
+
+/// What exclusivity costs the lab a month, $bn: its recent unmet share of demand, valued
+/// at the revenue it would have earned (an upper bound on the margin lost), and what it
+/// pays the investor above the best rival cloud's offer. Only full
+/// exclusivity locks the lab out: under a right of first refusal the cloud phase sends
+/// what the investor cannot host to other clouds in the same month. Leaving frees it.
+fn locked_out(ps: &Partnership, f: &PartnerFacts) -> f64 {
+    if ps.exclusivity == Exclusivity::Exclusive {
+        ps.compute_grievance * f.lab_usage + f.overpay
+    } else {
+        0.0
+    }
+}
+
+/// How close the partnership is to breaking down, 0..=1: the share of its gross value
+/// (the joint surplus before the costs of disputes and lock-out) those costs eat up. At 1
+/// the joint surplus is gone and the partners part (dissolution).
+pub fn fragility(p: &crate::scenario::Scenario, ps: &Partnership, f: &PartnerFacts) -> f64 {
+    let (lab, inv) = surpluses(p, ps, f);
+    let costs = p.partnership.tension_cost * f.disputes * (f.lab_usage + f.investor_usage) / 2.0 + locked_out(ps, f);
+    let gross = lab + inv + costs;
+    if gross > 0.0 {
+        (costs / gross).clamp(0.0, 1.0)
+    } else {
+        1.0
+    }
 }
 
 /// What the bargaining reads from the state this month.
@@ -122,8 +157,22 @@ pub struct PartnerFacts {
     pub investor_uses_lab: bool,
     pub kgpu_on_investor: f64,
     pub fees_to_investor: f64,
-    /// Level of the disputes the partnership itself causes, 0..=1 (no noise).
+    /// What the lab pays the investor a month above the best rival cloud's current price
+    /// for the same compute, $bn (0 when no rival with spare capacity is cheaper).
+    pub overpay: f64,
+    /// Level of the unsettled governance disputes the partnership itself causes, 0..=1
+    /// (no noise).
     pub disputes: f64,
+}
+
+/// The lowest current price of a cloud other than the investor's with spare capacity,
+/// $bn per kGPU-month (infinite when none has room).
+fn best_rival_price(market: &CloudMarket, hosts: &[FirmIdx], investor: FirmIdx) -> f64 {
+    hosts
+        .iter()
+        .filter(|&&h| h != investor && market.utilization[h as usize] < 1.0)
+        .map(|&h| market.price[h as usize])
+        .fold(f64::INFINITY, f64::min)
 }
 
 /// The investor's monthly rents from the partnership that control would lock in, $bn:
@@ -142,6 +191,7 @@ pub fn partnership(
     mut rng: ResMut<SimRng>,
     mut signals: ResMut<Signals>,
     mut log: ResMut<EventLog>,
+    market: Res<CloudMarket>,
     contracts: Query<&CloudContract>,
     mut companies: Query<&mut Company>,
     regulators: Query<&Regulator>,
@@ -178,6 +228,11 @@ pub fn partnership(
             f.fees_to_investor += k.kgpu * k.price;
         }
     }
+    if f.kgpu_on_investor > 0.0 {
+        let paid = f.fees_to_investor / f.kgpu_on_investor;
+        let rival = best_rival_price(&market, &roster.hosts, roster.investor);
+        f.overpay = f.kgpu_on_investor * (paid - rival).max(0.0);
+    }
     let access = if ps.first_access { 1.0 } else { 0.9 };
     f.investor_uses_lab = access * f.lab_capability > f.investor_capability;
     let share = lab_share_on_investor(&roster, &contracts);
@@ -199,7 +254,10 @@ pub fn partnership(
 
     // The lab raises capital when its runway is short, unless a crisis scares investors off.
     // New investors dilute the investor's stake at the lab's standalone value.
-    let standalone = pp.valuation_multiple * 12.0 * f.lab_usage;
+    // The lab's business at the sector's revenue multiple (enterprise value); the
+    // standalone value adds its cash.
+    let enterprise = pp.valuation_multiple * 12.0 * f.lab_usage;
+    let standalone = enterprise + lab_capital.max(0.0);
     if ps.status != PartnershipStatus::Acquired
         && lab_flow < 0.0
         && lab_capital < pp.fundraise_runway_months * -lab_flow
@@ -268,13 +326,22 @@ pub fn partnership(
     ps.compute_grievance = 0.8 * ps.compute_grievance + 0.2 * signals.compute_shortfall;
     let poached =
         (signals.poached_skill_lab_to_investor + signals.poached_skill_investor_to_lab) / partners_skill.max(1e-9);
-    let pace = 0.5 * (ps.safety_gap + ps.pace_gap);
-    let disputes = pp.tension_pace_weight * pace + pp.tension_compute_weight * ps.compute_grievance;
-    let conflict = (pp.tension_overlap_weight * p.products.overlap * signals.contested
-        + pp.tension_poach_weight * poached
-        + disputes)
-        .min(1.0);
-    f.disputes = disputes.min(1.0);
+    // Agreed terms (the scope of the investor's licence to the lab's models, which cloud
+    // hosts which channel, how deployment and safety disagreements are decided) settle the
+    // grievance of the product clash and governance disputes up to the level they had when
+    // agreed: only the grievance above that level still counts.
+    let clash_level = pp.tension_overlap_weight * p.products.overlap * signals.contested;
+    let governance = pp.tension_pace_weight * 0.5 * (ps.safety_gap + ps.pace_gap);
+    let grievance = clash_level + governance;
+    let unsettled = if grievance > 0.0 {
+        (grievance - ps.settled_grievance).max(0.0) / grievance
+    } else {
+        1.0
+    };
+    let conflict =
+        (unsettled * grievance + pp.tension_poach_weight * poached + pp.tension_compute_weight * ps.compute_grievance)
+            .min(1.0);
+    f.disputes = (unsettled * governance).min(1.0);
     let drift = pp.tension_damping * (conflict - ps.tension) + pp.tension_noise * normal(rng);
     ps.tension = (ps.tension + drift).clamp(0.0, 1.0);
 
@@ -282,15 +349,30 @@ pub fn partnership(
         ps.info_sharing *= 1.0 - pp.sharing_cut_rate;
     }
 
-    // Bargaining. A grievance opens talks over exclusivity; a side whose surplus is
-    // negative asks to re-split. The Nash solution gives the lab `bargaining_weight` of the
-    // joint surplus through the revenue share.
-    let short_of_compute = ps.compute_grievance > pp.renegotiate_shortfall;
-    let grievance = (ps.tension > pp.renegotiate_threshold || short_of_compute) && ps.exclusivity != Exclusivity::None;
-    let loosen = grievance && chance(rng, pp.renegotiate_rate);
-    if loosen {
-        ps.exclusivity = ps.exclusivity.loosened();
-        ps.tension = (ps.tension - pp.renegotiate_relief).max(0.0);
+    // Talks. Two grievances open them: the compute the lab cannot get while exclusivity
+    // binds, and a clash (tension above the threshold). Settled talks give the lab freedom
+    // to buy compute elsewhere (exclusivity loosens one step) and, after a clash, settle
+    // `boundary_step` of the unsettled product clash and governance disputes. Then the Nash
+    // solution re-splits the joint surplus through the revenue share. An agreement takes
+    // time: talks settle at most once per `renegotiate_interval` months.
+    let rested = ps.last_settled.is_none_or(|t| tick >= t + pp.renegotiate_interval);
+    let short_of_compute = ps.compute_grievance > pp.renegotiate_shortfall && ps.exclusivity != Exclusivity::None;
+    // A rival cloud offers the compute the lab runs on the investor for less; exclusivity
+    // keeps the lab from taking it.
+    let rival_offer = ps.exclusivity == Exclusivity::Exclusive
+        && f.overpay > pp.renegotiate_price_gap * f.fees_to_investor
+        && f.fees_to_investor > 0.0;
+    let clash = ps.tension > pp.renegotiate_threshold;
+    let settled = rested && (short_of_compute || rival_offer || clash) && chance(rng, pp.renegotiate_rate);
+    let loosen = settled && ps.exclusivity != Exclusivity::None;
+    if settled {
+        ps.last_settled = Some(tick);
+        if loosen {
+            ps.exclusivity = ps.exclusivity.loosened();
+        }
+        if clash {
+            ps.settled_grievance += pp.boundary_step * (grievance - ps.settled_grievance).max(0.0);
+        }
         if short_of_compute {
             ps.compute_grievance = 0.0;
         }
@@ -316,7 +398,7 @@ pub fn partnership(
         // The terms in force are the last agreement: later bargaining splits the changes.
         ps.agreed_joint = Some(joint);
         ps.agreed_lab = lab_surplus;
-    } else if loosen || lab_surplus < 0.0 || investor_surplus < 0.0 {
+    } else if settled || lab_surplus < 0.0 || investor_surplus < 0.0 {
         // Renegotiation from the status quo (the last agreement): the lab gets the agreed
         // surplus plus its Nash share β of the change in the joint surplus since then.
         let from_share = ps.revenue_share;
@@ -333,21 +415,24 @@ pub fn partnership(
         ps.agreed_lab = agreed_lab;
         ps.agreed_joint = Some(joint);
         ps.renegotiations += 1;
-        let terms = if loosen {
+        let terms = if settled {
             let why = if short_of_compute {
                 "compute shortfall"
+            } else if rival_offer {
+                "rival cloud's offer"
             } else {
                 "tension"
             };
             format!(
-                "exclusivity {} ({why}); revenue share {from_share:.3} -> {:.3}",
+                "exclusivity {}, grievance settled up to {:.3} ({why}); revenue share {from_share:.3} -> {:.3}",
                 ps.exclusivity.as_str(),
+                ps.settled_grievance,
                 ps.revenue_share
             )
         } else {
             format!("revenue share {from_share:.3} -> {:.3}", ps.revenue_share)
         };
-        if loosen || (ps.revenue_share - from_share).abs() >= 5e-4 {
+        if settled || (ps.revenue_share - from_share).abs() >= 5e-4 {
             log.push(tick, "renegotiation", lab_name, inv_name, terms);
         }
     }
@@ -382,12 +467,20 @@ pub fn partnership(
         None => {
             let runway_short = lab_flow < 0.0 && lab_capital < pp.weak_capital_months * -lab_flow;
             let weak = tick < ps.lab_weak_until || runway_short;
-            // The investor bids when control is worth the premium: the partnership's rents it
-            // locks in, capitalised like the lab's value, cover the premium on the stake it buys.
-            let worth_it =
-                pp.valuation_multiple * 12.0 * rents(p, &f) >= (1.0 - ps.stake) * pp.bid_premium * standalone;
-            if weak && ps.stake >= pp.bid_min_stake && worth_it && chance(rng, pp.bid_propensity) {
-                let price = standalone * (1.0 + pp.bid_premium);
+            if !weak {
+                ps.board_reservation_draw = None;
+            }
+            // The investor bids when control is worth the premium. As a partner it already
+            // earns its rents; control secures them against the partnership breaking down,
+            // which is the closer the more of its value disputes eat up (`fragility`). Those
+            // rents at risk, capitalised as profit, must cover the premium on the stake it
+            // buys (the premium is paid on the business, not on the cash).
+            let at_risk = fragility(p, &ps, &f) * pp.rent_multiple * 12.0 * rents(p, &f);
+            let worth_it = at_risk >= (1.0 - ps.stake) * pp.bid_premium * enterprise;
+            // A board that refused this premium in the current weak episode would refuse again.
+            let refused = ps.board_reservation_draw.is_some_and(|r| pp.bid_premium < r);
+            if weak && !refused && ps.stake >= pp.bid_min_stake && worth_it && chance(rng, pp.bid_propensity) {
+                let price = enterprise * (1.0 + pp.bid_premium) + lab_capital.max(0.0);
                 let why = if runway_short {
                     "lab short of cash"
                 } else {
@@ -396,8 +489,16 @@ pub fn partnership(
                 ps.bids += 1;
                 // The lab's controlling (nonprofit) board sells only when the lab is weak, and
                 // only above its reservation premium, which the investor does not know:
-                // uniform with mean `board_reservation`.
-                let reservation = 2.0 * pp.board_reservation * uniform(rng);
+                // uniform with mean `board_reservation`, fixed for the weak episode (a board
+                // that refused does not change its mind at the same price next month).
+                let reservation = match ps.board_reservation_draw {
+                    Some(r) => r,
+                    None => {
+                        let r = 2.0 * pp.board_reservation * uniform(rng);
+                        ps.board_reservation_draw = Some(r);
+                        r
+                    }
+                };
                 if pp.bid_premium >= reservation {
                     ps.bid_pending_since = Some(tick);
                     ps.bid_price = price;

@@ -219,7 +219,14 @@ pub struct PartnershipParams {
     /// The lab's recent compute shortfall (5-month average) above which it presses to
     /// renegotiate exclusivity, whatever the tension.
     pub renegotiate_shortfall: f64,
-    pub renegotiate_relief: f64,
+    /// How much cheaper (share of its price) a rival cloud's offer must be before the lab
+    /// presses to renegotiate exclusivity.
+    pub renegotiate_price_gap: f64,
+    /// Share of the unsettled product clash and governance disputes that settled talks
+    /// after a clash resolve by agreed terms.
+    pub boundary_step: f64,
+    /// Months after settled talks before new talks can settle.
+    pub renegotiate_interval: u32,
     /// The lab's weight in the Nash bargaining over the partnership's surplus (investor: 1 − it).
     pub bargaining_weight: f64,
     /// Value of the partnership lost per unit of tension, as a share of the partners'
@@ -234,6 +241,8 @@ pub struct PartnershipParams {
     pub weak_capital_months: f64,
     pub bid_failure_tension: f64,
     pub valuation_multiple: f64,
+    /// Multiple of annual profit at which the investor capitalises the rents control secures.
+    pub rent_multiple: f64,
     pub fundraise_runway_months: f64,
     pub fundraise_months: f64,
     pub fundraise_success: f64,
@@ -268,17 +277,20 @@ impl Default for PartnershipParams {
             renegotiate_threshold: 0.5,
             renegotiate_rate: 0.25,
             renegotiate_shortfall: 0.01,
-            renegotiate_relief: 0.1,
+            renegotiate_price_gap: 0.2,
+            boundary_step: 0.5,
+            renegotiate_interval: 9,
             bargaining_weight: 0.5,
-            tension_cost: 6.0431,
+            tension_cost: 5.7574,
             dissolve_rate: 0.3,
-            bid_propensity: 0.23109,
+            bid_propensity: 0.57029,
             bid_min_stake: 0.3,
             bid_premium: 0.3,
             board_reservation: 0.3,
             weak_capital_months: 6.0,
             bid_failure_tension: 0.2,
             valuation_multiple: 40.0,
+            rent_multiple: 30.0,
             fundraise_runway_months: 12.0,
             fundraise_months: 24.0,
             fundraise_success: 0.5,
@@ -287,7 +299,7 @@ impl Default for PartnershipParams {
             absorption_window_months: 1,
             absorption_pay_premium: 0.3,
             absorption_share: 0.6,
-            crisis_exodus: 3.4255,
+            crisis_exodus: 3.2695,
         }
     }
 }
@@ -609,7 +621,7 @@ impl Default for RegulationParams {
             peer_weight: 0.1,
             evidence_months: 6.0,
             adverse_harm: 0.5,
-            divest_propensity: 0.18396,
+            divest_propensity: 0.17923,
             bid_block_propensity: 0.3,
             behavioural_doubt: 0.3,
             undertaking_board_cost: 0.05,

@@ -149,14 +149,14 @@ pub const PARAMS: &[ParamSpec] = &[
         "index",
         0,
         1,
-        "tension above which exclusivity may be renegotiated"
+        "tension above which the partners open talks over a clash"
     ),
     p!(
         "partnership.renegotiate_rate",
         "1/month",
         0,
         1,
-        "monthly probability of renegotiation above the threshold"
+        "monthly probability that open talks (a clash or a compute shortfall) settle"
     ),
     p!(
         "partnership.renegotiate_shortfall",
@@ -166,11 +166,25 @@ pub const PARAMS: &[ParamSpec] = &[
         "the lab's recent compute shortfall above which it presses to renegotiate exclusivity"
     ),
     p!(
-        "partnership.renegotiate_relief",
-        "index",
+        "partnership.renegotiate_price_gap",
+        "share",
         0,
         1,
-        "tension released by a renegotiation"
+        "how much cheaper than what the lab pays the investor a rival cloud's price must be before the lab presses to renegotiate exclusivity"
+    ),
+    p!(
+        "partnership.boundary_step",
+        "share",
+        0,
+        1,
+        "share of the unsettled product clash and governance disputes that settled talks after a clash resolve"
+    ),
+    p!(
+        "partnership.renegotiate_interval",
+        "months",
+        0,
+        600,
+        "months after settled talks before new talks can settle"
     ),
     p!(
         "partnership.bargaining_weight",
@@ -241,6 +255,13 @@ pub const PARAMS: &[ParamSpec] = &[
         1e-6,
         1000,
         "the lab's standalone value as a multiple of its annualised product usage"
+    ),
+    p!(
+        "partnership.rent_multiple",
+        "x annual rents",
+        0,
+        1000,
+        "multiple of annual profit at which the investor capitalises the partnership rents control would secure"
     ),
     p!(
         "partnership.fundraise_runway_months",

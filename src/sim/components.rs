@@ -226,6 +226,14 @@ pub struct Partnership {
     /// The lab's recent compute shortfall: an average over about five months (0.8/0.2
     /// smoothing), cleared by a renegotiation that loosens exclusivity.
     pub compute_grievance: f64,
+    /// Level (conflict index points) of the product clash and governance disputes the
+    /// partners have settled by agreed terms; only the grievance above it counts.
+    pub settled_grievance: f64,
+    /// Month of the last settled talks (talks reopen only `renegotiate_interval` later).
+    pub last_settled: Option<u32>,
+    /// The lab's board's reservation premium in the current weak episode (drawn at the
+    /// episode's first bid, forgotten when the lab is no longer weak).
+    pub board_reservation_draw: Option<f64>,
     pub bids: u32,
 }
 

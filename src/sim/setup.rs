@@ -309,6 +309,9 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64, prepared: &Pr
         crisis_severity: 0.0,
         bid_price: 0.0,
         compute_grievance: 0.0,
+        settled_grievance: 0.0,
+        last_settled: None,
+        board_reservation_draw: None,
         bids: 0,
     };
     // Regulators: a case already open at the start (scenario), the investor's initial
