@@ -65,9 +65,13 @@ const CONTEXT: &[(&str, &[&str], Option<f64>)] = &[
         ],
         Some(0.95),
     ),
-    // Rival clouds' prices rarely fall a fifth below the lab's contract prices in the
-    // baseline; at a tenth they often do.
-    ("partnership.renegotiate_price_gap", &[], Some(0.1)),
+    // Rival clouds rarely have room at a fifth below the lab's contract prices in the
+    // baseline; with a glut of rival capacity they have it at a tenth.
+    (
+        "partnership.renegotiate_price_gap",
+        &["cloud.other_capacity=2000"],
+        Some(0.1),
+    ),
     // The EU's safe harbours: the partners sit far outside them (copilots: combined share
     // 0.70, post HHI above 5,000, ΔHHI ≈ 1,650), so move each bound past them.
     ("regulation.eu_share_safe", &[], Some(0.95)),

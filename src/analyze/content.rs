@@ -190,6 +190,14 @@ fn effects_section(b: &mut Vec<Block>, c: &Context<'_>) {
          runs over the other parameters, with {interval}. Ranked by the \
          largest absolute effect over the outcomes. All values: `effects.csv`."
     )));
+    if c.ds.common_seeds() && c.ds.design().is_some_and(|d| d != "grid") {
+        // Pooled thirds hold many points that reuse the same seeds: the runs within a
+        // group are correlated, so there are fewer independent draws than runs.
+        b.push(Block::Para(
+            "Note: with common seeds a pooled effect of a continuous design compares groups              in which every seed recurs at many points. The runs within a group are then              correlated, so these intervals are wider than with independent seeds (the              cost of pairing where the other parameters differ). Common seeds pay off for              contrasts between points that differ in one parameter (grid designs, `compare`)              and for the Sobol indices, whose A and AB runs pair exactly."
+                .into(),
+        ));
+    }
     if c.effects.is_empty() {
         b.push(Block::Para("No parameter effects could be computed.".into()));
         return;

@@ -27,7 +27,7 @@ use crate::sim::components::{
     Workload,
 };
 use crate::sim::random::{chance, normal};
-use crate::sim::resources::{Clock, EventLog, Params, Roster, Signals, SimRng};
+use crate::sim::resources::{Clock, EventLog, Params, Roster, Signals, SimRng, Stream};
 
 /// Index of the lab's own datacenters in per-host arrays (after every cloud slot).
 const OWN: usize = CLOUD_SLOTS;
@@ -226,7 +226,7 @@ pub fn cloud_contracts(
     mut contracts: Query<&mut CloudContract>,
     mut builds: Query<(Entity, &mut DatacenterBuild)>,
 ) {
-    let rng = &mut rng.0;
+    let rng = rng.get(Stream::Cloud);
     let c = &params.0.cloud;
     let m = &mut *market;
     let tick = clock.tick;

@@ -14,7 +14,7 @@ use crate::sim::random::{chance, normal, poisson, uniform};
 use rand::rngs::ChaCha8Rng;
 
 use crate::scenario::Scenario;
-use crate::sim::resources::{Clock, EventLog, Params, Roster, Signals, SimRng};
+use crate::sim::resources::{Clock, EventLog, Params, Roster, Signals, SimRng, Stream};
 
 pub fn governance_shocks(
     params: Res<Params>,
@@ -25,7 +25,7 @@ pub fn governance_shocks(
     mut log: ResMut<EventLog>,
     mut partnership: Query<&mut Partnership>,
 ) {
-    let rng = &mut rng.0;
+    let rng = rng.get(Stream::Governance);
     let p = &params.0;
     let g = &p.governance;
     let tick = clock.tick;

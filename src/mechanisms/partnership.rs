@@ -38,10 +38,10 @@ use bevy_ecs::prelude::*;
 use crate::mechanisms::cloud::CloudMarket;
 use crate::scenario::Exclusivity;
 use crate::sim::components::{
-    BidReview, CloudContract, Company, FirmIdx, Host, Partnership, PartnershipStatus, Regulator,
+    BidReview, CLOUD_SLOTS, CloudContract, Company, FirmIdx, Host, Partnership, PartnershipStatus, Regulator,
 };
 use crate::sim::random::{chance, normal, uniform};
-use crate::sim::resources::{Clock, EventLog, Params, Roster, Signals, SimRng};
+use crate::sim::resources::{Clock, EventLog, Params, Roster, Signals, SimRng, Stream};
 
 /// The lab's share of its compute hosted on the investor's cloud.
 pub fn lab_share_on_investor(roster: &Roster, contracts: &Query<&CloudContract>) -> f64 {
@@ -111,12 +111,14 @@ pub fn surpluses(p: &crate::scenario::Scenario, ps: &Partnership, f: &PartnerFac
     // the business at stake; unlike product clash and poaching, they end with the
     // partnership. (The compute grievance is the lab's, valued in `locked_out`.)
     let friction = p.partnership.tension_cost * f.disputes * (f.lab_usage + f.investor_usage) / 2.0;
-    let locked_out = locked_out(ps, f);
+    // What the lab itself gains or loses by continuing. The investor owns `stake` of the
+    // lab's profits: it bears that share of these, and only (1 − stake) of a transfer
+    // between them changes hands (the rest it pays itself).
+    let lab_own = moving - locked_out(ps, f) - friction / 2.0;
+    let (margin, models) = rents(p, f);
     (
-        // The investor owns `stake` of the lab's profits, so only (1 − stake) of a transfer
-        // between them changes hands; the rest it pays itself.
-        (1.0 - ps.stake) * (resale - fee) + moving - locked_out - friction / 2.0,
-        (1.0 - ps.stake) * (fee - resale) + rents(p, f) - friction / 2.0,
+        (1.0 - ps.stake) * (resale - fee + lab_own),
+        (1.0 - ps.stake) * (fee - resale) + ps.stake * lab_own + margin + models - friction / 2.0,
     )
 }
 
@@ -165,22 +167,47 @@ pub struct PartnerFacts {
     pub disputes: f64,
 }
 
-/// The lowest current price of a cloud other than the investor's with spare capacity,
-/// $bn per kGPU-month (infinite when none has room).
-fn best_rival_price(market: &CloudMarket, hosts: &[FirmIdx], investor: FirmIdx) -> f64 {
-    hosts
-        .iter()
-        .filter(|&&h| h != investor && market.utilization[h as usize] < 1.0)
-        .map(|&h| market.price[h as usize])
-        .fold(f64::INFINITY, f64::min)
+/// What the lab pays a month above rival clouds' offers for `volume` kGPU it runs on the
+/// investor at `paid` per kGPU-month, $bn: the cheapest rivals' spare capacity is filled
+/// first, and only as much compute as they have room for counts.
+fn overpay(market: &CloudMarket, hosts: &[FirmIdx], investor: FirmIdx, volume: f64, paid: f64) -> f64 {
+    let mut offers = [(f64::INFINITY, 0.0); CLOUD_SLOTS];
+    let mut n = 0;
+    for &h in hosts.iter().filter(|&&h| h != investor) {
+        let i = h as usize;
+        offers[n] = (
+            market.price[i],
+            (market.capacity[i] * (1.0 - market.utilization[i])).max(0.0),
+        );
+        n += 1;
+    }
+    offers[..n].sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (mut left, mut total) = (volume, 0.0);
+    for &(price, spare) in &offers[..n] {
+        let take = spare.min(left);
+        total += take * (paid - price).max(0.0);
+        left -= take;
+    }
+    total
+}
+
+/// Share of a grievance above the level agreed terms have settled (1 with no grievance).
+fn unsettled_share(grievance: f64, settled: f64) -> f64 {
+    if grievance > 0.0 {
+        (grievance - settled).max(0.0) / grievance
+    } else {
+        1.0
+    }
 }
 
 /// The investor's monthly rents from the partnership that control would lock in, $bn:
-/// its margin on the lab's compute and its products' dependence on the lab's models.
-fn rents(p: &crate::scenario::Scenario, f: &PartnerFacts) -> f64 {
+/// its margin on the lab's compute (a profit), and the revenue of its products that
+/// depends on the lab's models (their lead over its own, an upper bound on the profit at
+/// stake).
+fn rents(p: &crate::scenario::Scenario, f: &PartnerFacts) -> (f64, f64) {
     let margin = f.fees_to_investor - f.kgpu_on_investor * CloudMarket::capacity_cost(&p.cloud);
     let models = f.investor_usage * (1.0 - f.investor_capability / f.lab_capability.max(1e-9)).max(0.0);
-    margin + models
+    (margin, models)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -197,7 +224,7 @@ pub fn partnership(
     regulators: Query<&Regulator>,
     mut partnership: Query<&mut Partnership>,
 ) {
-    let rng = &mut rng.0;
+    let rng = rng.get(Stream::Partnership);
     let p = &params.0;
     let pp = &p.partnership;
     let tick = clock.tick;
@@ -230,8 +257,7 @@ pub fn partnership(
     }
     if f.kgpu_on_investor > 0.0 {
         let paid = f.fees_to_investor / f.kgpu_on_investor;
-        let rival = best_rival_price(&market, &roster.hosts, roster.investor);
-        f.overpay = f.kgpu_on_investor * (paid - rival).max(0.0);
+        f.overpay = overpay(&market, &roster.hosts, roster.investor, f.kgpu_on_investor, paid);
     }
     let access = if ps.first_access { 1.0 } else { 0.9 };
     f.investor_uses_lab = access * f.lab_capability > f.investor_capability;
@@ -333,11 +359,7 @@ pub fn partnership(
     let clash_level = pp.tension_overlap_weight * p.products.overlap * signals.contested;
     let governance = pp.tension_pace_weight * 0.5 * (ps.safety_gap + ps.pace_gap);
     let grievance = clash_level + governance;
-    let unsettled = if grievance > 0.0 {
-        (grievance - ps.settled_grievance).max(0.0) / grievance
-    } else {
-        1.0
-    };
+    let unsettled = unsettled_share(grievance, ps.settled_grievance);
     let conflict =
         (unsettled * grievance + pp.tension_poach_weight * poached + pp.tension_compute_weight * ps.compute_grievance)
             .min(1.0);
@@ -356,7 +378,8 @@ pub fn partnership(
     // solution re-splits the joint surplus through the revenue share. An agreement takes
     // time: talks settle at most once per `renegotiate_interval` months.
     let rested = ps.last_settled.is_none_or(|t| tick >= t + pp.renegotiate_interval);
-    let short_of_compute = ps.compute_grievance > pp.renegotiate_shortfall && ps.exclusivity != Exclusivity::None;
+    // Only full exclusivity keeps the lab from compute another cloud could supply.
+    let short_of_compute = ps.compute_grievance > pp.renegotiate_shortfall && ps.exclusivity == Exclusivity::Exclusive;
     // A rival cloud offers the compute the lab runs on the investor for less; exclusivity
     // keeps the lab from taking it.
     let rival_offer = ps.exclusivity == Exclusivity::Exclusive
@@ -372,6 +395,8 @@ pub fn partnership(
         }
         if clash {
             ps.settled_grievance += pp.boundary_step * (grievance - ps.settled_grievance).max(0.0);
+            // The settlement's terms are priced in the split below.
+            f.disputes = (unsettled_share(grievance, ps.settled_grievance) * governance).min(1.0);
         }
         if short_of_compute {
             ps.compute_grievance = 0.0;
@@ -473,9 +498,12 @@ pub fn partnership(
             // The investor bids when control is worth the premium. As a partner it already
             // earns its rents; control secures them against the partnership breaking down,
             // which is the closer the more of its value disputes eat up (`fragility`). Those
-            // rents at risk, capitalised as profit, must cover the premium on the stake it
-            // buys (the premium is paid on the business, not on the cash).
-            let at_risk = fragility(p, &ps, &f) * pp.rent_multiple * 12.0 * rents(p, &f);
+            // rents at risk (the margin capitalised as profit, the dependent revenue at the
+            // sector's revenue multiple) must cover the premium on the stake it buys (the
+            // premium is paid on the business, not on the cash).
+            let (margin, models) = rents(p, &f);
+            let value = 12.0 * (pp.rent_multiple * margin + pp.valuation_multiple * models);
+            let at_risk = fragility(p, &ps, &f) * value;
             let worth_it = at_risk >= (1.0 - ps.stake) * pp.bid_premium * enterprise;
             // A board that refused this premium in the current weak episode would refuse again.
             let refused = ps.board_reservation_draw.is_some_and(|r| pp.bid_premium < r);

@@ -30,7 +30,7 @@ use bevy_ecs::prelude::*;
 use crate::scenario::Role;
 use crate::sim::components::{CloudContract, Company, Partnership, PartnershipStatus, Workload};
 use crate::sim::random::normal;
-use crate::sim::resources::{Clock, Params, Roster, Signals, SimRng};
+use crate::sim::resources::{Clock, Params, Roster, Signals, SimRng, Stream};
 
 #[allow(clippy::too_many_arguments)]
 pub fn research(
@@ -43,7 +43,7 @@ pub fn research(
     contracts: Query<&CloudContract>,
     mut companies: Query<&mut Company>,
 ) {
-    let rng = &mut rng.0;
+    let rng = rng.get(Stream::Research);
     let p = &params.0;
     let r = &p.research;
     let lab = roster.lab;

@@ -30,7 +30,7 @@ use bevy_ecs::prelude::*;
 use crate::sim::components::{CLOUD_SLOTS, Company, Startup};
 use crate::sim::random::{chance, poisson, uniform};
 use crate::sim::resources::{
-    AcquihireDeal, Clock, EventLog, FATE_ALIVE, FATE_FAILED, Params, Roster, Signals, SimRng, StartupIndex,
+    AcquihireDeal, Clock, EventLog, FATE_ALIVE, FATE_FAILED, Params, Roster, Signals, SimRng, StartupIndex, Stream,
 };
 
 use super::cloud::CloudMarket;
@@ -52,7 +52,7 @@ pub fn startups(
     mut startups: Query<&mut Startup>,
     mut companies: Query<&mut Company>,
 ) {
-    let rng = &mut rng.0;
+    let rng = rng.get(Stream::Startups);
     let p = &params.0;
     let sp = &p.startups;
     let os = p.open_source.strength;

@@ -281,9 +281,9 @@ impl Default for PartnershipParams {
             boundary_step: 0.5,
             renegotiate_interval: 9,
             bargaining_weight: 0.5,
-            tension_cost: 5.7574,
+            tension_cost: 5.9555,
             dissolve_rate: 0.3,
-            bid_propensity: 0.57029,
+            bid_propensity: 0.70301,
             bid_min_stake: 0.3,
             bid_premium: 0.3,
             board_reservation: 0.3,
@@ -299,7 +299,7 @@ impl Default for PartnershipParams {
             absorption_window_months: 1,
             absorption_pay_premium: 0.3,
             absorption_share: 0.6,
-            crisis_exodus: 3.2695,
+            crisis_exodus: 3.2307,
         }
     }
 }
@@ -621,7 +621,7 @@ impl Default for RegulationParams {
             peer_weight: 0.1,
             evidence_months: 6.0,
             adverse_harm: 0.5,
-            divest_propensity: 0.17923,
+            divest_propensity: 0.17659,
             bid_block_propensity: 0.3,
             behavioural_doubt: 0.3,
             undertaking_board_cost: 0.05,

@@ -156,7 +156,7 @@ pub const PARAMS: &[ParamSpec] = &[
         "1/month",
         0,
         1,
-        "monthly probability that open talks (a clash or a compute shortfall) settle"
+        "monthly probability that open talks (a clash, a compute shortfall or a rival cloud's offer) settle"
     ),
     p!(
         "partnership.renegotiate_shortfall",
@@ -198,7 +198,7 @@ pub const PARAMS: &[ParamSpec] = &[
         "share of usage",
         0,
         100,
-        "cost of the partnership's own disputes (gaps, compute grievance) per unit, as a share of the partners' mean product usage"
+        "cost of the partnership's own unsettled disputes (safety and pace gaps) per unit, as a share of the partners' mean product usage"
     ),
     p!(
         "partnership.dissolve_rate",

@@ -353,7 +353,7 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64, prepared: &Pr
     }
 
     world.insert_resource(Params(scenario.clone()));
-    world.insert_resource(SimRng(rng));
+    world.insert_resource(SimRng::new(seed));
     world.insert_resource(RunSeed(seed));
     world.insert_resource(Clock { tick: 1 });
     world.insert_resource(roster);
@@ -379,7 +379,7 @@ fn claim_resource_entities(
     amenity: [f64; OPTIONS],
 ) {
     world.insert_resource(Params(scenario.clone()));
-    world.insert_resource(SimRng(rand::SeedableRng::seed_from_u64(0)));
+    world.insert_resource(SimRng::new(0));
     world.insert_resource(RunSeed(0));
     world.insert_resource(Clock { tick: 1 });
     world.insert_resource(roster.clone());

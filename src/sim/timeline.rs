@@ -32,7 +32,9 @@ use super::components::{
     Authority, CloudContract, Company, Host, OTHER_CLOUD, Partnership, PartnershipStatus, Regulator, Researcher,
     STARTUP_BASE, Startup, Workload,
 };
-use super::resources::{AcquihireDeal, Clock, EventLog, FATE_FAILED, Params, Roster, Signals, SimRng, StartupIndex};
+use super::resources::{
+    AcquihireDeal, Clock, EventLog, FATE_FAILED, Params, Roster, Signals, SimRng, StartupIndex, Stream,
+};
 use crate::mechanisms::cloud::CloudMarket;
 use crate::mechanisms::governance::board_crisis;
 use crate::mechanisms::regulation::{Case, CaseKind, authority_params};
@@ -239,7 +241,15 @@ fn apply(world: &mut World, tick: u32, e: &Scheduled) {
                 world.resource_scope(|world, mut log: Mut<EventLog>| {
                     let mut q = world.query::<&mut Partnership>();
                     if let Ok(mut ps) = q.single_mut(world) {
-                        board_crisis(&p, tick, &roster, &mut rng.0, &mut log, &mut ps, "scheduled_crisis");
+                        board_crisis(
+                            &p,
+                            tick,
+                            &roster,
+                            rng.get(Stream::Timeline),
+                            &mut log,
+                            &mut ps,
+                            "scheduled_crisis",
+                        );
                     }
                 });
             });

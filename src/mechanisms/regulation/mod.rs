@@ -79,7 +79,7 @@ use crate::sim::components::{
     Authority, BidReview, CloudContract, FirmIdx, Partnership, PartnershipStatus, Product, Regulator,
 };
 use crate::sim::random::chance;
-use crate::sim::resources::{Clock, EventLog, Params, Roster, Signals, SimRng, StartupIndex};
+use crate::sim::resources::{Clock, EventLog, Params, Roster, Signals, SimRng, StartupIndex, Stream};
 
 use super::hiring::MAX_FIRMS;
 use super::partnership::{control_indicator, lab_share_on_investor};
@@ -778,7 +778,7 @@ pub fn regulation(
     clock: Res<Clock>,
     roster: Res<Roster>,
     startups: Res<StartupIndex>,
-    mut rng: ResMut<SimRng>,
+    mut rngs: ResMut<SimRng>,
     signals: Res<Signals>,
     mut log: ResMut<EventLog>,
     contracts: Query<&CloudContract>,
@@ -786,7 +786,6 @@ pub fn regulation(
     mut partnership: Query<&mut Partnership>,
     mut regulators: Query<&mut Regulator>,
 ) {
-    let rng = &mut rng.0;
     let rp = &params.0.regulation;
     let tick = clock.tick;
     let Ok(mut ps) = partnership.single_mut() else { return };
@@ -812,6 +811,7 @@ pub fn regulation(
         let Some(mut reg) = regulators.iter_mut().find(|r| r.authority == a) else {
             continue;
         };
+        let rng = rngs.get(Stream::Regulator(a as u8));
         let ap = authority_params(rp, a);
         let s = rp.stringency * ap.weight;
         let name = a.as_str();
