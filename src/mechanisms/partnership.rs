@@ -110,7 +110,7 @@ pub fn surpluses(p: &crate::scenario::Scenario, ps: &Partnership, f: &PartnerFac
     // Unsettled governance disputes (safety and pace gaps) cost both sides in proportion to
     // the business at stake; unlike product clash and poaching, they end with the
     // partnership. (The compute grievance is the lab's, valued in `locked_out`.)
-    let friction = p.partnership.tension_cost * f.disputes * (f.lab_usage + f.investor_usage) / 2.0;
+    let friction = friction(p, f);
     // What the lab itself gains or loses by continuing. The investor owns `stake` of the
     // lab's profits: it bears that share of these, and only (1 − stake) of a transfer
     // between them changes hands (the rest it pays itself).
@@ -122,9 +122,15 @@ pub fn surpluses(p: &crate::scenario::Scenario, ps: &Partnership, f: &PartnerFac
     )
 }
 
+/// What the partnership's unsettled governance disputes cost the partners a month, $bn:
+/// `tension_cost` per unit of dispute, as a share of their mean product usage.
+fn friction(p: &crate::scenario::Scenario, f: &PartnerFacts) -> f64 {
+    p.partnership.tension_cost * f.disputes * (f.lab_usage + f.investor_usage) / 2.0
+}
+
 /// What exclusivity costs the lab a month, $bn: its recent unmet share of demand, valued
 /// at the revenue it would have earned (an upper bound on the margin lost), and what it
-/// pays the investor above the best rival cloud's offer. Only full
+/// pays the investor above rival clouds' offers (`overpay`). Only full
 /// exclusivity locks the lab out: under a right of first refusal the cloud phase sends
 /// what the investor cannot host to other clouds in the same month. Leaving frees it.
 fn locked_out(ps: &Partnership, f: &PartnerFacts) -> f64 {
@@ -140,7 +146,7 @@ fn locked_out(ps: &Partnership, f: &PartnerFacts) -> f64 {
 /// the joint surplus is gone and the partners part (dissolution).
 pub fn fragility(p: &crate::scenario::Scenario, ps: &Partnership, f: &PartnerFacts) -> f64 {
     let (lab, inv) = surpluses(p, ps, f);
-    let costs = p.partnership.tension_cost * f.disputes * (f.lab_usage + f.investor_usage) / 2.0 + locked_out(ps, f);
+    let costs = friction(p, f) + locked_out(ps, f);
     let gross = lab + inv + costs;
     if gross > 0.0 {
         (costs / gross).clamp(0.0, 1.0)
@@ -159,8 +165,8 @@ pub struct PartnerFacts {
     pub investor_uses_lab: bool,
     pub kgpu_on_investor: f64,
     pub fees_to_investor: f64,
-    /// What the lab pays the investor a month above the best rival cloud's current price
-    /// for the same compute, $bn (0 when no rival with spare capacity is cheaper).
+    /// What the lab pays the investor a month above rival clouds' current prices, for as
+    /// much of its compute there as they have room for, $bn (see `overpay`).
     pub overpay: f64,
     /// Level of the unsettled governance disputes the partnership itself causes, 0..=1
     /// (no noise).
