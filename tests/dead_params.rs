@@ -25,6 +25,12 @@ const CONTEXT: &[(&str, &[&str], Option<f64>)] = &[
     ("partnership.fundraise_months", LAB_SHORT, None),
     ("partnership.fundraise_success", LAB_SHORT, None),
     ("talent.hiring_budget_share", LAB_SHORT, None),
+    // Openings bind when many researchers want the same firms: a talent war.
+    (
+        "talent.openings_share",
+        &["talent.search_hazard=0.08", "talent.switching_cost=0.5"],
+        None,
+    ),
     // Prices at their floor: a glut of capacity.
     (
         "cloud.price_floor",
@@ -99,7 +105,10 @@ const CONTEXT: &[(&str, &[&str], Option<f64>)] = &[
         ],
         None,
     ),
+    // The base rates of referral are set on generic mergers (tests/procedure.rs); in the
+    // partners' cases the harm term dwarfs them, so they are moved to where they count.
     ("regulation.eu.refer_base", STRICT, Some(0.5)),
+    ("regulation.ftc.refer_base", STRICT, Some(0.5)),
     // Time limits bar own-initiative reviews long after a change in influence: an authority
     // with no case open at the start and a high own-initiative rate.
     (
@@ -231,6 +240,10 @@ fn moved_scenario_dir(base: &Scenario, path: &str, min: f64, max: f64, up: bool)
     let mut root = toml::Value::try_from(base).unwrap();
     if let Some(field) = path.strip_prefix("companies[].") {
         for c in root["companies"].as_array_mut().unwrap() {
+            // An independent lab may not own a cloud (validation): its 0 stays.
+            if field == "cloud_capacity" && c["role"].as_str() == Some("independent_lab") {
+                continue;
+            }
             move_value(&mut c[field], min, max, up);
         }
     } else {

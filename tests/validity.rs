@@ -70,6 +70,15 @@ fn paired_outcome_z(lo: &Scenario, hi: &Scenario, outcome: Outcome, runs: u64, s
     (mean / (var / n).sqrt().max(1e-12), pl, ph)
 }
 
+/// z of the mean per-run difference a − b over its standard error.
+fn paired(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len() as f64;
+    let d: Vec<f64> = a.iter().zip(b).map(|(x, y)| x - y).collect();
+    let mean = d.iter().sum::<f64>() / n;
+    let var = d.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    mean / (var / n).sqrt().max(1e-12)
+}
+
 fn mean_last(t: &[(TickMetrics, TickMetrics)], f: impl Fn(&TickMetrics) -> f64) -> f64 {
     t.iter().map(|(_, l)| f(l)).sum::<f64>() / t.len() as f64
 }
@@ -191,13 +200,43 @@ fn no_exclusivity_means_more_decoupling_than_exclusive() {
     );
 }
 
+/// The article's direction: researchers concentrate in the two partners — because of the
+/// mechanisms (the lab's lead and the spillover raising the partners' prestige, crises
+/// ending in the investor absorbing the lab's team, startups bought by the partners), not
+/// because of where the run starts. So the baseline's 18-month rise in the partners' share
+/// is compared, run by run on common seeds, with the rise in the same runs without crises,
+/// research, spillover or market growth (what the starting state alone would do, about
+/// +0.4 pp): asserted at least 1 pp more, paired z ≥ 3 (2,000 runs). (The bar was a 2 pp
+/// rise while a transient drain of the startup sector, since removed, added about 2 pp.)
 #[test]
 fn researchers_concentrate_in_the_two_partners_over_the_horizon() {
-    let t = trajectories(&baseline(), 2000, 26);
-    let first = t.iter().map(|(f, _)| f.talent_share_partners).sum::<f64>() / t.len() as f64;
-    let last = mean_last(&t, |m| m.talent_share_partners);
-    println!("FIGURE partners' researcher share month 1 -> 18: {first:.3} -> {last:.3}");
-    assert!(last > first + 0.02, "partners' share {first:.3} → {last:.3}");
+    let calm_sets = [
+        "governance.crisis_rate=0",
+        "research.productivity=0",
+        "research.spillover_rate=0",
+        "products.market_growth=0",
+    ];
+    let rise = |s: &Scenario| -> Vec<f64> {
+        trajectories(s, 2000, 26)
+            .iter()
+            .map(|(f, l)| l.talent_share_partners - f.talent_share_partners)
+            .collect()
+    };
+    let base = rise(&baseline());
+    let calm = rise(&with(&calm_sets));
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let z = paired(&base, &calm);
+    println!(
+        "FIGURE partners' researcher share, rise over 18 months: baseline {:+.4}, no shocks or growth {:+.4} (paired z {z:.1})",
+        mean(&base),
+        mean(&calm)
+    );
+    assert!(
+        mean(&base) > mean(&calm) + 0.01 && z >= 3.0,
+        "rise {:.4} vs {:.4} without the mechanisms, z {z:.1}",
+        mean(&base),
+        mean(&calm)
+    );
 }
 
 #[test]

@@ -6,8 +6,9 @@
 //! 1. capacity: clouds' builds started `build_lead_months` ago come online; the lab's own
 //!    builds come online and are paid as a lease over `depreciation_months`;
 //! 2. demand: the lab's training demand grows at `training_growth` with a log-normal shock,
-//!    its inference demand follows its product usage; firms' own use and the rest of the
-//!    market grow at their rates;
+//!    its inference demand follows its product usage; independent labs' compute grows at the
+//!    same rate as far as their cash funds it, rented from the rival clouds; firms' own use
+//!    and the rest of the market grow at their rates;
 //! 3. prices from last month's utilization;
 //! 4. the lab's and the rest of the market's new demand claim spare capacity; where claims
 //!    exceed it, each gets the same fraction (pro rata); under `exclusive` the lab may use
@@ -17,11 +18,12 @@
 //! 5. migration of running workloads off the investor (not under exclusivity);
 //! 6. the lab may start a build of its own; every cloud starts builds towards its demand
 //!    forecast at target utilization, capped by its build programme (`build_rate`);
-//! 7. the lab pays its hosts (their income), and revenues per cloud are recorded.
+//! 7. the lab and the independent labs pay their hosts (their income), and revenues per
+//!    cloud are recorded.
 
 use bevy_ecs::prelude::*;
 
-use crate::scenario::{CloudParams, Exclusivity, Scenario};
+use crate::scenario::{CloudParams, Exclusivity, Role, Scenario};
 use crate::sim::components::{
     CLOUD_SLOTS, CloudContract, Company, DatacenterBuild, FirmIdx, Host, OTHER_CLOUD, Partnership, PartnershipStatus,
     Workload,
@@ -50,6 +52,14 @@ pub struct CloudMarket {
     pub startup_spend: [f64; CLOUD_SLOTS],
     /// The lab's fees paid to each cloud this month, $bn.
     pub lab_fees: [f64; CLOUD_SLOTS],
+    /// Independent labs' compute, an anchor tenant's committed load on the rival clouds
+    /// (split in proportion to their capacity), kGPU, and what it paid this month, $bn.
+    pub tenant_load: [f64; CLOUD_SLOTS],
+    pub tenant_spend: [f64; CLOUD_SLOTS],
+    /// The clouds that host independent labs: the rival clouds (else the fringe).
+    pub tenant_hosts: [bool; CLOUD_SLOTS],
+    /// Share of the independent labs' demand served this month (research uses only that).
+    pub tenant_served: f64,
     /// Price this month, $bn per kGPU-month.
     pub price: [f64; CLOUD_SLOTS],
     /// Served load over capacity at the end of the month.
@@ -99,6 +109,10 @@ impl CloudMarket {
             startup_load: [0.0; CLOUD_SLOTS],
             startup_spend: [0.0; CLOUD_SLOTS],
             lab_fees: [0.0; CLOUD_SLOTS],
+            tenant_load: [0.0; CLOUD_SLOTS],
+            tenant_spend: [0.0; CLOUD_SLOTS],
+            tenant_hosts: [false; CLOUD_SLOTS],
+            tenant_served: 1.0,
             price: [0.0; CLOUD_SLOTS],
             utilization: [0.0; CLOUD_SLOTS],
             pressure: [0.0; CLOUD_SLOTS],
@@ -123,12 +137,26 @@ impl CloudMarket {
         let o = OTHER_CLOUD as usize;
         m.capacity[o] = c.other_capacity;
         m.build_rate[o] = c.other_build_rate;
+        for &h in &roster.clouds {
+            m.tenant_hosts[h as usize] = s.companies[h as usize].role == Role::RivalCloud;
+        }
+        if !m.tenant_hosts.iter().any(|&t| t) {
+            m.tenant_hosts[o] = true;
+        }
+        let tenants: f64 = s
+            .companies
+            .iter()
+            .filter(|co| co.role == Role::IndependentLab)
+            .map(|co| co.own_compute)
+            .sum();
+        m.place_tenants(tenants);
         for &h in &roster.hosts {
             let h = h as usize;
             m.utilization[h] = c.initial_utilization;
             m.pressure[h] = c.initial_utilization;
             m.price[h] = price_at(c, c.initial_utilization);
-            m.third_party[h] = (m.capacity[h] * c.initial_utilization - m.own_use[h] - lab_on[h]).max(0.0);
+            m.third_party[h] =
+                (m.capacity[h] * c.initial_utilization - m.own_use[h] - lab_on[h] - m.tenant_load[h]).max(0.0);
             m.third_party_demand += m.third_party[h];
             let build = m.build_rate[h] * m.capacity[h];
             for month in 1..=lead {
@@ -140,6 +168,34 @@ impl CloudMarket {
         m.lab_training = lab.own_compute * c.training_share;
         m.lab_inference_base = lab.own_compute * (1.0 - c.training_share);
         m
+    }
+
+    /// Spreads the independent labs' compute over their hosts in proportion to capacity.
+    pub fn place_tenants(&mut self, kgpu: f64) {
+        let cap: f64 = (0..CLOUD_SLOTS)
+            .filter(|&h| self.tenant_hosts[h])
+            .map(|h| self.capacity[h])
+            .sum();
+        for h in 0..CLOUD_SLOTS {
+            self.tenant_load[h] = if self.tenant_hosts[h] && cap > 0.0 {
+                kgpu * self.capacity[h] / cap
+            } else {
+                0.0
+            };
+        }
+    }
+
+    /// The price an independent lab pays per kGPU-month: its hosts' prices weighted by its load.
+    pub fn tenant_price(&self, c: &CloudParams) -> f64 {
+        let load: f64 = self.tenant_load.iter().sum();
+        if load > 0.0 {
+            (0..CLOUD_SLOTS)
+                .map(|h| self.tenant_load[h] * self.price[h])
+                .sum::<f64>()
+                / load
+        } else {
+            c.price_per_kgpu_month
+        }
     }
 
     /// Records startups' compute on their clouds at setup (they displace the rest of the
@@ -175,10 +231,13 @@ impl CloudMarket {
         c.build_cost_per_kgpu / f64::from(c.depreciation_months)
     }
 
-    /// Compute revenue of a cloud this month: the lab's fees, startups' spending and the
-    /// rest of the market's, $bn.
+    /// Compute revenue of a cloud this month: the lab's fees, startups' and independent
+    /// labs' spending and the rest of the market's, $bn.
     pub fn revenue(&self, slot: usize) -> f64 {
-        self.lab_fees[slot] + self.startup_spend[slot] + self.third_party[slot] * self.price[slot]
+        self.lab_fees[slot]
+            + self.startup_spend[slot]
+            + self.tenant_spend[slot]
+            + self.third_party[slot] * self.price[slot]
     }
 }
 
@@ -277,12 +336,35 @@ pub fn cloud_contracts(
     // 2. Demand. The lab grows its training compute only as far as it can fund it: the
     // growth is scaled by its cash over a year of its current compute bill (capped at 1).
     let (mut own_dc, mut lab_capital, mut usage) = (0.0, 0.0, 0.0);
+    let tenant_price = m.tenant_price(c);
+    let mut tenants = 0.0;
     for mut co in companies.iter_mut() {
         if co.idx == lab {
             co.own_dc += new_dc;
             own_dc = co.own_dc;
             lab_capital = co.capital;
             usage = co.usage;
+        } else if co.role == Role::IndependentLab {
+            // An independent frontier lab scales its compute like the lab, as far as it can
+            // fund it (its cash over a year of its bill, at last month's prices), renting it
+            // from the rival clouds. Out of cash, it keeps only what its income (revenue and
+            // its investors' tranches, less payroll) pays for.
+            let bill = co.own_compute * m.tenant_served * tenant_price;
+            if co.capital > 0.0 {
+                let funded = if bill > 0.0 {
+                    (co.capital / (12.0 * bill)).clamp(0.0, 1.0)
+                } else {
+                    1.0
+                };
+                co.own_compute *= 1.0 + c.training_growth * funded;
+            } else {
+                let payroll = f64::from(co.headcount) * params.0.talent.cost_per_researcher * co.pay;
+                let income = co.revenue + co.other_income - payroll;
+                co.own_compute = co
+                    .own_compute
+                    .min(income.max(0.0) / (m.tenant_served * tenant_price).max(1e-12));
+            }
+            tenants += co.own_compute;
         } else {
             co.own_compute *= 1.0 + c.own_use_growth;
             if roster.clouds.contains(&co.idx) {
@@ -290,6 +372,7 @@ pub fn cloud_contracts(
             }
         }
     }
+    m.place_tenants(tenants);
     let bill: f64 = roster.hosts.iter().map(|&h| m.lab_fees[h as usize]).sum::<f64>() + lease;
     let funded = if bill > 0.0 {
         (lab_capital / (12.0 * bill)).clamp(0.0, 1.0)
@@ -334,9 +417,17 @@ pub fn cloud_contracts(
     }
     let mut spare = [0.0f64; HOSTS];
     let mut served_tp = 0.0;
+    let (mut tenant_unmet, mut tenant_demand) = ([0.0f64; CLOUD_SLOTS], 0.0);
     for &h in &roster.hosts {
         let h = h as usize;
-        let committed = m.own_use[h] + m.startup_load[h] + lab_on[h][0] + lab_on[h][1];
+        // The independent labs' load is served as far as the cloud's capacity reaches after
+        // its owner, startups and the lab's contracts; the rest is turned away.
+        let before = m.own_use[h] + m.startup_load[h] + lab_on[h][0] + lab_on[h][1];
+        let served = m.tenant_load[h].min((m.capacity[h] - before).max(0.0));
+        tenant_unmet[h] = m.tenant_load[h] - served;
+        tenant_demand += m.tenant_load[h];
+        m.tenant_load[h] = served;
+        let committed = before + served;
         // The rest of the market is the flexible customer: squeezed when committed load grows.
         m.third_party[h] = m.third_party[h].min((m.capacity[h] - committed).max(0.0));
         spare[h] = (m.capacity[h] - committed - m.third_party[h]).max(0.0);
@@ -438,8 +529,8 @@ pub fn cloud_contracts(
     } else {
         0.0
     };
-    for t in turned_away.iter_mut() {
-        *t *= unserved_share;
+    for (t, unmet) in turned_away.iter_mut().zip(tenant_unmet) {
+        *t = *t * unserved_share + unmet;
     }
     signals.compute_shortfall = if lab_demand > 0.0 {
         (lab_unmet / lab_demand).clamp(0.0, 1.0)
@@ -607,10 +698,26 @@ pub fn cloud_contracts(
         }
     }
     let fees_total: f64 = m.lab_fees.iter().sum();
+    // Independent labs pay their hosts at this month's prices for the compute they were
+    // served; their demand stays (unserved demand is their shortfall, like the lab's).
+    let tenant_price = m.tenant_price(c);
+    let tenant_served: f64 = m.tenant_load.iter().sum();
+    m.tenant_served = if tenant_demand > 0.0 {
+        tenant_served / tenant_demand
+    } else {
+        1.0
+    };
+    for h in 0..CLOUD_SLOTS {
+        m.tenant_spend[h] = m.tenant_load[h] * m.price[h];
+    }
     for mut co in companies.iter_mut() {
         let i = co.idx as usize;
         if roster.clouds.contains(&co.idx) {
             co.spend -= m.lab_fees[i] - lab_kgpu[i] * lease_per_kgpu;
+            co.spend -= m.tenant_spend[i] - m.tenant_load[i] * lease_per_kgpu;
+        }
+        if co.role == Role::IndependentLab {
+            co.spend += co.own_compute * m.tenant_served * tenant_price;
         }
         if co.idx == lab {
             co.spend += fees_total + lease;

@@ -10,7 +10,8 @@
 //!       + mission_weight·(1 − |mission_pref − mission_f|) + switching_cost·[f = current]
 //! ```
 //!
-//! A firm hires at most ⌊hiring_budget_share·capital / (12·cost_per_researcher·pay)⌋
+//! A firm hires at most its openings, ⌈openings_share·headcount⌉ a month, within
+//! ⌊hiring_budget_share·capital / (12·cost_per_researcher·pay)⌋
 //! researchers a month (a year of pay committed per hire); a full firm drops out of the
 //! choice set. Moves between the lab and the investor are poaching, which the partnership
 //! turns into tension. Staff of an acquired startup join the acquirer at their next pass.
@@ -27,7 +28,7 @@ use rand::rngs::ChaCha8Rng;
 use rayon::prelude::*;
 
 use crate::scenario::TalentParams;
-use crate::sim::components::{Company, Researcher, STARTUP_BASE, UNATTACHED};
+use crate::sim::components::{Company, Researcher, STARTUP_BASE, Startup, UNATTACHED};
 use crate::sim::random::{Geometric, chance, uniform};
 use crate::sim::resources::{Clock, EventLog, FATE_ALIVE, FATE_FAILED, Params, Roster, RunSeed, Signals, StartupIndex};
 
@@ -63,11 +64,13 @@ struct Offers<'a> {
     /// [`Geometric::beyond`] the months left in the run: later search months never matter.
     search_beyond: f64,
     crisis_extra: f64,
-    alive: &'a [(u32, Entity)],
     fate: &'a [u32],
-    /// Founder seats of new startups (one slot number per seat), in order; each chunk fills
-    /// its own share of them (see [`chunk_seats`]) before joining existing startups.
-    seats: &'a [u32],
+    /// Startup jobs this month, one slot number per job: the founder seats of new startups
+    /// first (`seat_count` of them, in slot order), then each live startup's openings. Each
+    /// chunk gets its own share of the list (see [`chunk_seats`]); its sector budget is the
+    /// share's length.
+    jobs: &'a [u32],
+    seat_count: usize,
 }
 
 /// What one chunk did; merged in chunk order.
@@ -86,6 +89,8 @@ struct ChunkMoves {
     left_original: [u32; OPTIONS],
     /// Founder seats of this chunk's share that were filled (a prefix of it).
     seats_used: usize,
+    /// The openings of this chunk's share not yet taken (copied at the first one taken).
+    openings: Option<Vec<u32>>,
 }
 
 impl ChunkMoves {
@@ -99,6 +104,21 @@ impl ChunkMoves {
         }
     }
 
+    /// The startup a researcher joins from this chunk's share of the jobs (`seats` founder
+    /// seats, then openings): the seats first, in order, then an opening drawn uniformly
+    /// among those left, so startups are joined in proportion to their openings. The
+    /// chunk's sector budget is the share's length, so a job is always left.
+    #[inline]
+    fn startup_slot(&mut self, jobs: &[u32], seats: usize, rng: &mut ChaCha8Rng) -> u32 {
+        if self.seats_used < seats {
+            self.seats_used += 1;
+            return jobs[self.seats_used - 1];
+        }
+        let left = self.openings.get_or_insert_with(|| jobs[seats..].to_vec());
+        let k = ((uniform(rng) * left.len() as f64) as usize).min(left.len().saturating_sub(1));
+        left.swap_remove(k)
+    }
+
     fn new() -> Self {
         ChunkMoves {
             hc_delta: [0; OPTIONS],
@@ -109,6 +129,7 @@ impl ChunkMoves {
             moves: 0,
             left_original: [0; OPTIONS],
             seats_used: 0,
+            openings: None,
         }
     }
 }
@@ -135,9 +156,10 @@ fn hire_chunk(
     chunk: usize,
     researchers: &mut [Researcher],
     slots: &mut [i64; OPTIONS],
-    seats: std::ops::Range<usize>,
+    share: std::ops::Range<usize>,
 ) -> ChunkMoves {
-    let seats = &offers.seats[seats];
+    let seats = share.end.min(offers.seat_count).saturating_sub(share.start);
+    let jobs = &offers.jobs[share];
     let mut rng = ChaCha8Rng::seed_from_u64(offers.seed);
     rng.set_stream((u64::from(offers.tick) << 32) | chunk as u64);
     let rng = &mut rng;
@@ -162,13 +184,20 @@ fn hire_chunk(
                 continue;
             }
         }
-        let (current, forced) = if emp == UNATTACHED {
-            (None, true)
+        // `displaced`: the staff of a failed startup. They search at once and keep the startup
+        // sector's stay bonus (the taste for equity pay, the network and the switching costs
+        // that kept them in startups do not fail with the firm) while the sector has
+        // openings; joining another startup takes one of them.
+        let (current, forced, displaced) = if emp == UNATTACHED {
+            (None, true, false)
         } else if emp >= STARTUP_BASE {
             let slot = (emp - STARTUP_BASE) as usize;
             match offers.fate.get(slot).copied().unwrap_or(FATE_FAILED) {
-                FATE_ALIVE => (Some(offers.sector), false),
-                FATE_FAILED => (None, true),
+                FATE_ALIVE => (Some(offers.sector), false, false),
+                FATE_FAILED if offers.options > offers.sector && slots[offers.sector] > 0 => {
+                    (Some(offers.sector), true, true)
+                }
+                FATE_FAILED => (None, true, false),
                 acquirer => {
                     // Acquired startup: staff join the acquirer without a search.
                     let a = acquirer as usize;
@@ -181,7 +210,7 @@ fn hire_chunk(
                 }
             }
         } else {
-            (Some(emp as usize), false)
+            (Some(emp as usize), false, false)
         };
         let offered = offers.absorption > 0.0 && current == Some(offers.lab);
         let searching = forced
@@ -243,13 +272,14 @@ fn hire_chunk(
         }
         // Rounding can leave `pick` past the last option: take the last open one.
         let chosen = match chosen.or_else(|| (0..n).rev().find(|&o| weight(o) > 0.0)) {
-            Some(o) if Some(o) != current => o,
+            Some(o) if Some(o) != current || displaced => o,
             _ => continue,
         };
 
         // Leave the old employer, join the new one.
         let skill = f64::from(r.skill);
         match current {
+            Some(_) if displaced => {} // the failed startup's books are closed
             Some(o) if o == offers.sector => out.staff_delta.push((emp - STARTUP_BASE, -1)),
             Some(o) => {
                 out.hc_delta[o] -= 1;
@@ -262,16 +292,13 @@ fn hire_chunk(
         }
         r.since = offers.tick as u16;
         if chosen == offers.sector {
-            // New startups' founder seats first, then any startup alike.
-            let slot = if out.seats_used < seats.len() {
-                out.seats_used += 1;
-                seats[out.seats_used - 1]
-            } else {
-                let alive = offers.alive;
-                alive[((uniform(rng) * alive.len() as f64) as usize).min(alive.len() - 1)].0
-            };
+            let slot = out.startup_slot(jobs, seats, rng);
             r.employer = STARTUP_BASE + slot;
             out.staff_delta.push((slot, 1));
+            slots[chosen] -= 1;
+            if slots[chosen] == 0 {
+                totals = open_totals(offers.table, slots, n); // the sector's openings are filled
+            }
         } else if offered && chosen == offers.investor {
             // Hired under the offer: outside the investor's ordinary budget.
             r.employer = chosen as u32;
@@ -408,15 +435,49 @@ pub fn sector_quality(p: &crate::scenario::Scenario, open_capability: f64) -> f6
     open_capability * super::products::fringe_base_quality(p)
 }
 
-/// A firm's hires this month: ⌊hiring_budget_share·capital / (12·cost_per_researcher·pay)⌋
-/// (a year of pay committed per hire); unlimited when hiring costs nothing.
-pub fn hiring_slots(t: &TalentParams, pay: f64, capital: f64) -> i64 {
-    let per_hire = 12.0 * t.cost_per_researcher * pay;
-    if per_hire > 0.0 {
-        (t.hiring_budget_share * capital.max(0.0) / per_hire).floor().min(1e15) as i64
-    } else {
-        i64::MAX / 2
+/// Appends each live startup's openings this month to `jobs` (its slot once per opening, in
+/// slot order): the firms' rule (`openings_share` of its staff, at least one) within what its
+/// cash commits beyond the reserve at which it raises (a year of burn per hire). A startup
+/// whose founder seats are still open hires through them only (its seed pays them).
+pub fn startup_openings<'a>(
+    p: &crate::scenario::Scenario,
+    alive: &[(u32, Entity)],
+    seats: &[(u32, u32)],
+    startup: impl Fn(Entity) -> Option<&'a Startup>,
+    jobs: &mut Vec<u32>,
+) {
+    let (t, sp) = (&p.talent, &p.startups);
+    let per_hire = 12.0 * sp.burn_per_researcher;
+    for &(slot, e) in alive {
+        let Some(st) = startup(e) else { continue };
+        if seats.binary_search_by_key(&slot, |&(s, _)| s).is_ok() {
+            continue;
+        }
+        let openings = (t.openings_share * f64::from(st.staff)).ceil().max(1.0);
+        let reserve = sp.raise_below_months * sp.burn_per_researcher * f64::from(st.staff);
+        let n = if per_hire > 0.0 {
+            openings.min(((st.cash - reserve).max(0.0) / per_hire).floor())
+        } else {
+            openings
+        };
+        jobs.extend(std::iter::repeat_n(slot, n as usize));
     }
+}
+
+/// A firm's hires this month: its openings, ⌈openings_share·headcount⌉ (at least one: the
+/// pace at which a team can recruit and absorb people), within what its cash commits,
+/// ⌊hiring_budget_share·capital / (12·cost_per_researcher·pay)⌋ (a year of pay per hire).
+/// Openings bind when many researchers want the same firm in a month (a rival's crisis, a
+/// capability jump); the cash limit binds for a firm short of cash.
+pub fn hiring_slots(t: &TalentParams, pay: f64, capital: f64, headcount: u32) -> i64 {
+    let openings = (t.openings_share * f64::from(headcount)).ceil().max(1.0);
+    let per_hire = 12.0 * t.cost_per_researcher * pay;
+    let cash = if per_hire > 0.0 {
+        t.hiring_budget_share * capital.max(0.0) / per_hire
+    } else {
+        f64::INFINITY
+    };
+    openings.min(cash).floor().min(1e15) as i64
 }
 
 /// Mass of each mission level when preferences are uniform on 0..=1 (the end levels
@@ -430,16 +491,80 @@ fn bin_mass(b: usize) -> f64 {
     }
 }
 
+/// The startup sector's own flows in the steady state. Startups bought by a firm send
+/// their staff to the buyer without a search; startups that fail for other reasons than
+/// cash (`failure_rate`) make their staff search (keeping the sector's stay bonus). With
+/// both, starting employment is an equilibrium of the flows the parameters set; failures
+/// from cash are an outcome of the run, not a parameter, and are left out (docs/MODEL.md §7.2).
+#[derive(Debug, Clone, Copy)]
+pub struct SectorExit {
+    /// Exits to firms per search (`acquisition_rate / search_hazard`: monthly hazards).
+    pub per_search: f64,
+    /// Extra searches of the sector's staff per ordinary search (`failure_rate / search_hazard`).
+    pub extra_search: f64,
+    /// Where the leavers go: shares of the firms with staff (buyers are drawn in proportion
+    /// to capital; a firm with a zero `talent_share` is left out, or its zero target could
+    /// not be met).
+    pub to: [f64; OPTIONS],
+}
+
+impl SectorExit {
+    /// No flows: the reversible chain.
+    pub const NONE: SectorExit = SectorExit {
+        per_search: 0.0,
+        extra_search: 0.0,
+        to: [0.0; OPTIONS],
+    };
+
+    pub fn of(s: &crate::scenario::Scenario) -> SectorExit {
+        let mut to = [0.0f64; OPTIONS];
+        let weight = |c: &crate::scenario::CompanyParams| if c.talent_share > 0.0 { c.capital.max(0.0) } else { 0.0 };
+        let total: f64 = s.companies.iter().map(weight).sum();
+        let h = s.talent.search_hazard;
+        if total <= 0.0 || h <= 0.0 {
+            return SectorExit::NONE;
+        }
+        for (i, c) in s.companies.iter().enumerate() {
+            to[i] = weight(c) / total;
+        }
+        SectorExit {
+            per_search: s.startups.acquisition_rate / h,
+            extra_search: s.startups.failure_rate / h,
+            to,
+        }
+    }
+}
+
 /// The stationary employment shares of the hiring chain at one mission level. A searcher
 /// at option i moves to j ≠ i with probability w_j / T_i, T_i = W + (S − 1)·w_i (W the sum of
-/// the weights, S the stay factor), so the chain is reversible with π_i ∝ w_i·T_i.
-fn stationary_row(row: &[f64; OPTIONS], options: usize, stay: f64, out: &mut [f64; OPTIONS]) {
+/// the weights, S the stay factor): without the sector's flows the chain is reversible with
+/// π_i ∝ w_i·T_i. With them (the sector is option `options − 1`; per search it also loses
+/// `a = per_search` to the firms in shares κ and searches `1 + e` times as often), the
+/// balance equations still solve in closed form: with x_j = π_j/T_j and the sector's
+/// y = π_s/T_s = 1, firm j's balance gives x_j = (w_j·C + a·T_s·κ_j)/W with
+/// C = X + (1 + e) and X = Σ_firms x_j = ((1 + e)·(W − w_s) + a·T_s)/w_s from the sector's.
+/// (For a = e = 0 this is the reversible solution; unit test `stationary_solve_with_sector_exits`
+/// checks the balance.)
+fn stationary_row(row: &[f64; OPTIONS], options: usize, stay: f64, exit: &SectorExit, out: &mut [f64; OPTIONS]) {
     let total: f64 = row[..options].iter().sum();
-    let mut sum = 0.0;
-    for o in 0..options {
-        out[o] = row[o] * (total + (stay - 1.0) * row[o]);
-        sum += out[o];
+    let t = |o: usize| total + (stay - 1.0) * row[o];
+    let sector = options.saturating_sub(1);
+    let w_s = row[sector];
+    if (exit.per_search <= 0.0 && exit.extra_search <= 0.0) || options < 2 || w_s <= 0.0 {
+        for o in 0..options {
+            out[o] = row[o] * t(o);
+        }
+    } else {
+        let (a, e) = (exit.per_search, 1.0 + exit.extra_search);
+        let t_s = t(sector);
+        let x_firms = (e * (total - w_s) + a * t_s) / w_s;
+        let c = x_firms + e;
+        for o in 0..sector {
+            out[o] = (row[o] * c + a * t_s * exit.to[o]) / total * t(o);
+        }
+        out[sector] = t_s;
     }
+    let sum: f64 = out[..options].iter().sum();
     for x in out[..options].iter_mut() {
         *x /= sum.max(1e-300);
     }
@@ -455,6 +580,7 @@ pub fn steady_state_amenities(
     mission: &[f64; OPTIONS],
     options: usize,
     targets: &[f64; OPTIONS],
+    exit: &SectorExit,
 ) -> [f64; OPTIONS] {
     let stay = t.switching_cost.exp();
     let mut amenity = [0.0f64; OPTIONS];
@@ -470,7 +596,7 @@ pub fn steady_state_amenities(
         fill_weight_table(&with, mission, options, t.mission_weight, &mut table);
         let mut agg = [0.0f64; OPTIONS];
         for (b, row) in table.iter().enumerate() {
-            stationary_row(row, options, stay, &mut pi);
+            stationary_row(row, options, stay, exit, &mut pi);
             for o in 0..options {
                 agg[o] += bin_mass(b) * pi[o];
             }
@@ -497,13 +623,14 @@ pub fn steady_state_cumulative(
     base: &[f64; OPTIONS],
     mission: &[f64; OPTIONS],
     options: usize,
+    exit: &SectorExit,
 ) -> Box<WeightRows> {
     let stay = t.switching_cost.exp();
     let mut table = Box::new([[0.0f64; OPTIONS]; MISSION_BINS]);
     let mut pi = [0.0f64; OPTIONS];
     fill_weight_table(base, mission, options, t.mission_weight, &mut table);
     for row in table.iter_mut() {
-        stationary_row(row, options, stay, &mut pi);
+        stationary_row(row, options, stay, exit, &mut pi);
         let mut acc = 0.0;
         for o in 0..options {
             acc += pi[o];
@@ -526,6 +653,7 @@ pub fn hiring(
     amenities: Res<Amenities>,
     mut companies: Query<&mut Company>,
     mut researchers: Query<&mut Researcher>,
+    staffs: Query<&Startup>,
 ) {
     let p = &params.0;
     let t = &p.talent;
@@ -544,7 +672,7 @@ pub fn hiring(
         let i = c.idx as usize;
         base[i] = base_utility(t, c.pay, c.capability, amenities.0[i]);
         mission[i] = c.mission;
-        slots[i] = hiring_slots(t, c.pay, c.capital);
+        slots[i] = hiring_slots(t, c.pay, c.capital, c.headcount);
         if i == roster.lab as usize {
             lab_cap = c.capability;
         }
@@ -552,7 +680,7 @@ pub fn hiring(
     let open_cap = super::products::open_capability(companies.iter().map(|c| (c.role, c.capability)), lab_cap);
     base[sector] = base_utility(t, t.startup_pay, sector_quality(p, open_cap), amenities.0[sector]);
     mission[sector] = t.startup_mission;
-    slots[sector] = if has_startups { i64::MAX / 2 } else { 0 };
+    // Startup jobs are listed below; the sector's budget is their number.
 
     // An open offer to the lab's staff: the investor takes every one of them who accepts.
     let investor = roster.investor as usize;
@@ -583,6 +711,11 @@ pub fn hiring(
     for &(slot, open) in seats.iter() {
         seat_list.extend(std::iter::repeat_n(slot, open as usize));
     }
+    let seat_count = seat_list.len();
+    if has_startups {
+        startup_openings(p, alive, seats, |e| staffs.get(e).ok(), seat_list);
+    }
+    slots[sector] = if has_startups { seat_list.len() as i64 } else { 0 };
     let hazard = Geometric::new(t.search_hazard);
     let offers = Offers {
         tick,
@@ -597,9 +730,9 @@ pub fn hiring(
         hazard,
         search_beyond: hazard.beyond(p.horizon_months.saturating_sub(tick)),
         crisis_extra,
-        alive,
         fate,
-        seats: seat_list,
+        jobs: seat_list,
+        seat_count,
     };
 
     // All researchers live in one table: take it as a slice and cut it into chunks.
@@ -627,7 +760,12 @@ pub fn hiring(
                 let pool = slice.len();
                 let chunks = pool.div_ceil(CHUNK);
                 let mut budgets = chunk_slots(&slots, options, chunks, pool);
-                let ranges = chunk_seats(offers.seats.len(), chunks, pool);
+                let ranges = chunk_seats(offers.jobs.len(), chunks, pool);
+                if options > sector {
+                    for (b, r) in budgets.iter_mut().zip(&ranges) {
+                        b[sector] = r.len() as i64; // a chunk's sector budget is its share of the jobs
+                    }
+                }
                 let results: Vec<ChunkMoves> = if pool >= PARALLEL_FROM {
                     slice
                         .par_chunks_mut(CHUNK)
@@ -644,7 +782,7 @@ pub fn hiring(
                         .collect()
                 };
                 for (m, range) in results.iter().zip(&ranges) {
-                    for &slot in &offers.seats[range.start..range.start + m.seats_used] {
+                    for &slot in &offers.jobs[range.start..range.start + m.seats_used] {
                         filled.push(slot);
                     }
                 }
@@ -656,8 +794,8 @@ pub fn hiring(
             // still works (sequentially, one chunk).
             let mut rs: Vec<Researcher> = researchers.iter().copied().collect();
             let mut b = slots;
-            let m = hire_chunk(&offers, 0, &mut rs, &mut b, 0..offers.seats.len());
-            filled.extend_from_slice(&offers.seats[..m.seats_used]);
+            let m = hire_chunk(&offers, 0, &mut rs, &mut b, 0..offers.jobs.len());
+            filled.extend_from_slice(&offers.jobs[..m.seats_used]);
             merge(m);
             for (mut r, new) in researchers.iter_mut().zip(rs) {
                 *r = new;
@@ -748,6 +886,62 @@ fn narrate(roster: &Roster, tick: u32, into: &[[u32; OPTIONS]; 2], log: &mut Eve
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The solve with the sector's flows agrees with the reversible closed form when they
+    /// vanish; with exits and extra searches its solution satisfies πG = 0 and moves staff
+    /// from the sector to the firms.
+    #[test]
+    fn stationary_solve_with_sector_exits() {
+        let mut row = [0.0f64; OPTIONS];
+        row[..4].copy_from_slice(&[0.5, 1.2, 0.3, 0.9]);
+        let (n, stay) = (4, 2.5f64.exp());
+        let mut to = [0.0f64; OPTIONS];
+        to[..3].copy_from_slice(&[0.2, 0.5, 0.3]);
+        let mut closed = [0.0f64; OPTIONS];
+        stationary_row(&row, n, stay, &SectorExit::NONE, &mut closed);
+        let mut tiny = [0.0f64; OPTIONS];
+        let vanishing = SectorExit {
+            per_search: 1e-12,
+            extra_search: 0.0,
+            to,
+        };
+        stationary_row(&row, n, stay, &vanishing, &mut tiny);
+        for o in 0..n {
+            assert!((closed[o] - tiny[o]).abs() < 1e-9, "{o}: {} vs {}", closed[o], tiny[o]);
+        }
+        let exit = SectorExit {
+            per_search: 0.25,
+            extra_search: 0.1,
+            to,
+        };
+        let mut pi = [0.0f64; OPTIONS];
+        stationary_row(&row, n, stay, &exit, &mut pi);
+        let total: f64 = row[..n].iter().sum();
+        let rate = |i: usize, j: usize| rate_from(&row, n, stay, total, &exit, i, j);
+        for j in 0..n {
+            // Flow into j minus flow out of j.
+            let flow: f64 = (0..n)
+                .filter(|&i| i != j)
+                .map(|i| pi[i] * rate(i, j) - pi[j] * rate(j, i))
+                .sum();
+            assert!(flow.abs() < 1e-12, "balance of {j}: {flow}");
+        }
+        assert!((pi[..n].iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        assert!(pi[n - 1] < closed[n - 1], "exits shrink the sector");
+        for f in 0..n - 1 {
+            assert!(pi[f] > closed[f], "firm {f} gains");
+        }
+    }
+
+    /// Rate of moving i → j per search in the chain with exits (for the balance check).
+    fn rate_from(row: &[f64; OPTIONS], n: usize, stay: f64, total: f64, exit: &SectorExit, i: usize, j: usize) -> f64 {
+        let t_i = total + (stay - 1.0) * row[i];
+        if i == n - 1 {
+            row[j] / t_i * (1.0 + exit.extra_search) + exit.per_search * exit.to[j]
+        } else {
+            row[j] / t_i
+        }
+    }
 
     #[test]
     fn chunk_slots_split_exactly() {

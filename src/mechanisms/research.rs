@@ -11,7 +11,8 @@
 //! ```
 //!
 //! C is the training compute the firm can use (the lab: its usable training contracts, less
-//! disrupted migrations, so a compute shortfall slows it; others: the training share
+//! disrupted migrations, so a compute shortfall slows it; an independent lab: the served part
+//! of its rented compute; others: the training share
 //! `cloud.training_share` of their own compute, the rest serving their products) and S its
 //! researchers' summed skill. The last factor is the diffusion of ideas (papers,
 //! distillation, staff moves): followers grow faster the further behind they are
@@ -39,6 +40,7 @@ pub fn research(
     roster: Res<Roster>,
     mut rng: ResMut<SimRng>,
     mut signals: ResMut<Signals>,
+    market: Res<super::cloud::CloudMarket>,
     partnership: Query<&Partnership>,
     contracts: Query<&CloudContract>,
     mut companies: Query<&mut Company>,
@@ -64,6 +66,8 @@ pub fn research(
     for c in firms.iter_mut() {
         let compute = match c.role {
             Role::Lab => lab_training,
+            // What its hosts could serve of its rented compute.
+            Role::IndependentLab => c.own_compute * market.tenant_served * p.cloud.training_share,
             _ => c.own_compute * p.cloud.training_share,
         };
         let behind = frontier / c.capability.max(1e-9);

@@ -4,7 +4,8 @@
 //! ·exp(−concentration_deterrence·HHI/10,000), HHI the mean of the segments the startup
 //! fringe sells in: open models lower the cost of entry, concentrated markets deter it.
 //! A new startup is founded with `founders` seats, filled at the next hiring pass by
-//! researchers who choose a startup job, and a seed of `initial_cash`; it picks a cloud (the
+//! researchers who choose a startup job, and a seed of `initial_cash` paid first out of the
+//! month's venture capital (no seed, no entry); it picks a cloud (the
 //! fringe of other clouds included) with probability proportional to
 //! capacity·(price/mean price)^−price_elasticity·exp(credit_weight·credits).
 //!
@@ -102,6 +103,25 @@ pub fn startups(
     market.startup_load = [0.0; CLOUD_SLOTS];
     market.startup_spend = [0.0; CLOUD_SLOTS];
 
+    // Entry: this month's founders are seeded first from the month's venture capital (the
+    // venture total includes seed rounds); they start at the end of the phase.
+    let (mut hhi_sum, mut n) = (0.0, 0.0);
+    for s in Segment::ALL {
+        if fringe_competes(s) {
+            hhi_sum += signals.hhi[s.index()];
+            n += 1.0;
+        }
+    }
+    let hhi = if n > 0.0 { hhi_sum / n } else { 0.0 };
+    let mean = sp.entry_rate * (0.5 + os) * (-sp.concentration_deterrence * hhi / 10_000.0).exp();
+    let room = (sp.max_startups as usize).saturating_sub(index.alive.len());
+    let mut entries = (poisson(rng, mean) as usize).min(room);
+    let mut pool = sp.venture_funding;
+    if sp.initial_cash > 0.0 {
+        entries = entries.min((pool / sp.initial_cash).floor() as usize);
+        pool -= entries as f64 * sp.initial_cash;
+    }
+
     // Venture rounds: the candidates (short of runway), best quality first, while the
     // month's capital lasts.
     let ceiling = 1.5 * super::products::fringe_base_quality(p);
@@ -115,7 +135,6 @@ pub fn startups(
         })
         .collect();
     candidates.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    let mut pool = sp.venture_funding;
     let mut rounds = 0u32;
     for &(_, _, e) in &candidates {
         let Ok(mut st) = startups.get_mut(e) else { continue };
@@ -210,18 +229,7 @@ pub fn startups(
         c.capital += cloud_income[c.idx as usize] - paid[c.idx as usize];
     }
 
-    // Entry.
-    let (mut hhi_sum, mut n) = (0.0, 0.0);
-    for s in Segment::ALL {
-        if fringe_competes(s) {
-            hhi_sum += signals.hhi[s.index()];
-            n += 1.0;
-        }
-    }
-    let hhi = if n > 0.0 { hhi_sum / n } else { 0.0 };
-    let mean = sp.entry_rate * (0.5 + os) * (-sp.concentration_deterrence * hhi / 10_000.0).exp();
-    let room = (sp.max_startups as usize).saturating_sub(index.alive.len());
-    let entries = (poisson(rng, mean) as usize).min(room);
+    // The seeded entrants start (exits only made room).
     let fringe_quality = super::products::fringe_base_quality(p);
     let mut weights = [0.0f64; CLOUD_SLOTS];
     if entries > 0 {

@@ -281,9 +281,9 @@ impl Default for PartnershipParams {
             boundary_step: 0.5,
             renegotiate_interval: 9,
             bargaining_weight: 0.5,
-            tension_cost: 5.9555,
+            tension_cost: 6.0529,
             dissolve_rate: 0.3,
-            bid_propensity: 0.70301,
+            bid_propensity: 0.91139,
             bid_min_stake: 0.3,
             bid_premium: 0.3,
             board_reservation: 0.3,
@@ -299,7 +299,7 @@ impl Default for PartnershipParams {
             absorption_window_months: 1,
             absorption_pay_premium: 0.3,
             absorption_share: 0.6,
-            crisis_exodus: 3.2307,
+            crisis_exodus: 3.3113,
         }
     }
 }
@@ -478,11 +478,11 @@ impl Default for StartupParams {
             acquisition_rate: 0.01,
             acquihire_share: 0.5,
             initial_cash: 0.1,
-            burn_per_researcher: 0.006,
+            burn_per_researcher: 0.003,
             growth_rate: 0.05,
             max_startups: 100_000,
             founders: 3,
-            venture_funding: 2.1,
+            venture_funding: 0.7,
             round_months: 18.0,
             raise_below_months: 6.0,
         }
@@ -621,7 +621,7 @@ impl Default for RegulationParams {
             peer_weight: 0.1,
             evidence_months: 6.0,
             adverse_harm: 0.5,
-            divest_propensity: 0.17659,
+            divest_propensity: 0.18451,
             bid_block_propensity: 0.3,
             behavioural_doubt: 0.3,
             undertaking_board_cost: 0.05,
@@ -711,6 +711,7 @@ pub struct TalentParams {
     pub startup_mission: f64,
     pub cost_per_researcher: f64,
     pub hiring_budget_share: f64,
+    pub openings_share: f64,
     pub skill_sigma: f64,
 }
 
@@ -728,6 +729,7 @@ impl Default for TalentParams {
             startup_mission: 0.7,
             cost_per_researcher: 0.0001,
             hiring_budget_share: 0.02,
+            openings_share: 0.05,
             skill_sigma: 0.5,
         }
     }
@@ -884,6 +886,19 @@ impl Default for Scenario {
                     segments: vec![ConsumerAssistant, DeveloperApi],
                     initial_shares: vec![0.03, 0.0, 0.10, 0.0],
                     ..company("meta", Role::OpenWeight)
+                },
+                CompanyParams {
+                    capital: 2.0,
+                    other_income: 0.6,
+                    own_compute: 80.0,
+                    capability: 0.9,
+                    talent_share: 0.08,
+                    pay: 1.25,
+                    mission: 0.9,
+                    distribution: 0.4,
+                    segments: vec![ConsumerAssistant, DeveloperApi],
+                    initial_shares: vec![0.02, 0.0, 0.12, 0.0],
+                    ..company("anthropic", Role::IndependentLab)
                 },
             ],
             events: Vec::new(),

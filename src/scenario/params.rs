@@ -1247,6 +1247,13 @@ pub const PARAMS: &[ParamSpec] = &[
         "share of capital a firm may spend on new hires per month"
     ),
     p!(
+        "talent.openings_share",
+        "1/month",
+        0,
+        1,
+        "a firm's openings a month as a share of its headcount (at least one)"
+    ),
+    p!(
         "talent.skill_sigma",
         "-",
         0,
@@ -1608,6 +1615,26 @@ fn check_roster(s: &Scenario, out: &mut Vec<Violation>) {
             message: "at least one company needs cloud_capacity > 0".into(),
         });
     }
+    // An independent lab rents its compute from the rival clouds (else the fringe of other
+    // clouds): it has no cloud of its own, and someone must host it.
+    for (i, c) in s.companies.iter().enumerate() {
+        if c.role == Role::IndependentLab && c.cloud_capacity > 0.0 {
+            out.push(Violation {
+                path: format!("companies.{i}.cloud_capacity"),
+                message: "an independent_lab rents its compute and has no cloud: must be 0".into(),
+            });
+        }
+    }
+    let rivals = s
+        .companies
+        .iter()
+        .any(|c| c.role == Role::RivalCloud && c.cloud_capacity > 0.0);
+    if count(Role::IndependentLab) > 0 && !rivals && s.cloud.other_capacity <= 0.0 {
+        out.push(Violation {
+            path: "cloud.other_capacity".into(),
+            message: "an independent_lab needs a host: a rival_cloud with capacity or other_capacity > 0".into(),
+        });
+    }
 }
 
 /// Starting shares: four per company (or none), positive exactly where it sells, and room
@@ -1727,6 +1754,33 @@ fn short(v: &toml::Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An independent lab must rent (no cloud of its own) and must have a host.
+    #[test]
+    fn an_independent_lab_needs_a_host_and_no_cloud() {
+        let mut s = Scenario::default();
+        let i = s
+            .companies
+            .iter()
+            .position(|c| c.role == super::super::Role::IndependentLab)
+            .unwrap();
+        s.companies[i].cloud_capacity = 10.0;
+        let v = validate(&s);
+        assert!(
+            v.iter().any(|v| v.path == format!("companies.{i}.cloud_capacity")),
+            "{v:?}"
+        );
+        let mut s = Scenario::default();
+        for c in s.companies.iter_mut() {
+            if c.role == super::super::Role::RivalCloud {
+                c.role = super::super::Role::OpenWeight;
+                c.cloud_capacity = 0.0;
+            }
+        }
+        assert!(!validate(&s).iter().any(|v| v.path == "cloud.other_capacity"));
+        s.cloud.other_capacity = 0.0;
+        assert!(validate(&s).iter().any(|v| v.path == "cloud.other_capacity"));
+    }
 
     #[test]
     fn registry_paths_are_unique() {

@@ -8,7 +8,7 @@ use super::random::{Geometric, normal, uniform};
 use super::resources::*;
 use crate::mechanisms::cloud::CloudMarket;
 use crate::mechanisms::hiring::{
-    Amenities, CHUNK, OPTIONS, PARALLEL_FROM, WeightRows, base_utility, mission_bin, sector_quality,
+    Amenities, CHUNK, OPTIONS, PARALLEL_FROM, SectorExit, WeightRows, base_utility, mission_bin, sector_quality,
     steady_state_amenities, steady_state_cumulative,
 };
 use crate::mechanisms::metrics::DecouplingWatch;
@@ -416,12 +416,21 @@ impl Prepared {
 
         // Amenities solved in the reference world; the draw uses the scenario's attributes.
         let (ref_base, ref_mission, targets) = talent_options(&reference, options);
-        let amenity = steady_state_amenities(&reference.talent, &ref_base, &ref_mission, options, &targets);
+        // The steady state includes the sector's exits (startups bought, staff to the
+        // buyer) at the reference world's rates for the amenities and for the draw alike: the
+        // start is the record, and a scenario's acquisition rate acts from month 1.
+        // Without startups there is no sector to leave.
+        let exit = if options > firms {
+            SectorExit::of(&reference)
+        } else {
+            SectorExit::NONE
+        };
+        let amenity = steady_state_amenities(&reference.talent, &ref_base, &ref_mission, options, &targets, &exit);
         let (mut base, mission, _) = talent_options(scenario, options);
         for (b, a) in base.iter_mut().zip(&amenity) {
             *b += a;
         }
-        let cumulative = steady_state_cumulative(&scenario.talent, &base, &mission, options);
+        let cumulative = steady_state_cumulative(&scenario.talent, &base, &mission, options, &exit);
 
         // Brands: the logit inverted at the starting shares, at the starting state of the
         // reference world.
@@ -472,8 +481,12 @@ fn reference_world(s: &Scenario) -> Scenario {
     r.talent.switching_cost = base.talent.switching_cost;
     r.talent.startup_pay = base.talent.startup_pay;
     r.talent.startup_mission = base.talent.startup_mission;
+    r.talent.search_hazard = base.talent.search_hazard;
+    r.startups.acquisition_rate = base.startups.acquisition_rate;
+    r.startups.failure_rate = base.startups.failure_rate;
     for c in r.companies.iter_mut() {
         if let Some(b) = base.companies.iter().find(|b| b.name == c.name && b.role == c.role) {
+            c.capital = b.capital;
             c.capability = b.capability;
             c.pay = b.pay;
             c.mission = b.mission;
