@@ -88,6 +88,16 @@ pub struct CloudMarket {
     pub lab_migrated: f64,
 }
 
+/// How much of its compute growth a firm can fund: its cash over a year of its monthly
+/// compute bill, capped at 1 (1 when it pays nothing).
+fn funded(capital: f64, monthly_bill: f64) -> f64 {
+    if monthly_bill > 0.0 {
+        (capital / (12.0 * monthly_bill)).clamp(0.0, 1.0)
+    } else {
+        1.0
+    }
+}
+
 /// Price of a cloud at a utilization: list price at target, linear around it, bounded.
 pub fn price_at(c: &CloudParams, utilization: f64) -> f64 {
     c.price_per_kgpu_month
@@ -351,15 +361,9 @@ pub fn cloud_contracts(
             // its investors' tranches, less payroll) pays for.
             let bill = co.own_compute * m.tenant_served * tenant_price;
             if co.capital > 0.0 {
-                let funded = if bill > 0.0 {
-                    (co.capital / (12.0 * bill)).clamp(0.0, 1.0)
-                } else {
-                    1.0
-                };
-                co.own_compute *= 1.0 + c.training_growth * funded;
+                co.own_compute *= 1.0 + c.training_growth * funded(co.capital, bill);
             } else {
-                let payroll = f64::from(co.headcount) * params.0.talent.cost_per_researcher * co.pay;
-                let income = co.revenue + co.other_income - payroll;
+                let income = co.revenue + co.other_income - co.payroll(params.0.talent.cost_per_researcher);
                 co.own_compute = co
                     .own_compute
                     .min(income.max(0.0) / (m.tenant_served * tenant_price).max(1e-12));
@@ -374,11 +378,7 @@ pub fn cloud_contracts(
     }
     m.place_tenants(tenants);
     let bill: f64 = roster.hosts.iter().map(|&h| m.lab_fees[h as usize]).sum::<f64>() + lease;
-    let funded = if bill > 0.0 {
-        (lab_capital / (12.0 * bill)).clamp(0.0, 1.0)
-    } else {
-        1.0
-    };
+    let funded = funded(lab_capital, bill);
     let shock = (c.demand_volatility * normal(rng) - 0.5 * c.demand_volatility * c.demand_volatility).exp();
     m.lab_training *= (1.0 + c.training_growth * funded) * shock;
     m.third_party_demand *= 1.0 + c.third_party_growth;

@@ -453,7 +453,7 @@ pub fn startup_openings<'a>(
         if seats.binary_search_by_key(&slot, |&(s, _)| s).is_ok() {
             continue;
         }
-        let openings = (t.openings_share * f64::from(st.staff)).ceil().max(1.0);
+        let openings = openings(t, st.staff);
         let reserve = sp.raise_below_months * sp.burn_per_researcher * f64::from(st.staff);
         let n = if per_hire > 0.0 {
             openings.min(((st.cash - reserve).max(0.0) / per_hire).floor())
@@ -464,13 +464,19 @@ pub fn startup_openings<'a>(
     }
 }
 
+/// Openings a month of an employer with `staff` researchers: ⌈openings_share·staff⌉, at
+/// least one (the same rule for firms and startups).
+fn openings(t: &TalentParams, staff: u32) -> f64 {
+    (t.openings_share * f64::from(staff)).ceil().max(1.0)
+}
+
 /// A firm's hires this month: its openings, ⌈openings_share·headcount⌉ (at least one: the
 /// pace at which a team can recruit and absorb people), within what its cash commits,
 /// ⌊hiring_budget_share·capital / (12·cost_per_researcher·pay)⌋ (a year of pay per hire).
 /// Openings bind when many researchers want the same firm in a month (a rival's crisis, a
 /// capability jump); the cash limit binds for a firm short of cash.
 pub fn hiring_slots(t: &TalentParams, pay: f64, capital: f64, headcount: u32) -> i64 {
-    let openings = (t.openings_share * f64::from(headcount)).ceil().max(1.0);
+    let openings = openings(t, headcount);
     let per_hire = 12.0 * t.cost_per_researcher * pay;
     let cash = if per_hire > 0.0 {
         t.hiring_budget_share * capital.max(0.0) / per_hire

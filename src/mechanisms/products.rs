@@ -347,7 +347,7 @@ pub fn products(
     let cost = p.talent.cost_per_researcher;
     for mut c in companies.iter_mut() {
         let i = c.idx as usize;
-        let payroll = c.headcount as f64 * cost * c.pay;
+        let payroll = c.payroll(cost);
         c.revenue = revenue[i];
         c.usage = usage[i];
         let operating = c.revenue + c.other_income - payroll - c.spend;

@@ -50,6 +50,14 @@ pub struct Company {
     pub operating_flow: f64,
 }
 
+impl Company {
+    /// The month's payroll of its researchers, $bn: headcount at its pay relative to the
+    /// market's `cost_per_researcher`.
+    pub fn payroll(&self, cost_per_researcher: f64) -> f64 {
+        f64::from(self.headcount) * cost_per_researcher * self.pay
+    }
+}
+
 /// An individual researcher.
 #[derive(Component, Debug, Clone, Copy)]
 pub struct Researcher {
