@@ -20,6 +20,7 @@ pub(crate) struct Context<'a> {
     pub conv: &'a [Conv],
     pub effects: &'a [ParamEffect],
     pub sens: Option<&'a Sensitivity>,
+    pub posterior: Option<&'a super::posterior::PosteriorAnalysis>,
     pub prims: &'a [super::prim::Prim],
     pub main: &'a Table,
     /// (file, caption) of the charts written.
@@ -88,6 +89,12 @@ pub(crate) fn blocks(c: &Context<'_>) -> Vec<Block> {
     ));
     b.push(Block::Table(c.main.clone()));
     images(&mut b, c.charts, |f| f == "outcomes.svg");
+    if let Some(a) = c.posterior {
+        b.push(Block::Heading(2, super::posterior::TITLE.into()));
+        b.push(Block::Para(super::posterior::intro(a)));
+        b.push(Block::Table(super::posterior::table(a)));
+        b.push(Block::List(super::posterior::sentences(a)));
+    }
     if ds.kind == Kind::Sweep {
         effects_section(&mut b, c);
     }

@@ -10,8 +10,8 @@
 //! - Continuous designs (`lhs`, `random`, `sobol`, `morris`) on numeric parameters:
 //!   low and high are the points in the bottom and top third of the parameter's values;
 //!   `low`/`high` in `effects.csv` are then the mean parameter value of each third.
-//!   Without a manifest, a numeric parameter with more than 12 distinct values counts
-//!   as continuous.
+//!   Without a manifest, and for `posterior` designs (whose draws repeat particles), a
+//!   numeric parameter with more than 12 distinct values counts as continuous.
 //!
 //! Parameters are ranked by their largest absolute effect over the four outcomes.
 
@@ -136,8 +136,9 @@ pub(crate) fn is_continuous(ds: &Dataset, p: &Param) -> bool {
     }
     match ds.design() {
         Some("lhs" | "random" | "sobol" | "morris") => true,
+        // Posterior draws repeat particles: levels when there are few distinct values.
+        Some("posterior") | None => distinct(&p.x).len() > CONTINUOUS_LEVELS,
         Some(_) => false,
-        None => distinct(&p.x).len() > CONTINUOUS_LEVELS,
     }
 }
 

@@ -20,6 +20,9 @@
 //! - Sensitivity (sobol and morris designs only): Sobol first-order (Saltelli 2010) and
 //!   total (Jansen) indices with bootstrap intervals from a fixed seed, or Morris μ, μ*
 //!   and σ, of every outcome probability and per-point mean key metric at the horizon.
+//! - Parameter uncertainty (posterior designs only, `posterior.rs`): each outcome's
+//!   probability averaged over the posterior draws, with the spread across draws split
+//!   into parameter uncertainty and Monte Carlo noise.
 
 mod content;
 mod csvio;
@@ -29,6 +32,7 @@ mod fan;
 mod input;
 mod noise;
 pub(crate) mod plots;
+mod posterior;
 mod prim;
 pub(crate) mod report;
 mod sensitivity;
@@ -93,7 +97,8 @@ pub struct AnalyzeSummary {
     /// `DIR/analysis`.
     pub out_dir: PathBuf,
     /// The main table (outcome probabilities with 95% intervals beside the article's
-    /// reference) as aligned text for the terminal.
+    /// reference) as aligned text for the terminal; for a posterior sweep followed by
+    /// the outcome probabilities with parameter uncertainty.
     pub table: String,
     /// Every file written, in writing order.
     pub files: Vec<PathBuf>,
@@ -117,6 +122,8 @@ pub fn analyze(dir: &Path, opts: &AnalyzeOptions) -> Result<AnalyzeSummary, Anal
     };
     let (sens, sens_notes) = sensitivity::compute(&ds);
     notes.extend(sens_notes);
+    let (post, post_notes) = posterior::compute(&ds);
+    notes.extend(post_notes);
     let prims = if ds.kind == Kind::Sweep && (prim::sampled_design(&ds) || !opts.prim.is_empty()) {
         let (p, n) = prim::compute(&ds, &opts.prim);
         notes.extend(n);
@@ -140,6 +147,9 @@ pub fn analyze(dir: &Path, opts: &AnalyzeOptions) -> Result<AnalyzeSummary, Anal
     };
 
     write_tables(&mut out, &ds, &probs, &conv, &effects, sens.as_ref())?;
+    if let Some(a) = &post {
+        out.csv("posterior.csv", &posterior::HEADER, &posterior::csv_rows(a))?;
+    }
     let title = content::title(&ds);
     write_charts(&mut out, &ds, &title, &effects, &fans, sens.as_ref(), &mut notes)?;
     for p in &prims {
@@ -165,6 +175,7 @@ pub fn analyze(dir: &Path, opts: &AnalyzeOptions) -> Result<AnalyzeSummary, Anal
         conv: &conv,
         effects: &effects,
         sens: sens.as_ref(),
+        posterior: post.as_ref(),
         prims: &prims,
         main: &main,
         charts: &out.charts,
@@ -183,9 +194,16 @@ pub fn analyze(dir: &Path, opts: &AnalyzeOptions) -> Result<AnalyzeSummary, Anal
         let page = report::html(&title, &blocks, &out.svgs);
         out.text("report.html", &page)?;
     }
+    let mut table = format!("{}\n{}", content::table_caption(&ds), main.to_text());
+    if let Some(a) = &post {
+        table += &format!("\n{}:\n{}", posterior::TITLE, posterior::table(a).to_text());
+        for line in posterior::sentences(a) {
+            table += &format!("{line}\n");
+        }
+    }
     Ok(AnalyzeSummary {
         out_dir,
-        table: format!("{}\n{}", content::table_caption(&ds), main.to_text()),
+        table,
         files: out.files,
     })
 }
@@ -331,8 +349,9 @@ fn safe_name(name: &str) -> String {
 /// Removes files a previous analysis wrote, so charts of metrics or parameters no
 /// longer analysed do not linger. Only names this module writes are touched.
 fn remove_old_outputs(dir: &Path) -> Result<(), AnalyzeError> {
-    const FIXED: [&str; 8] = [
+    const FIXED: [&str; 9] = [
         "outcome_probabilities.csv",
+        "posterior.csv",
         "effects.csv",
         "convergence.csv",
         "sensitivity.csv",

@@ -17,12 +17,27 @@ pub const DEFAULT_PARAMS: &str = "partnership.bid_propensity,regulation.divest_p
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  coopetition calibrate                                  # baseline to the article's 60/25/10/5\n  coopetition calibrate --runs 8000 --out scenarios/baseline.toml --force\n  coopetition calibrate strict-regulators --target symbiosis=0.5,decoupling=0.2,acquisition=0.05,divestiture=0.25\n  coopetition calibrate --params partnership.bid_propensity,regulation.divest_propensity"
+    after_help = "Examples:\n  coopetition calibrate baseline --targets scenarios/targets/baseline.toml   # many patterns, ABC posterior\n  coopetition calibrate baseline --targets scenarios/targets/baseline.toml --dir output/cal --resume\n  coopetition calibrate                                  # baseline to the article's 60/25/10/5 only\n  coopetition calibrate --runs 8000 --out scenarios/baseline.toml --force\n  coopetition calibrate strict-regulators --target symbiosis=0.5,decoupling=0.2,acquisition=0.05,divestiture=0.25\n  coopetition calibrate --params partnership.bid_propensity,regulation.divest_propensity"
 )]
 pub struct CalibrateArgs {
     /// Bundled scenario name or path to a TOML file.
     #[arg(default_value = "baseline")]
     pub scenario: String,
+    /// Target file: patterns with sources and tolerances, free parameters with priors, and
+    /// ABC settings (see scenarios/targets/baseline.toml). Writes report.md, targets.csv,
+    /// posterior.csv, marginals.svg and calibrated.toml into --dir.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["target", "params", "runs", "max_evals", "tolerance"])]
+    pub targets: Option<PathBuf>,
+    /// With --targets: the calibration directory (default: output/calibration-SCENARIO).
+    #[arg(long, value_name = "DIR", requires = "targets")]
+    pub dir: Option<PathBuf>,
+    /// With --targets: continue an interrupted calibration in --dir from its last generation.
+    #[arg(long, requires = "targets")]
+    pub resume: bool,
+    /// With --targets: stop after this many generations of this invocation, leaving the
+    /// checkpoint to --resume (for tests of resumption).
+    #[arg(long, hide = true, requires = "targets")]
+    pub stop_after: Option<usize>,
     /// Target distribution (all four outcomes).
     #[arg(
         long,
@@ -47,7 +62,8 @@ pub struct CalibrateArgs {
     /// Runs of the out-of-sample check on fresh seeds.
     #[arg(long, default_value_t = 10_000)]
     pub verify_runs: u64,
-    /// Where to write the calibrated scenario (default: output/calibrated-SCENARIO.toml).
+    /// Where to write the calibrated scenario (default: output/calibrated-SCENARIO.toml;
+    /// with --targets: DIR/calibrated.toml, and also here when given).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Overwrite --out if it exists.
@@ -66,6 +82,9 @@ pub struct CalibrateArgs {
 
 pub fn execute(args: CalibrateArgs, argv: &[String]) -> anyhow::Result<ExitCode> {
     let base = resolve_with_overrides(&args.scenario, &args.set)?;
+    if let Some(targets) = args.targets.clone() {
+        return super::calibrate_patterns::execute(&args, &targets, base, argv);
+    }
     let target = parse_target(&args.target).map_err(|e| bad_input(format!("--target: {e}")))?;
     let params: Vec<String> = args
         .params

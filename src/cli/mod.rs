@@ -3,6 +3,7 @@
 pub mod analyze;
 pub mod bench;
 pub mod calibrate;
+pub mod calibrate_patterns;
 pub mod compare;
 pub mod run;
 pub mod scenarios;

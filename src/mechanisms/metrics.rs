@@ -42,9 +42,13 @@ pub fn metrics(
     };
     let mut headcount = [0u32; MAX_FIRMS];
     row.retention = vec![0.0; nf];
+    row.revenue = vec![0.0; nf];
+    row.headcount = vec![0; nf];
     let (mut lab_cap, mut inv_cap) = (1.0, 0.0);
     for c in companies.iter() {
         headcount[c.idx as usize] = c.headcount;
+        row.revenue[c.idx as usize] = c.usage;
+        row.headcount[c.idx as usize] = c.headcount;
         row.retention[c.idx as usize] = if c.initial_headcount > 0 {
             f64::from(c.original_staff) / f64::from(c.initial_headcount)
         } else {

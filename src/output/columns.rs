@@ -79,36 +79,102 @@ pub fn cloud_names(scenario: &Scenario) -> Vec<&str> {
     names
 }
 
-/// `timeseries.csv` header (without a `point,` prefix): run, tick, date, metrics, then
-/// regulator stages, researchers, the open-weight lag, startup staffing, retention per
-/// company, per-segment HHI, per-segment shares, and per cloud its
-/// revenue share, utilization and price.
-pub fn timeseries_header(scenario: &Scenario) -> String {
-    let mut h = String::from("run,tick,date");
-    for m in METRICS {
-        let _ = write!(h, ",{m}");
-    }
-    for a in Authority::ALL {
-        let _ = write!(h, ",stage_{}", a.as_str());
-    }
-    h.push_str(",researchers,open_weight_lag_months,startup_researcher_share,startups_staffless_share");
-    for c in &scenario.companies {
-        let _ = write!(h, ",retention_{}", c.name);
-    }
-    for s in Segment::ALL {
-        let _ = write!(h, ",hhi_{}", s.as_str());
-    }
-    for s in Segment::ALL {
-        for c in &scenario.companies {
-            let _ = write!(h, ",share_{}_{}", s.as_str(), c.name);
+/// One column of `timeseries.csv` after `run,tick,date`, as a way to read its value from a
+/// month's [`TickMetrics`] (calibration targets name columns by their header).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    /// Index into [`METRICS`].
+    Metric(usize),
+    /// Regulator stage, by `Authority` index.
+    Stage(usize),
+    Researchers,
+    OpenWeightLag,
+    StartupResearcherShare,
+    StartupsStafflessShare,
+    /// Per company (roster order).
+    Retention(usize),
+    Revenue(usize),
+    Headcount(usize),
+    /// Per segment.
+    Hhi(usize),
+    /// Segment, then firm (roster order; the firm count means the startup fringe).
+    Share(usize, usize),
+    /// Field (0 revenue share, 1 utilization, 2 price), then cloud slot.
+    Cloud(usize, usize),
+}
+
+impl Column {
+    /// The column's value in one month.
+    pub fn value(self, m: &TickMetrics) -> f64 {
+        match self {
+            Column::Metric(i) => metric_values(m)[i],
+            Column::Stage(a) => f64::from(m.regulator_stage[a]),
+            Column::Researchers => f64::from(m.researchers),
+            Column::OpenWeightLag => m.open_weight_lag_months,
+            Column::StartupResearcherShare => m.startup_researcher_share,
+            Column::StartupsStafflessShare => m.startups_staffless_share,
+            Column::Retention(c) => m.retention[c],
+            Column::Revenue(c) => m.revenue[c],
+            Column::Headcount(c) => f64::from(m.headcount[c]),
+            Column::Hhi(s) => m.hhi[s],
+            Column::Share(s, f) => m.shares[s][f],
+            Column::Cloud(field, slot) => m.clouds[slot][field],
         }
-        let _ = write!(h, ",share_{}_startups", s.as_str());
+    }
+}
+
+/// The columns of `timeseries.csv` after `run,tick,date`, with their names, in order:
+/// metrics, regulator stages, researchers, the open-weight lag, startup staffing, per
+/// company its retention, revenue and headcount, per-segment HHI, per-segment shares, and
+/// per cloud its revenue share, utilization and price.
+pub fn timeseries_columns(scenario: &Scenario) -> Vec<(String, Column)> {
+    let mut cols: Vec<(String, Column)> = Vec::new();
+    for (i, m) in METRICS.iter().enumerate() {
+        cols.push((m.to_string(), Column::Metric(i)));
+    }
+    for (i, a) in Authority::ALL.iter().enumerate() {
+        cols.push((format!("stage_{}", a.as_str()), Column::Stage(i)));
+    }
+    cols.push(("researchers".into(), Column::Researchers));
+    cols.push(("open_weight_lag_months".into(), Column::OpenWeightLag));
+    cols.push(("startup_researcher_share".into(), Column::StartupResearcherShare));
+    cols.push(("startups_staffless_share".into(), Column::StartupsStafflessShare));
+    type PerCompany = fn(usize) -> Column;
+    let per_company: [(&str, PerCompany); 3] = [
+        ("retention", Column::Retention),
+        ("revenue", Column::Revenue),
+        ("headcount", Column::Headcount),
+    ];
+    for (prefix, col) in per_company {
+        for (i, c) in scenario.companies.iter().enumerate() {
+            cols.push((format!("{prefix}_{}", c.name), col(i)));
+        }
+    }
+    for s in Segment::ALL {
+        cols.push((format!("hhi_{}", s.as_str()), Column::Hhi(s.index())));
+    }
+    let nf = scenario.companies.len();
+    for s in Segment::ALL {
+        for (i, c) in scenario.companies.iter().enumerate() {
+            cols.push((format!("share_{}_{}", s.as_str(), c.name), Column::Share(s.index(), i)));
+        }
+        cols.push((format!("share_{}_startups", s.as_str()), Column::Share(s.index(), nf)));
     }
     let clouds = cloud_names(scenario);
-    for prefix in ["cloud_share", "utilization", "price"] {
-        for name in &clouds {
-            let _ = write!(h, ",{prefix}_{name}");
+    for (field, prefix) in ["cloud_share", "utilization", "price"].iter().enumerate() {
+        for (slot, name) in clouds.iter().enumerate() {
+            cols.push((format!("{prefix}_{name}"), Column::Cloud(field, slot)));
         }
+    }
+    cols
+}
+
+/// `timeseries.csv` header (without a `point,` prefix): `run,tick,date`, then
+/// [`timeseries_columns`].
+pub fn timeseries_header(scenario: &Scenario) -> String {
+    let mut h = String::from("run,tick,date");
+    for (name, _) in timeseries_columns(scenario) {
+        let _ = write!(h, ",{name}");
     }
     h
 }
@@ -204,9 +270,13 @@ pub fn push_timeseries_rows(buf: &mut String, prefix: &str, run: u64, r: &RunRes
             buf.push(',');
             push_num(buf, v);
         }
-        for &v in &m.retention {
+        for &v in m.retention.iter().chain(&m.revenue) {
             buf.push(',');
             push_num(buf, v);
+        }
+        for &v in &m.headcount {
+            buf.push(',');
+            push_int(buf, v);
         }
         for v in m.hhi {
             buf.push(',');
@@ -314,6 +384,30 @@ mod tests {
             buf.clear();
             push_num(&mut buf, x);
             assert_eq!(buf, ryu_layout(x), "{x:e}");
+        }
+    }
+
+    /// Every value `push_timeseries_rows` writes is what `Column::value` reads, column by
+    /// column (calibration targets read columns through `Column`).
+    #[test]
+    fn column_values_match_the_written_rows() {
+        let scenario = crate::scenario::Scenario::default();
+        let r = crate::sim::simulate(&scenario, 3).unwrap();
+        let mut buf = String::new();
+        super::push_timeseries_rows(&mut buf, "", 0, &r, None);
+        let cols = super::timeseries_columns(&scenario);
+        assert_eq!(super::timeseries_header(&scenario).split(',').count(), cols.len() + 3);
+        for (line, m) in buf.lines().zip(&r.timeseries) {
+            let cells: Vec<&str> = line.split(',').skip(3).collect();
+            assert_eq!(cells.len(), cols.len());
+            for (cell, (name, col)) in cells.iter().zip(&cols) {
+                let written: f64 = cell.parse().unwrap();
+                let read = col.value(m);
+                assert!(
+                    written == read || (written.is_nan() && read.is_nan()),
+                    "{name}: {written} vs {read}"
+                );
+            }
         }
     }
 }

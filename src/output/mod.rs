@@ -1,5 +1,6 @@
 //! Writers: everything that touches files. The simulation core never does I/O.
 
+pub mod calibration;
 pub mod columns;
 pub mod dirs;
 pub mod manifest;

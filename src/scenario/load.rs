@@ -225,7 +225,7 @@ fn field_at(src: &str, offset: usize) -> Option<String> {
 }
 
 /// 1-based line and column of a byte offset.
-fn line_col(src: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_col(src: &str, offset: usize) -> (usize, usize) {
     let before = &src[..offset.min(src.len())];
     let line = before.matches('\n').count() + 1;
     let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;

@@ -281,9 +281,9 @@ impl Default for PartnershipParams {
             boundary_step: 0.5,
             renegotiate_interval: 9,
             bargaining_weight: 0.5,
-            tension_cost: 6.0529,
+            tension_cost: 6.0774,
             dissolve_rate: 0.3,
-            bid_propensity: 0.91139,
+            bid_propensity: 0.7869,
             bid_min_stake: 0.3,
             bid_premium: 0.3,
             board_reservation: 0.3,
@@ -299,7 +299,7 @@ impl Default for PartnershipParams {
             absorption_window_months: 1,
             absorption_pay_premium: 0.3,
             absorption_share: 0.6,
-            crisis_exodus: 3.3113,
+            crisis_exodus: 3.203,
         }
     }
 }
@@ -621,7 +621,7 @@ impl Default for RegulationParams {
             peer_weight: 0.1,
             evidence_months: 6.0,
             adverse_harm: 0.5,
-            divest_propensity: 0.18451,
+            divest_propensity: 0.19476,
             bid_block_propensity: 0.3,
             behavioural_doubt: 0.3,
             undertaking_board_cost: 0.05,

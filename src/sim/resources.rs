@@ -241,6 +241,10 @@ pub struct TickMetrics {
     pub startups_staffless_share: f64,
     /// Per company: the share of its starting staff still there without a break.
     pub retention: Vec<f64>,
+    /// Per company: product revenue this month before the partnership's transfers, $bn.
+    pub revenue: Vec<f64>,
+    /// Per company: researchers employed at the end of the month.
+    pub headcount: Vec<u32>,
     pub hhi: [f64; 4],
     /// Shares per segment, one entry per firm then the startup fringe.
     pub shares: [Vec<f64>; 4],

@@ -272,6 +272,41 @@ pub fn morris<R: rand::Rng + ?Sized>(r: usize, k: usize, levels: usize, rng: &mu
     out
 }
 
+/// Systematic resampling (Kitagawa 1996): `n` draws of indices `0..weights.len()` with
+/// probabilities proportional to `weights`, from the single uniform offset `u` in `[0, 1)`.
+///
+/// Draw `i` is the first index whose cumulative weight exceeds `(u + i) / n` of the total,
+/// so the draws come out in ascending index order and index `j` is drawn
+/// `⌊n·W_j⌋` or `⌈n·W_j⌉` times (`W_j` its normalised weight): far less noise than `n`
+/// independent draws. Zero weights are never drawn.
+///
+/// Preconditions: weights finite and non-negative with a positive sum, `u` in `[0, 1)`
+/// (checked by `debug_assert!`; otherwise the result is unspecified but there is no panic
+/// unless `weights` is empty and `n > 0`).
+pub fn systematic(weights: &[f64], n: usize, u: f64) -> Vec<usize> {
+    debug_assert!(weights.iter().all(|w| w.is_finite() && *w >= 0.0));
+    debug_assert!((0.0..1.0).contains(&u));
+    let total: f64 = weights.iter().sum();
+    debug_assert!(total > 0.0);
+    // The last index with positive weight: rounding in the cumulative sum never draws past it.
+    let last = weights
+        .iter()
+        .rposition(|&w| w > 0.0)
+        .unwrap_or(weights.len().saturating_sub(1));
+    let mut out = Vec::with_capacity(n);
+    let mut j = 0usize;
+    let mut cum = weights.first().copied().unwrap_or(0.0);
+    for i in 0..n {
+        let t = (u + i as f64) / n as f64 * total;
+        while j < last && cum <= t {
+            j += 1;
+            cum += weights[j];
+        }
+        out.push(j);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -478,5 +513,27 @@ mod tests {
         assert_eq!(morris_levels(2), 2);
         assert_eq!(morris_levels(3), 4);
         assert_eq!(morris_levels(8), 8);
+    }
+
+    #[test]
+    fn systematic_draws_in_order_and_in_proportion() {
+        // 0.75 / 0.25 over 8 draws: exactly 6 and 2 whatever the offset.
+        for u in [0.0, 0.3, 0.999_999] {
+            assert_eq!(systematic(&[3.0, 1.0], 8, u), vec![0, 0, 0, 0, 0, 0, 1, 1]);
+        }
+        // Zero weights are never drawn, even at the ends.
+        let w = [0.0, 0.2, 0.0, 0.5, 0.3, 0.0];
+        for u in [0.0, 0.5, 0.999_999] {
+            let d = systematic(&w, 10, u);
+            assert_eq!(d.len(), 10);
+            assert!(d.windows(2).all(|p| p[0] <= p[1]), "{d:?}");
+            assert!(d.iter().all(|&j| w[j] > 0.0), "{d:?}");
+            for (j, &wj) in w.iter().enumerate() {
+                let c = d.iter().filter(|&&x| x == j).count() as f64;
+                assert!((c - 10.0 * wj).abs() < 1.0 + 1e-9, "index {j}: {c} draws, {d:?}");
+            }
+        }
+        assert!(systematic(&[1.0], 0, 0.5).is_empty());
+        assert_eq!(systematic(&[1.0], 3, 0.5), vec![0, 0, 0]);
     }
 }

@@ -1,6 +1,8 @@
-//! Parameter sweeps (SPEC §6): spec files, the streaming resumable runner, shards and merge.
+//! Parameter sweeps (SPEC §6): spec files, the streaming resumable runner, shards and merge,
+//! and the calibration posterior a `posterior` design samples.
 
 pub mod merge;
+pub mod posterior;
 pub mod run;
 pub mod spec;
 

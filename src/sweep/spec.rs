@@ -16,6 +16,8 @@ pub enum Design {
     Ofat,
     Sobol,
     Morris,
+    /// Draws of a calibration's posterior (`posterior.csv`), by systematic resampling.
+    Posterior,
 }
 
 impl Design {
@@ -27,6 +29,7 @@ impl Design {
             Design::Ofat => "ofat",
             Design::Sobol => "sobol",
             Design::Morris => "morris",
+            Design::Posterior => "posterior",
         }
     }
 }
@@ -183,7 +186,7 @@ pub struct SweepSpec {
     pub seeds: Seeds,
     #[serde(default = "default_design")]
     pub design: Design,
-    /// Points (lhs, random) or base samples (sobol: points = samples·(k+2); morris: trajectories, points = samples·(k+1)).
+    /// Points (lhs, random, posterior) or base samples (sobol: points = samples·(k+2); morris: trajectories, points = samples·(k+1)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub samples: Option<usize>,
     /// Grid levels of a Morris design (even, ≥ 2).
@@ -192,6 +195,13 @@ pub struct SweepSpec {
     /// Overrides applied to the base scenario before varying (`PATH=VALUE`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub set: Vec<String>,
+    /// With `design = "posterior"`: the `posterior.csv` of a calibration, as given
+    /// (relative paths are relative to the sweep file). Skipped when absent, so the
+    /// hashes of other sweeps do not change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posterior: Option<String>,
+    /// Empty for a posterior design (its parameters are the posterior's columns).
+    #[serde(default)]
     pub vary: Vec<Vary>,
 }
 
@@ -335,10 +345,55 @@ pub fn parse_sweep(src: &str, origin: &str, base_dir: Option<&std::path::Path>) 
             }
         }
     }
-    if spec.vary.is_empty() {
+    // A posterior design's parameters and values come from the posterior file.
+    let posterior = match (spec.design, &spec.posterior) {
+        (Design::Posterior, None) => {
+            problems.push(problem(
+                "design",
+                "a posterior design needs posterior = \"path/to/posterior.csv\"".into(),
+            ));
+            None
+        }
+        (Design::Posterior, Some(file)) => {
+            let path = posterior_path(file, base_dir);
+            match super::posterior::read(&path, &base) {
+                Ok(p) => Some((path, p)),
+                Err(m) => {
+                    problems.push(problem("posterior", m));
+                    None
+                }
+            }
+        }
+        (_, Some(_)) => {
+            problems.push(problem(
+                "posterior",
+                "`posterior` applies only with design = \"posterior\"".into(),
+            ));
+            None
+        }
+        (_, None) => None,
+    };
+    if spec.design == Design::Posterior {
+        if !spec.vary.is_empty() {
+            let (line, column) = locate(src, "sweep.vary.0.param").map_or((None, None), |(l, c)| (Some(l), Some(c)));
+            problems.push(Problem {
+                line,
+                column,
+                field: "sweep.vary".into(),
+                message: "a posterior design takes its parameters from the posterior's columns; \
+                          remove the [[sweep.vary]] entries"
+                    .into(),
+            });
+        }
+    } else if spec.vary.is_empty() {
         problems.push(problem("vary", "name at least one [[sweep.vary]] parameter".into()));
     }
-    for (vi, v) in spec.vary.iter().enumerate() {
+    let vary = if spec.design == Design::Posterior {
+        &[][..]
+    } else {
+        &spec.vary[..]
+    };
+    for (vi, v) in vary.iter().enumerate() {
         let at = |f: &str| format!("vary.{vi}.{f}");
         if v.param == "horizon_months" {
             // Per-point quantiles are laid out by month; one horizon per sweep keeps them aligned.
@@ -392,7 +447,9 @@ pub fn parse_sweep(src: &str, origin: &str, base_dir: Option<&std::path::Path>) 
         }
     }
     match spec.design {
-        Design::Lhs | Design::Random | Design::Sobol | Design::Morris if spec.samples.is_none_or(|n| n == 0) => {
+        Design::Lhs | Design::Random | Design::Sobol | Design::Morris | Design::Posterior
+            if spec.samples.is_none_or(|n| n == 0) =>
+        {
             problems.push(problem(
                 "samples",
                 format!("a {} design needs samples >= 1", spec.design.as_str()),
@@ -426,8 +483,12 @@ pub fn parse_sweep(src: &str, origin: &str, base_dir: Option<&std::path::Path>) 
         return Err(invalid(problems));
     }
 
-    let params: Vec<String> = spec.vary.iter().map(|v| v.param.clone()).collect();
-    let points = expand(&spec, &base).map_err(|m| invalid(vec![problem("vary", m)]))?;
+    let params: Vec<String> = match &posterior {
+        Some((_, p)) => p.params.clone(),
+        None => spec.vary.iter().map(|v| v.param.clone()).collect(),
+    };
+    let points =
+        expand(&spec, &base, posterior.as_ref().map(|(_, p)| p)).map_err(|m| invalid(vec![problem("vary", m)]))?;
     const MAX_POINTS: usize = 10_000_000;
     if points.len() > MAX_POINTS {
         return Err(invalid(vec![problem(
@@ -442,6 +503,23 @@ pub fn parse_sweep(src: &str, origin: &str, base_dir: Option<&std::path::Path>) 
         points,
     };
     // Every point must be a valid scenario (e.g. integer params, cross-field rules).
+    if let Some((path, post)) = &posterior {
+        // Draws come in particle order: check each particle drawn once, naming its line.
+        let draws = post.draw(sweep.points.len(), design_offset(&sweep.spec));
+        for (i, &j) in draws.iter().enumerate() {
+            if i > 0 && draws[i - 1] == j {
+                continue;
+            }
+            if let Err(m) = sweep.scenario(i) {
+                let p = &post.particles[j];
+                return Err(invalid(vec![problem(
+                    "posterior",
+                    format!("{}, line {} (particle {}): {m}", path.display(), p.line, p.id),
+                )]));
+            }
+        }
+        return Ok(sweep);
+    }
     for i in 0..sweep.points.len().min(100_000) {
         if let Err(m) = sweep.scenario(i) {
             return Err(invalid(vec![problem("vary", format!("point {i}: {m}"))]));
@@ -481,16 +559,40 @@ fn from_unit(v: &Vary, u: f64, integer: bool) -> toml::Value {
     numeric(lo + (hi - lo) * u, integer)
 }
 
-fn expand(spec: &SweepSpec, base: &Scenario) -> Result<Vec<Vec<toml::Value>>, String> {
+/// Where a posterior file named in a sweep is: relative to the sweep file's directory
+/// (to the current directory for a sweep read from text without a path).
+fn posterior_path(file: &str, base_dir: Option<&std::path::Path>) -> std::path::PathBuf {
+    let p = std::path::Path::new(file);
+    match base_dir {
+        Some(dir) if p.is_relative() => dir.join(p),
+        _ => p.to_path_buf(),
+    }
+}
+
+/// The design's own RNG: seeded from the sweep seed, separate from every run's stream.
+fn design_rng(spec: &SweepSpec) -> rand::rngs::ChaCha8Rng {
     use rand::SeedableRng;
+    rand::rngs::ChaCha8Rng::seed_from_u64(spec.seed ^ 0xD1B5_4A32_D192_ED03)
+}
+
+/// The uniform offset of a posterior design's systematic resampling: the design RNG's first draw.
+fn design_offset(spec: &SweepSpec) -> f64 {
+    use rand::RngExt;
+    design_rng(spec).random()
+}
+
+fn expand(
+    spec: &SweepSpec,
+    base: &Scenario,
+    posterior: Option<&super::posterior::Posterior>,
+) -> Result<Vec<Vec<toml::Value>>, String> {
     let integer: Vec<bool> = spec
         .vary
         .iter()
         .map(|v| matches!(load::current_value(base, &v.param), Ok(toml::Value::Integer(_))))
         .collect();
     let k = spec.vary.len();
-    // The design's own RNG: seeded from the sweep seed, separate from every run's stream.
-    let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(spec.seed ^ 0xD1B5_4A32_D192_ED03);
+    let mut rng = design_rng(spec);
     let n = spec.samples.unwrap_or(0);
     let unit_rows = |rows: Vec<Vec<f64>>| -> Vec<Vec<toml::Value>> {
         rows.into_iter()
@@ -535,6 +637,23 @@ fn expand(spec: &SweepSpec, base: &Scenario) -> Result<Vec<Vec<toml::Value>>, St
         Design::Random => unit_rows(design::random_uniform(n, k, &mut rng)),
         Design::Sobol => unit_rows(design::saltelli(n, k, &mut rng)),
         Design::Morris => unit_rows(design::morris(n, k, spec.levels.unwrap_or(4), &mut rng)),
+        Design::Posterior => {
+            let post = posterior.ok_or("a posterior design needs its posterior")?;
+            // Systematic resampling from one uniform offset, the design RNG's first draw
+            // (`design_offset`): deterministic in (posterior, seed, samples), in particle order.
+            let u: f64 = rand::RngExt::random(&mut rng);
+            post.draw(n, u)
+                .into_iter()
+                .map(|j| {
+                    post.particles[j]
+                        .values
+                        .iter()
+                        .zip(&post.integer)
+                        .map(|(&x, &i)| numeric(x, i))
+                        .collect()
+                })
+                .collect()
+        }
     })
 }
 

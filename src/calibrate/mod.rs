@@ -1,10 +1,18 @@
-//! Calibration (SPEC §9): fit chosen free parameters so the outcome distribution matches a
-//! target, by Nelder–Mead on common random numbers.
+//! Calibration (SPEC §9). Two modes:
+//! - against a target file ([`targets`]): many patterns at once, with parameter uncertainty
+//!   by approximate Bayesian computation ([`abc`], [`patterns`]);
+//! - against the outcome distribution alone (this module): chosen free parameters fitted by
+//!   Nelder–Mead on common random numbers.
 //!
 //! Every evaluation runs the same seeds, so the objective Σ (p_o − target_o)² is a
 //! deterministic function of the parameters and differences between candidates are not
 //! drowned in Monte Carlo noise. Parameters are searched in logit space of their registry
 //! range, so every candidate is valid. The fit is then checked out of sample on fresh seeds.
+
+pub mod abc;
+pub mod evaluate;
+pub mod patterns;
+pub mod targets;
 
 use rayon::prelude::*;
 
@@ -141,7 +149,6 @@ pub fn calibrate(
         load::current_value(base, &b.path)?;
     }
     let pool = thread_pool(spec.threads).map_err(|e| e.to_string())?;
-    let k = bounds.len();
     let start: Vec<f64> = bounds
         .iter()
         .map(|b| {
@@ -161,18 +168,65 @@ pub fn calibrate(
         Ok(d)
     };
 
-    // Nelder–Mead (reflection 1, expansion 2, contraction ½, shrink ½), initial step 0.7 in logit space.
+    let good_enough = (spec.tolerance / 3.0).powi(2);
+    let (best, _) = nelder_mead(&start, 0.7, spec.max_evals, good_enough, || evals.get(), &mut eval)?;
+    let scenario = apply(base, &bounds, &best)?;
+    let fit_counts = outcome_counts(&scenario, spec.seed, spec.runs, &pool)?;
+    // Out of sample: seeds the search never saw.
+    let check_seed = spec.seed ^ 0x9E37_79B9_7F4A_7C15;
+    let check_counts = outcome_counts(&scenario, check_seed, spec.verify_runs, &pool)?;
+    let within = Outcome::ALL.iter().all(|o| {
+        let p = check_counts[o.index()] as f64 / spec.verify_runs.max(1) as f64;
+        (p - spec.target[o.index()]).abs() <= spec.tolerance
+    });
+    let values = bounds
+        .iter()
+        .map(|b| {
+            (
+                b.path.clone(),
+                load::current_value(&scenario, &b.path)
+                    .ok()
+                    .and_then(|v| v.as_float())
+                    .unwrap_or(f64::NAN),
+            )
+        })
+        .collect();
+    Ok(CalibrationResult {
+        scenario,
+        values,
+        evals: evals.get(),
+        fit_counts,
+        fit_runs: spec.runs,
+        check_counts,
+        check_runs: spec.verify_runs,
+        distance: distance(&check_counts, spec.verify_runs, &spec.target),
+        within_tolerance: within,
+    })
+}
+
+/// Nelder–Mead minimisation (reflection 1, expansion 2, contraction ½, shrink ½) from
+/// `start` with an initial simplex step `step` in each coordinate. Stops when the best value
+/// is at most `good_enough`, when the simplex has shrunk below 10⁻³, or once `evals()`
+/// reports `max_evals` evaluations. Returns the best point and its value.
+pub fn nelder_mead(
+    start: &[f64],
+    step: f64,
+    max_evals: usize,
+    good_enough: f64,
+    evals: impl Fn() -> usize,
+    eval: &mut impl FnMut(&[f64]) -> Result<f64, String>,
+) -> Result<(Vec<f64>, f64), String> {
+    let k = start.len();
     let mut simplex: Vec<(Vec<f64>, f64)> = Vec::with_capacity(k + 1);
-    let f0 = eval(&start)?;
-    simplex.push((start.clone(), f0));
+    let f0 = eval(start)?;
+    simplex.push((start.to_vec(), f0));
     for i in 0..k {
-        let mut z = start.clone();
-        z[i] += 0.7;
+        let mut z = start.to_vec();
+        z[i] += step;
         let f = eval(&z)?;
         simplex.push((z, f));
     }
-    let good_enough = (spec.tolerance / 3.0).powi(2);
-    while evals.get() < spec.max_evals {
+    while evals() < max_evals {
         simplex.sort_by(|a, b| a.1.total_cmp(&b.1));
         if simplex[0].1 <= good_enough {
             break;
@@ -218,39 +272,7 @@ pub fn calibrate(
         }
     }
     simplex.sort_by(|a, b| a.1.total_cmp(&b.1));
-    let best = simplex[0].0.clone();
-    let scenario = apply(base, &bounds, &best)?;
-    let fit_counts = outcome_counts(&scenario, spec.seed, spec.runs, &pool)?;
-    // Out of sample: seeds the search never saw.
-    let check_seed = spec.seed ^ 0x9E37_79B9_7F4A_7C15;
-    let check_counts = outcome_counts(&scenario, check_seed, spec.verify_runs, &pool)?;
-    let within = Outcome::ALL.iter().all(|o| {
-        let p = check_counts[o.index()] as f64 / spec.verify_runs.max(1) as f64;
-        (p - spec.target[o.index()]).abs() <= spec.tolerance
-    });
-    let values = bounds
-        .iter()
-        .map(|b| {
-            (
-                b.path.clone(),
-                load::current_value(&scenario, &b.path)
-                    .ok()
-                    .and_then(|v| v.as_float())
-                    .unwrap_or(f64::NAN),
-            )
-        })
-        .collect();
-    Ok(CalibrationResult {
-        scenario,
-        values,
-        evals: evals.get(),
-        fit_counts,
-        fit_runs: spec.runs,
-        check_counts,
-        check_runs: spec.verify_runs,
-        distance: distance(&check_counts, spec.verify_runs, &spec.target),
-        within_tolerance: within,
-    })
+    Ok(simplex.swap_remove(0))
 }
 
 /// Parses `symbiosis=0.6,decoupling=0.25,...` (all four, summing to 1 within 1e-6).
