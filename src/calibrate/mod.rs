@@ -108,21 +108,26 @@ pub fn bounds(path: &str) -> Result<Bounds, String> {
     })
 }
 
-fn to_unit(x: f64, b: &Bounds) -> f64 {
-    let u = ((x - b.lo) / (b.hi - b.lo)).clamp(1e-6, 1.0 - 1e-6);
+/// `x` in `[lo, hi]` to logit space, where every point maps back inside the interval.
+pub(crate) fn to_unit(x: f64, lo: f64, hi: f64) -> f64 {
+    let u = ((x - lo) / (hi - lo)).clamp(1e-6, 1.0 - 1e-6);
     (u / (1.0 - u)).ln()
 }
 
-fn from_unit(z: f64, b: &Bounds) -> f64 {
-    b.lo + (b.hi - b.lo) / (1.0 + (-z).exp())
+/// The inverse of [`to_unit`].
+pub(crate) fn from_unit(z: f64, lo: f64, hi: f64) -> f64 {
+    lo + (hi - lo) / (1.0 + (-z).exp())
+}
+
+/// Rounded to 5 significant digits, so a calibrated file reads cleanly.
+pub(crate) fn five_digits(x: f64) -> f64 {
+    format!("{x:.4e}").parse().unwrap_or(x)
 }
 
 fn apply(base: &Scenario, bounds: &[Bounds], z: &[f64]) -> Result<Scenario, String> {
     let mut s = base.clone();
     for (b, &zi) in bounds.iter().zip(z) {
-        // Round to 5 significant digits: the calibrated file should read cleanly.
-        let x = from_unit(zi, b);
-        let x: f64 = format!("{x:.4e}").parse().unwrap_or(x);
+        let x = five_digits(from_unit(zi, b.lo, b.hi));
         s = load::set_value(&s, &b.path, toml::Value::Float(x))?;
     }
     Ok(s)
@@ -155,7 +160,7 @@ pub fn calibrate(
             let x = load::current_value(base, &b.path)
                 .ok()
                 .and_then(|v| v.as_float().or(v.as_integer().map(|i| i as f64)));
-            to_unit(x.unwrap_or((b.lo + b.hi) / 2.0), b)
+            to_unit(x.unwrap_or((b.lo + b.hi) / 2.0), b.lo, b.hi)
         })
         .collect();
     let evals = std::cell::Cell::new(0usize);
@@ -321,7 +326,7 @@ mod tests {
             hi: 1.0,
         };
         for x in [0.01, 0.3, 0.5, 0.99] {
-            assert!((from_unit(to_unit(x, &b), &b) - x).abs() < 1e-9);
+            assert!((from_unit(to_unit(x, b.lo, b.hi), b.lo, b.hi) - x).abs() < 1e-9);
         }
     }
 

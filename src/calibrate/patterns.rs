@@ -15,7 +15,7 @@
 //! 3. **Check.** The best point on `verify_runs` fresh seeds (never seen by the search):
 //!    the figures the report gives for every target, fitted and held out.
 
-use super::abc::{self, AbcConfig, AbcState, Particle};
+use super::abc::{self, AbcState, Particle};
 use super::evaluate::{Simulated, distance, evaluate, simulated};
 use super::targets::{FreeParam, TargetFile};
 use crate::montecarlo::{Engines, thread_pool};
@@ -29,11 +29,7 @@ const CHECK_STREAM: u64 = 0xC4EC;
 /// A parameter value as simulated: integers rounded, others to 5 significant digits so
 /// files read cleanly.
 pub fn simulated_value(f: &FreeParam, x: f64) -> f64 {
-    if f.integer {
-        x.round()
-    } else {
-        format!("{x:.4e}").parse().unwrap_or(x)
-    }
+    if f.integer { x.round() } else { super::five_digits(x) }
 }
 
 /// The scenario at a parameter vector.
@@ -100,13 +96,7 @@ pub fn calibrate_patterns(
     let pool = thread_pool(threads).map_err(|e| e.to_string())?;
     let engines = Engines::default();
     let a = &file.abc;
-    let cfg = AbcConfig {
-        particles: a.particles,
-        alpha: a.alpha,
-        min_acceptance: a.min_acceptance,
-        max_generations: a.max_generations,
-        seed: a.seed,
-    };
+    let cfg = a.config();
     let bounds: Vec<(f64, f64)> = file.free.iter().map(|f| (f.lo, f.hi)).collect();
     let targets = &file.targets;
     let run_batch = |s: &Scenario, master: u64, runs: u64| -> Result<Vec<Simulated>, String> {
@@ -158,25 +148,18 @@ pub fn calibrate_patterns(
     }
     let (bi, chosen_distance, _) = best.ok_or("no particle to choose from")?;
     progress(Progress::Phase("polishing the best point"));
-    let to_z = |j: usize, x: f64| {
-        let (lo, hi) = bounds[j];
-        let u = ((x - lo) / (hi - lo)).clamp(1e-6, 1.0 - 1e-6);
-        (u / (1.0 - u)).ln()
-    };
     let from_z = |z: &[f64]| -> Vec<f64> {
-        z.iter()
-            .enumerate()
-            .map(|(j, &zj)| {
-                let (lo, hi) = bounds[j];
-                simulated_value(&file.free[j], lo + (hi - lo) / (1.0 + (-zj).exp()))
-            })
+        file.free
+            .iter()
+            .zip(z)
+            .map(|(f, &zj)| simulated_value(f, super::from_unit(zj, f.lo, f.hi)))
             .collect()
     };
-    let start: Vec<f64> = posterior.population[bi]
-        .theta
+    let start: Vec<f64> = file
+        .free
         .iter()
-        .enumerate()
-        .map(|(j, &x)| to_z(j, x))
+        .zip(&posterior.population[bi].theta)
+        .map(|(f, &x)| super::to_unit(x, f.lo, f.hi))
         .collect();
     let polish_count = std::cell::Cell::new(0usize);
     let mut polish = |z: &[f64]| -> Result<f64, String> {

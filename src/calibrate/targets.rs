@@ -55,6 +55,19 @@ impl Default for AbcSettings {
     }
 }
 
+impl AbcSettings {
+    /// The search's settings as the ABC takes them.
+    pub fn config(&self) -> super::abc::AbcConfig {
+        super::abc::AbcConfig {
+            particles: self.particles,
+            alpha: self.alpha,
+            min_acceptance: self.min_acceptance,
+            max_generations: self.max_generations,
+            seed: self.seed,
+        }
+    }
+}
+
 /// A free parameter with a uniform prior on `[lo, hi]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FreeParam {

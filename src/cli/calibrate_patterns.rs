@@ -83,7 +83,7 @@ pub fn execute(args: &CalibrateArgs, targets_path: &Path, base: Scenario, argv: 
     };
 
     let a = &file.abc;
-    let kept = ((a.particles as f64 * a.alpha).floor() as usize).clamp(2, a.particles);
+    let kept = a.config().kept();
     let planned = (a.particles + a.max_generations * (a.particles - kept)) as u64;
     let done_before = resume.as_ref().map_or(0, |(s, _)| s.evaluations as u64);
     let pb = super::run::progress(planned, args.quiet, "calibrating");

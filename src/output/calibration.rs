@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use plotters::prelude::*;
 
-use super::columns::push_num;
+use super::columns::{push_field, push_num};
 use crate::calibrate::abc::{AbcState, Particle, effective_size, weighted_moments};
 use crate::calibrate::patterns::{Generation, PatternResult};
 use crate::calibrate::targets::{TargetFile, Use};
@@ -108,11 +108,9 @@ pub fn posterior_csv(file: &TargetFile, rows: &[Particle]) -> String {
 }
 
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
+    let mut out = String::new();
+    push_field(&mut out, s);
+    out
 }
 
 /// `targets.csv`: per target the value, the best point's figure on fresh seeds with its 95%
