@@ -293,6 +293,7 @@ pub fn run_bench(cfg: &BenchConfig, mut progress: impl FnMut(&str)) -> Result<St
         timeseries: false,
         command_line: vec!["bench".into()],
         max_runs: None,
+        format: None,
     };
     let start = Instant::now();
     let report =

@@ -234,7 +234,9 @@ pub fn run(
     let mut pairs = Pairs::new();
     let engines = Engines::default();
     let mut start = 0;
+    let stop = crate::interrupt::current();
     while start < spec.runs {
+        stop.check().map_err(io(&dir_a))?;
         let end = (start + BLOCK).min(spec.runs);
         // Run i of A and run i of B both use run_seed(seed, 0, i): common random numbers.
         let block_a = pool.install(|| run_block(&engines, spec.a, spec.seed, 0, start..end, &render));

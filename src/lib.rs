@@ -8,6 +8,7 @@ pub mod calibrate;
 pub mod cli;
 pub mod compare;
 pub mod fsutil;
+pub mod interrupt;
 pub mod mechanisms;
 pub mod montecarlo;
 pub mod outcome;

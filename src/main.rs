@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use coopetition::cli::{Cli, dispatch, exit_code};
+use coopetition::cli::{Cli, dispatch, error_message, exit_code};
 
 /// mimalloc for small blocks, the system allocator for large ones (why: `allocator`).
 #[global_allocator]
@@ -25,16 +25,7 @@ fn main() -> ExitCode {
     match dispatch(cli, argv) {
         Ok(code) => code,
         Err(e) => {
-            // The message, then any cause it does not already spell out.
-            let mut msg = e.to_string();
-            for cause in e.chain().skip(1) {
-                let c = cause.to_string();
-                if !msg.contains(&c) {
-                    msg.push_str(": ");
-                    msg.push_str(&c);
-                }
-            }
-            eprintln!("error: {msg}");
+            eprintln!("error: {}", error_message(&e));
             exit_code(&e)
         }
     }

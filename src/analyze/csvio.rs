@@ -11,24 +11,24 @@ type Result<T> = std::result::Result<T, AnalyzeError>;
 /// A CSV file opened for streaming, rows addressed by header names.
 pub(crate) struct CsvFile {
     path: PathBuf,
-    reader: csv::Reader<std::fs::File>,
+    reader: csv::Reader<Box<dyn std::io::Read + Send>>,
     header: Vec<String>,
     record: csv::StringRecord,
 }
 
 impl CsvFile {
-    /// Opens `path`; `why` says what it is needed for, for the missing-file message.
+    /// Opens the table `path` (`NAME.csv`, or its Parquet copy `NAME.parquet`); `why` says
+    /// what it is needed for, for the missing-file message.
     pub(crate) fn open(path: &Path, why: &str) -> Result<Self> {
-        if !path.is_file() {
+        if !crate::output::format::table_exists(path) {
             return Err(AnalyzeError::MissingFile {
                 path: path.to_path_buf(),
                 why: why.to_string(),
             });
         }
-        let mut reader = csv::ReaderBuilder::new()
-            .trim(csv::Trim::All)
-            .from_path(path)
-            .map_err(|e| csv_error(path, e))?;
+        let (path, table) = crate::output::format::open_table(path).map_err(|e| AnalyzeError::io(path, e))?;
+        let path = path.as_path();
+        let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(table);
         let header = reader
             .headers()
             .map_err(|e| csv_error(path, e))?

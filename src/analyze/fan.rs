@@ -67,10 +67,10 @@ pub(crate) fn load(ds: &Dataset, requested: Option<&[String]>) -> Result<Fans> {
     let selected = select_points(ds, &mut notes);
     let quantiles = ds.dir.join("timeseries_quantiles.csv");
     let series = ds.dir.join("timeseries.csv");
-    let (path, found) = if quantiles.is_file() {
+    let (path, found) = if crate::output::format::table_exists(&quantiles) {
         let (data, available) = read_quantiles(&quantiles, &wanted, ds, &selected)?;
         (quantiles, Some((data, available)))
-    } else if series.is_file() {
+    } else if crate::output::format::table_exists(&series) {
         let (data, available) = read_series(&series, &wanted, ds, &selected)?;
         (series, Some((data, available)))
     } else {

@@ -145,7 +145,10 @@ pub(crate) fn load(dir: &Path) -> Result<Dataset> {
     }
     let manifest = read_manifest(&dir.join("manifest.json"))?;
     let points_path = dir.join("points.csv");
-    let kind = if points_path.is_file() { Kind::Sweep } else { Kind::Run };
+    let kind = match crate::output::format::table_exists(&points_path) {
+        true => Kind::Sweep,
+        false => Kind::Run,
+    };
     let (point_ids, params) = match kind {
         Kind::Run => (vec![0], Vec::new()),
         Kind::Sweep => read_points(&points_path, &manifest)?,

@@ -257,7 +257,8 @@ fn mahalanobis2(l: &[f64], k: usize, x: &[f64]) -> f64 {
 }
 
 /// Runs generations until a stopping rule holds, calling `after` with each state (to save
-/// it and report progress); starts from `resume` when given.
+/// it and report progress); starts from `resume` when given. Stops between generations
+/// when the thread's stop token is set (`interrupt`): the last state saved resumes.
 pub fn run(
     resume: Option<AbcState>,
     cfg: &AbcConfig,
@@ -273,7 +274,10 @@ pub fn run(
             s
         }
     };
+    let stop = crate::interrupt::current();
     while !state.done {
+        stop.check()
+            .map_err(|e| format!("{e} after generation {}; continue with --resume", state.generation))?;
         state = step(Some(&state), cfg, bounds, eval)?;
         after(&state)?;
     }

@@ -41,10 +41,13 @@ pub fn parse_threads(s: &str) -> Result<usize, String> {
 
 /// Exit code of an error: 2 for bad input, 1 otherwise.
 pub fn exit_code(e: &anyhow::Error) -> ExitCode {
-    if e.chain().any(|c| c.is::<BadInput>()) {
-        ExitCode::from(2)
-    } else {
-        ExitCode::from(1)
+    ExitCode::from(exit_status(e))
+}
+
+fn exit_status(e: &anyhow::Error) -> u8 {
+    match e.chain().any(|c| c.is::<BadInput>()) {
+        true => 2,
+        false => 1,
     }
 }
 
@@ -111,6 +114,57 @@ pub enum Command {
         #[arg(default_value = "baseline")]
         scenario: String,
     },
+}
+
+/// The message the binary prints after `error: `: the error, then any cause it does not
+/// already spell out.
+pub fn error_message(e: &anyhow::Error) -> String {
+    let mut msg = e.to_string();
+    for cause in e.chain().skip(1) {
+        let c = cause.to_string();
+        if !msg.contains(&c) {
+            msg.push_str(": ");
+            msg.push_str(&c);
+        }
+    }
+    msg
+}
+
+/// How an in-process command line ended: the binary's exit code and, unless it
+/// succeeded, the message the binary prints on stderr.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finished {
+    pub code: u8,
+    pub message: Option<String>,
+}
+
+/// Runs a whole command line (`argv[0]` is the program name) in this process as the
+/// binary would, for the Python package: same parsing, same messages, same exit codes
+/// (2 for bad input or usage). `--help` text comes back as the message with code 0.
+/// Work stops early when the thread's stop token is set (`interrupt::scoped`).
+pub fn run_command_line(argv: Vec<String>) -> Finished {
+    let cli = match Cli::try_parse_from(&argv) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // As the binary prints it, less the `error: ` every other message also lacks.
+            let text = e.render().to_string();
+            let text = text.strip_prefix("error: ").unwrap_or(&text).trim_end().to_string();
+            return Finished {
+                code: e.exit_code().clamp(0, 255) as u8,
+                message: Some(text),
+            };
+        }
+    };
+    match dispatch(cli, argv) {
+        Ok(code) if code == ExitCode::SUCCESS => Finished { code: 0, message: None },
+        // A failure the command reported itself (some runs failed, a calibration out of
+        // tolerance): its output says what.
+        Ok(_) => Finished { code: 1, message: None },
+        Err(e) => Finished {
+            code: exit_status(&e),
+            message: Some(error_message(&e)),
+        },
+    }
 }
 
 /// Runs a parsed command line.

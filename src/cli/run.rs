@@ -12,12 +12,13 @@ use super::scenarios::resolve_with_overrides;
 use super::table::outcome_table;
 use crate::montecarlo::{Render, run_pipelined, thread_pool};
 use crate::output::dirs;
+use crate::output::format::TableFormat;
 use crate::output::manifest::RunManifest;
 use crate::output::run_dir::{PerRunFiles, RunDirWriter};
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  coopetition run\n  coopetition run strict-regulators --runs 5000 --seed 7 --out output/strict\n  coopetition run scenarios/talent-war.toml --set talent.researchers=20000 --threads 2\n  coopetition run --set regulation.stringency=2 --set partnership.exclusivity=rofr --quiet\n  coopetition run --runs 1000000 --quiet          # no per-run timeseries.csv/events.csv above 10,000 runs\n  coopetition run --runs 50000 --timeseries       # ask for them anyway (~19 kB a run)"
+    after_help = "Examples:\n  coopetition run\n  coopetition run strict-regulators --runs 5000 --seed 7 --out output/strict\n  coopetition run scenarios/talent-war.toml --set talent.researchers=20000 --threads 2\n  coopetition run --set regulation.stringency=2 --set partnership.exclusivity=rofr --quiet\n  coopetition run --runs 1000000 --quiet          # no per-run timeseries.csv/events.csv above 10,000 runs\n  coopetition run --runs 50000 --timeseries       # ask for them anyway (~28 kB a run)\n  coopetition run --format parquet                # typed Parquet tables (build feature `parquet`)"
 )]
 pub struct RunArgs {
     /// Bundled scenario name or path to a TOML file.
@@ -53,6 +54,9 @@ pub struct RunArgs {
     /// Do not write events.csv.
     #[arg(long, overrides_with = "events")]
     pub no_events: bool,
+    /// Table format: csv, or parquet (typed; needs a build with the `parquet` feature).
+    #[arg(long, value_enum, default_value_t = TableFormat::Csv)]
+    pub format: TableFormat,
     /// No progress bar or table.
     #[arg(long, short)]
     pub quiet: bool,
@@ -76,6 +80,7 @@ pub fn progress(len: u64, quiet: bool, what: &str) -> ProgressBar {
 }
 
 pub fn execute(args: RunArgs, argv: &[String]) -> anyhow::Result<ExitCode> {
+    args.format.check_available().map_err(bad_input)?;
     let scenario = resolve_with_overrides(&args.scenario, &args.set)?;
     let default_name = format!("{}-seed{}", scenario.name, args.seed);
     let dir = dirs::prepare(args.out.as_deref(), &default_name, args.force).map_err(|e| match e {
@@ -88,14 +93,18 @@ pub fn execute(args: RunArgs, argv: &[String]) -> anyhow::Result<ExitCode> {
     let mut files = PerRunFiles::default_for(args.runs);
     files.timeseries = (files.timeseries || args.timeseries) && !args.no_timeseries;
     files.events = (files.events || args.events) && !args.no_events;
-    let mut out = RunDirWriter::create(&dir, &scenario, files).map_err(io)?;
+    let mut out = RunDirWriter::create(&dir, &scenario, files)
+        .map_err(io)?
+        .with_format(args.format);
     let render = Render {
         prefix: String::new(),
         timeseries: files.timeseries,
         events: files.events,
     };
     let pb = progress(args.runs, args.quiet, &scenario.name);
+    let stop = crate::interrupt::current();
     run_pipelined(&pool, &scenario, args.seed, 0, 0..args.runs, &render, |block| {
+        stop.check()?;
         for rec in block {
             out.write(rec)?;
         }

@@ -16,12 +16,20 @@ pub fn resolve_with_overrides(arg: &str, sets: &[String]) -> anyhow::Result<Scen
 }
 
 pub fn list() -> anyhow::Result<ExitCode> {
-    for name in load::bundled_names() {
-        let s = load::resolve(name).map_err(bad_input)?;
-        let about = s.description.lines().next().unwrap_or("");
+    for (name, about) in bundled_list()? {
         println!("{name:<20} {about}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The bundled scenarios: name and the first line of the description.
+pub fn bundled_list() -> anyhow::Result<Vec<(&'static str, String)>> {
+    let mut out = Vec::new();
+    for name in load::bundled_names() {
+        let s = load::resolve(name).map_err(bad_input)?;
+        out.push((name, s.description.lines().next().unwrap_or("").to_string()));
+    }
+    Ok(out)
 }
 
 pub fn show(arg: &str, sets: &[String]) -> anyhow::Result<ExitCode> {

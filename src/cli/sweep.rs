@@ -8,6 +8,7 @@ use clap::Args;
 use super::bad_input;
 use super::run::progress;
 use crate::output::dirs;
+use crate::output::format::TableFormat;
 use crate::sweep::{SweepError, SweepOptions, load_sweep_file, merge::merge, run_sweep};
 
 #[derive(Debug, Args)]
@@ -32,6 +33,10 @@ pub struct SweepArgs {
     /// Also write every run's monthly metrics (timeseries.csv; large).
     #[arg(long)]
     pub timeseries: bool,
+    /// Table format of the finished sweep: csv (default) or parquet (typed). The partial
+    /// tables of a running sweep are CSV either way; --resume keeps the sweep's format.
+    #[arg(long, value_enum)]
+    pub format: Option<TableFormat>,
     /// Overwrite results already in --out.
     #[arg(long)]
     pub force: bool,
@@ -76,6 +81,7 @@ fn sweep_error(e: SweepError) -> anyhow::Error {
 }
 
 pub fn execute(args: SweepArgs, argv: &[String]) -> anyhow::Result<ExitCode> {
+    args.format.unwrap_or_default().check_available().map_err(bad_input)?;
     let sweep = load_sweep_file(&args.file).map_err(bad_input)?;
     let stem = args
         .file
@@ -108,6 +114,7 @@ pub fn execute(args: SweepArgs, argv: &[String]) -> anyhow::Result<ExitCode> {
         timeseries: args.timeseries,
         command_line: argv.to_vec(),
         max_runs: args.max_runs,
+        format: args.format,
     };
     let (k, n) = args.shard.unwrap_or((1, 1));
     let range = crate::sweep::shard_points(sweep.points.len(), k, n);

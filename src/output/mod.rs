@@ -3,6 +3,9 @@
 pub mod calibration;
 pub mod columns;
 pub mod dirs;
+pub mod format;
 pub mod manifest;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 pub mod quantiles;
 pub mod run_dir;

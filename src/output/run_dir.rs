@@ -73,6 +73,15 @@ impl PerRunFiles {
     }
 }
 
+/// The tables of a run directory.
+pub const RUN_TABLES: [&str; 5] = [
+    "outcomes.csv",
+    "timeseries.csv",
+    "events.csv",
+    "failures.csv",
+    "timeseries_quantiles.csv",
+];
+
 /// The CSV files of a run directory being written (SPEC §5), fed run records in run order.
 /// `timeseries_quantiles.csv` is always written, from sketches updated in run order, so
 /// memory does not grow with the number of runs; the per-run `timeseries.csv` and
@@ -84,6 +93,7 @@ pub struct RunDirWriter {
     events: Option<CsvSink>,
     failures: CsvSink,
     quantiles: SeriesSketch,
+    format: super::format::TableFormat,
     /// Successful runs per outcome (in `Outcome::ALL` order).
     pub counts: [u64; 4],
     pub failed: u64,
@@ -97,6 +107,8 @@ impl RunDirWriter {
         files: PerRunFiles,
     ) -> std::io::Result<RunDirWriter> {
         use super::columns::{EVENTS_HEADER, outcomes_header, timeseries_header};
+        // No table of earlier results (in either format) survives beside the new ones.
+        super::format::remove_tables(dir, &RUN_TABLES);
         let timeseries = match files.timeseries {
             true => Some(CsvSink::create(
                 &dir.join("timeseries.csv"),
@@ -115,9 +127,17 @@ impl RunDirWriter {
             events,
             failures: CsvSink::create(&dir.join("failures.csv"), "run,seed,error")?,
             quantiles: SeriesSketch::new(scenario.horizon_months as usize),
+            format: super::format::TableFormat::Csv,
             counts: [0; 4],
             failed: 0,
         })
+    }
+
+    /// Writes the tables in `format` (CSV by default): Parquet files are converted from the
+    /// finished CSV tables in [`RunDirWriter::finish`].
+    pub fn with_format(mut self, format: super::format::TableFormat) -> RunDirWriter {
+        self.format = format;
+        self
     }
 
     /// Appends one run's rows (or its failure row).
@@ -145,7 +165,8 @@ impl RunDirWriter {
         }
     }
 
-    /// Renames the files into place and writes `manifest.json` last.
+    /// Renames the files into place and writes `manifest.json` last (for Parquet: after the
+    /// conversion, and the CSV copies are removed after it).
     pub fn finish(self, manifest: &super::manifest::RunManifest<'_>) -> std::io::Result<()> {
         self.outcomes.finish()?;
         for sink in [self.timeseries, self.events].into_iter().flatten() {
@@ -155,7 +176,9 @@ impl RunDirWriter {
         let mut q = CsvSink::create(&self.dir.join("timeseries_quantiles.csv"), QUANTILES_HEADER)?;
         q.write(&self.quantiles.rows(""))?;
         q.finish()?;
-        write_json(&self.dir.join("manifest.json"), manifest)
+        super::format::convert_tables(&self.dir, &RUN_TABLES, self.format)?;
+        write_json(&self.dir.join("manifest.json"), manifest)?;
+        super::format::remove_converted(&self.dir, &RUN_TABLES, self.format)
     }
 }
 

@@ -1702,8 +1702,30 @@ fn check_initial_shares(s: &Scenario, out: &mut Vec<Violation>) {
 /// The parameter table of `docs/MODEL.md`: path, default (from `s`), unit, range, meaning.
 /// Roster fields show the default of every company in roster order.
 pub fn markdown_table(s: &Scenario) -> String {
-    let root = toml::Value::try_from(s).ok();
     let mut out = String::from("| parameter | default | unit | range | meaning |\n|---|---|---|---|---|\n");
+    for (spec, default) in with_values(s) {
+        let range = if spec.min.is_nan() {
+            "-".to_string()
+        } else {
+            format!("{} ..= {}", fmt_bound(spec.min), fmt_bound(spec.max))
+        };
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} |\n",
+            spec.path,
+            default,
+            spec.unit,
+            range,
+            spec.doc.replace('|', "\\|")
+        ));
+    }
+    out
+}
+
+/// Every parameter with its value in `s`, as the table shows it (roster fields: every
+/// company's value in roster order, joined by ` / `).
+pub fn with_values(s: &Scenario) -> Vec<(&'static ParamSpec, String)> {
+    let root = toml::Value::try_from(s).ok();
+    let mut out = Vec::with_capacity(PARAMS.len());
     for spec in PARAMS {
         let default = match (&root, spec.path.strip_prefix("companies[].")) {
             (Some(root), Some(field)) => root
@@ -1726,19 +1748,7 @@ pub fn markdown_table(s: &Scenario) -> String {
             }
             _ => String::new(),
         };
-        let range = if spec.min.is_nan() {
-            "-".to_string()
-        } else {
-            format!("{} ..= {}", fmt_bound(spec.min), fmt_bound(spec.max))
-        };
-        out.push_str(&format!(
-            "| `{}` | {} | {} | {} | {} |\n",
-            spec.path,
-            default,
-            spec.unit,
-            range,
-            spec.doc.replace('|', "\\|")
-        ));
+        out.push((spec, default));
     }
     out
 }

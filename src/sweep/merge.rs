@@ -2,13 +2,15 @@
 //!
 //! Shards own contiguous, disjoint ranges of points, and every per-point figure is computed
 //! within its shard, so concatenating the shards' files in shard order gives exactly the
-//! files of an unsharded sweep.
+//! files of an unsharded sweep. Shards written as Parquet are read as CSV text and the
+//! merged tables converted back, so the result has the shards' format.
 
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use super::run::{SweepError, read_manifest, write_manifest};
 use crate::fsutil::temp_path;
+use crate::output::format::{TableFormat, convert_tables, open_table, parquet_path, remove_converted, table_exists};
 
 /// Files concatenated by merge (those present in every shard).
 const FILES: [&str; 6] = [
@@ -74,8 +76,12 @@ pub fn merge(shards: &[PathBuf], out: &Path, command_line: Vec<String>) -> Resul
         )));
     }
 
+    let format = match parquet_path(&manifests[0].0.join(FILES[1])).is_file() {
+        true => TableFormat::Parquet,
+        false => TableFormat::Csv,
+    };
     for name in FILES {
-        let present: Vec<bool> = manifests.iter().map(|(d, _)| d.join(name).exists()).collect();
+        let present: Vec<bool> = manifests.iter().map(|(d, _)| table_exists(&d.join(name))).collect();
         if present.iter().all(|p| !p) {
             continue;
         }
@@ -90,7 +96,8 @@ pub fn merge(shards: &[PathBuf], out: &Path, command_line: Vec<String>) -> Resul
         };
         let mut w = BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp).map_err(io)?);
         for (i, (d, _)) in manifests.iter().enumerate() {
-            let mut r = BufReader::new(std::fs::File::open(d.join(name)).map_err(io)?);
+            let (_, table) = open_table(&d.join(name)).map_err(io)?;
+            let mut r = BufReader::with_capacity(1 << 16, table);
             let mut header = String::new();
             r.read_line(&mut header).map_err(io)?;
             if i == 0 {
@@ -109,6 +116,12 @@ pub fn merge(shards: &[PathBuf], out: &Path, command_line: Vec<String>) -> Resul
     merged.runs = runs;
     merged.failed_runs += manifests.iter().map(|(_, m)| m.failed_runs).sum::<u64>();
     merged.command_line = command_line;
+    let converted = |source| SweepError::Io {
+        path: out.to_path_buf(),
+        source,
+    };
+    convert_tables(out, &FILES, format).map_err(converted)?;
     write_manifest(&out.join("manifest.json"), &merged)?;
+    remove_converted(out, &FILES, format).map_err(converted)?;
     Ok(shards.len())
 }

@@ -23,6 +23,7 @@ use crate::fsutil::{temp_path, write_atomic};
 use crate::montecarlo::{BLOCK, Render, RunRecord};
 use crate::outcome::Outcome;
 use crate::output::columns::{outcomes_header, push_field, push_num, timeseries_header};
+use crate::output::format::{TableFormat, convert_tables, parquet_path, remove_converted};
 use crate::output::quantiles::{QUANTILES_HEADER, SeriesSketch};
 use crate::scenario::Scenario;
 use crate::stats::{Z95, wilson};
@@ -39,6 +40,9 @@ pub struct SweepOptions {
     pub command_line: Vec<String>,
     /// Stop after this many runs in this invocation (for tests of interruption).
     pub max_runs: Option<u64>,
+    /// Format of the finished tables (the partial streams are always CSV); `None`: CSV
+    /// for a new sweep, the sweep's own format on resume.
+    pub format: Option<TableFormat>,
 }
 
 /// What a sweep invocation did.
@@ -87,6 +91,9 @@ pub struct SweepManifest {
     pub runs: u64,
     pub failed_runs: u64,
     pub timeseries: bool,
+    /// Format of the finished tables (older manifests: CSV).
+    #[serde(default)]
+    pub format: TableFormat,
     pub command_line: Vec<String>,
     pub sweep: super::SweepSpec,
     pub scenario: Scenario,
@@ -298,6 +305,7 @@ pub fn run_sweep(
         runs: total.unwrap_or(0),
         failed_runs: 0,
         timeseries: opts.timeseries,
+        format: opts.format.unwrap_or_default(),
         command_line: opts.command_line.clone(),
         sweep: sweep.spec.clone(),
         scenario: sweep.base.clone(),
@@ -328,6 +336,17 @@ pub fn run_sweep(
                 opts.timeseries
             )));
         }
+        match opts.format {
+            Some(f) if f != old.format => {
+                return Err(SweepError::BadInput(format!(
+                    "{}: the sweep was started with --format {}; resume it with the same format \
+                     (or without --format)",
+                    dir.display(),
+                    old.format.as_str()
+                )));
+            }
+            _ => manifest.format = old.format,
+        }
         if old.status == "complete" {
             report.runs_resumed = old.runs;
             report.runs_total = old.runs;
@@ -343,9 +362,11 @@ pub fn run_sweep(
         // so no file of an older sweep survives beside the new results.
         let _ = std::fs::remove_dir_all(&points_dir);
         let _ = std::fs::remove_file(&checkpoint_path);
-        for name in STREAMS {
-            let _ = std::fs::remove_file(dir.join(name));
-            let _ = std::fs::remove_file(temp_path(&dir.join(name)));
+        for name in STREAMS.iter().chain(&["points.csv"]) {
+            let path = dir.join(name);
+            let _ = std::fs::remove_file(temp_path(&path));
+            let _ = std::fs::remove_file(&path);
+            let _ = std::fs::remove_file(parquet_path(&path));
         }
     }
     std::fs::create_dir_all(&points_dir).map_err(io(&points_dir))?;
@@ -424,7 +445,8 @@ pub fn run_sweep(
     let mut g = done;
     let mut budget = opts.max_runs.unwrap_or(u64::MAX);
     let engines = crate::montecarlo::Engines::default();
-    while cursor.0 < range.end && budget > 0 {
+    let stop = crate::interrupt::current();
+    while cursor.0 < range.end && budget > 0 && !stop.requested() {
         // The (point, run) pairs of this block.
         let batch: Vec<(usize, u64)> = match plan {
             Plan::Fixed(rpp) => {
@@ -521,6 +543,13 @@ pub fn run_sweep(
         });
     }
     if cursor.0 < range.end {
+        if stop.requested() {
+            // Stopped between blocks, after the last checkpoint: resumable.
+            return Err(SweepError::Io {
+                path: dir.clone(),
+                source: crate::interrupt::error(),
+            });
+        }
         return Ok(report); // stopped early on request; resumable
     }
 
@@ -532,8 +561,9 @@ pub fn run_sweep(
     Ok(report)
 }
 
-/// Moves every partial stream into place (cut to its synced length `lengths`), then marks
-/// the manifest complete and drops the resume state. Used at the end of a sweep and by a
+/// Moves every partial stream into place (cut to its synced length `lengths`), converts the
+/// tables to the manifest's format, then marks the manifest complete and drops the resume state (and,
+/// for Parquet, the CSV copies: a crash before the manifest leaves a resumable sweep). Used at the end of a sweep and by a
 /// resume whose runs were all checkpointed before the renames finished.
 fn complete(
     dir: &Path,
@@ -542,6 +572,7 @@ fn complete(
     runs: u64,
     failed: u64,
 ) -> Result<(), SweepError> {
+    let format = manifest.format;
     for name in STREAMS {
         let to = dir.join(name);
         let from = temp_path(&to);
@@ -554,10 +585,13 @@ fn complete(
             std::fs::rename(&from, &to).map_err(io(&to))?;
         }
     }
+    let tables: Vec<&str> = STREAMS.iter().copied().chain(["points.csv"]).collect();
+    convert_tables(dir, &tables, format).map_err(io(dir))?;
     manifest.status = "complete".into();
     manifest.runs = runs;
     manifest.failed_runs = failed;
     write_json(&dir.join("manifest.json"), manifest)?;
+    remove_converted(dir, &tables, format).map_err(io(dir))?;
     let _ = std::fs::remove_file(dir.join(CHECKPOINT));
     let _ = std::fs::remove_dir_all(dir.join(POINTS_DIR));
     Ok(())

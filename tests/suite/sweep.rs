@@ -2,7 +2,7 @@
 //! resume after SIGKILL equality with no run computed twice, failures recorded,
 //! changed specs refused, bounded memory.
 
-mod common;
+use crate::common;
 use common::*;
 
 fn sweep_file(dir: &std::path::Path, runs_per_point: u64, extra: &str) -> std::path::PathBuf {

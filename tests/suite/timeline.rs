@@ -1,8 +1,8 @@
 //! Timelines (dated events) and paired comparisons (issue 16): events change runs as
 //! stated, bad input is refused with file, line and field, and `compare` pairs runs.
 
-mod common;
-mod support;
+use crate::common;
+use crate::support;
 
 use coopetition::compare::Pairs;
 use coopetition::outcome::Outcome;

@@ -7,7 +7,7 @@
 //! stops it afterwards. Where neither is possible it is skipped with the reason printed,
 //! unless `COOPETITION_REQUIRE_SLURM=1` (set by `.ci/run`), which turns the skip into a failure.
 
-mod common;
+use crate::common;
 use common::*;
 
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 //! `coopetition calibrate --targets`: target-file errors, the files it writes,
 //! determinism across thread counts and resumption (issue 15).
 
-mod common;
+use crate::common;
 
 use common::*;
 

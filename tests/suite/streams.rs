@@ -8,7 +8,7 @@
 //! agree). 5,000 runs per arm give the ratio to about ±0.03 (its sampling error for
 //! indicator variances near 0.1–0.25); the bound leaves that margin.
 
-mod support;
+use crate::support;
 
 use coopetition::outcome::Outcome;
 use coopetition::sim::RunResult;

@@ -284,6 +284,7 @@ fn sweep_summary(param: &str, values: &str, runs_per_point: u64, seeds: &str) ->
         timeseries: false,
         command_line: vec![],
         max_runs: None,
+        format: None,
     };
     coopetition::sweep::run_sweep(&sweep, &opts, &indicatif::ProgressBar::hidden()).unwrap();
     let text = std::fs::read_to_string(dir.path().join("summary.csv")).unwrap();

@@ -8,7 +8,7 @@
 use coopetition::outcome::Outcome;
 use coopetition::sim::{RunResult, Simulator, run_seed};
 
-mod support;
+use crate::support;
 use support::*;
 
 const SEED: u64 = 11;

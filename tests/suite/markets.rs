@@ -1,7 +1,7 @@
 //! Issue 20: products, research, startups and talent at face value — the record at month 1,
 //! no transients, retention in the public range, and no dead parameters.
 
-mod support;
+use crate::support;
 
 use coopetition::scenario::{Scenario, Segment};
 use coopetition::sim::RunResult;

@@ -3,7 +3,7 @@
 //! A parameter that acts only in another configuration is moved in that configuration; a
 //! pure safety cap is exempt and says so in its registry entry.
 
-mod support;
+use crate::support;
 
 use coopetition::scenario::Scenario;
 use coopetition::scenario::params::PARAMS;
@@ -105,7 +105,7 @@ const CONTEXT: &[(&str, &[&str], Option<f64>)] = &[
         ],
         None,
     ),
-    // The base rates of referral are set on generic mergers (tests/procedure.rs); in the
+    // The base rates of referral are set on generic mergers (tests/suite/procedure.rs); in the
     // partners' cases the harm term dwarfs them, so they are moved to where they count.
     ("regulation.eu.refer_base", STRICT, Some(0.5)),
     ("regulation.ftc.refer_base", STRICT, Some(0.5)),

@@ -2,7 +2,7 @@
 //! bad inputs (exit code 2 and a message naming the problem), output files and their
 //! columns, determinism across thread counts, and the no-overwrite rule.
 
-mod common;
+use crate::common;
 use common::*;
 
 use std::path::Path;

@@ -10,7 +10,7 @@ use coopetition::outcome::Outcome;
 use coopetition::scenario::Scenario;
 use coopetition::sim::RunResult;
 
-mod support;
+use crate::support;
 use support::*;
 
 /// Standard error of a difference of two independent proportions.

@@ -8,7 +8,7 @@
 use coopetition::output::columns::cloud_names;
 use coopetition::sim::{RunResult, Simulator, run_seed};
 
-mod support;
+use crate::support;
 use support::*;
 
 const RUNS: u64 = 2_000;

@@ -2,7 +2,7 @@
 //! their analysis: outcome probabilities with parameter uncertainty (`posterior.csv` in
 //! `analysis/`).
 
-mod common;
+use crate::common;
 use common::*;
 
 use std::fmt::Write;

@@ -1,0 +1,27 @@
+//! The integration tests, one module per area, in one binary: each test binary is a
+//! full link of the library with fat LTO, so one binary instead of twenty saves
+//! most of the release build time of `cargo test --release`.
+
+mod common;
+mod support;
+
+mod calibrate;
+mod cli;
+mod compute;
+mod dead_params;
+mod docs;
+mod ishigami;
+mod markets;
+mod model;
+mod partnership;
+mod posterior;
+mod prim;
+mod procedure;
+mod properties;
+mod quantiles;
+mod regulation;
+mod slurm;
+mod streams;
+mod sweep;
+mod timeline;
+mod validity;
