@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import _thread
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -239,12 +240,18 @@ def test_the_gil_is_released_while_simulating():
 
 def test_ctrl_c_stops_a_sweep_which_then_resumes_to_the_same_result(tmp_path):
     big = {**SWEEP, "runs_per_point": 4000}
+    # A process started in the background by a non-interactive shell (as CI may be)
+    # inherits SIGINT ignored, and Python then leaves it so: install its handler.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     timer = threading.Timer(0.5, _thread.interrupt_main)
     timer.start()
     started = time.monotonic()
-    with pytest.raises(KeyboardInterrupt):
-        cp.sweep(big, out=tmp_path / "s", threads=1)
-    timer.cancel()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            cp.sweep(big, out=tmp_path / "s", threads=1)
+    finally:
+        timer.cancel()
+        signal.signal(signal.SIGINT, previous)
     assert time.monotonic() - started < 10
     resumed = cp.sweep(big, out=tmp_path / "s", resume=True)
     whole = cp.sweep(big)
