@@ -4,14 +4,13 @@ in-process through :func:`coopetition._native.main`, and loads the tables it wro
 from __future__ import annotations
 
 import json
-import math
 import os
 import shutil
 import tempfile
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
@@ -19,11 +18,11 @@ from . import _native
 from ._native import CoopetitionError, InputError
 
 #: The four outcomes, in the order of every table.
-OUTCOMES = ("symbiosis", "decoupling", "acquisition", "divestiture")
+OUTCOMES = tuple(_native.OUTCOMES)
 #: The seed article's expert view of the next 18 months.
-ARTICLE = {"symbiosis": 0.60, "decoupling": 0.25, "acquisition": 0.10, "divestiture": 0.05}
+ARTICLE = dict(zip(OUTCOMES, _native.ARTICLE))
 #: Standard normal quantile of a two-sided 95% interval (as the CLI uses).
-Z95 = 1.959963984540054
+Z95 = _native.Z95
 
 PathLike = str | os.PathLike
 
@@ -81,22 +80,12 @@ def _manifest(directory: Path) -> dict:
     return json.loads(path.read_text()) if path.is_file() else {}
 
 
-def _wilson(k: int, n: int, z: float = Z95) -> tuple[float, float]:
-    if n == 0:
-        return (0.0, 1.0)
-    p = k / n
-    den = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / den
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return (max(0.0, centre - half), min(1.0, centre + half))
-
-
 def _probabilities(outcomes: pd.DataFrame, z: float) -> pd.DataFrame:
     n = len(outcomes)
     rows = []
     for o in OUTCOMES:
         k = int((outcomes["outcome"] == o).sum())
-        lo, hi = _wilson(k, n, z)
+        lo, hi = _native.wilson_interval(k, n, z)
         rows.append(
             {"outcome": o, "runs": n, "count": k, "p": k / n if n else float("nan"),
              "lo": lo, "hi": hi, "article": ARTICLE[o]}
@@ -173,9 +162,10 @@ def load(directory: PathLike) -> Result | SweepResult:
     d = Path(directory)
     if not (d / "manifest.json").is_file():
         raise InputError(f"{d}: no manifest.json; not a coopetition result")
-    if _table(d, "points") is not None:
+    points = _table(d, "points")
+    if points is not None:
         return SweepResult(
-            points=_table(d, "points"),
+            points=points,
             outcomes=_table(d, "outcomes"),
             summary=_table(d, "summary"),
             quantiles=_table(d, "timeseries_quantiles"),

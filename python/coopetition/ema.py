@@ -21,17 +21,10 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping, Sequence
 
-from . import _api
+from . import _api, _native
 
-#: Horizon metrics reported by default (the first columns of ``outcomes.csv``).
-DEFAULT_METRICS = (
-    "tension",
-    "lab_cloud_share_investor",
-    "investor_inhouse_ratio",
-    "talent_share_top2",
-    "startups_alive",
-    "hhi_max",
-)
+#: Horizon metrics reported by default: the first six of ``outcomes.csv`` (SPEC §5).
+DEFAULT_METRICS = tuple(_native.METRICS[:6])
 
 
 def _identifier(path: str) -> str:

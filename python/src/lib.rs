@@ -10,9 +10,12 @@ use pyo3::create_exception;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 
-use coopetition::cli::{BadInput, error_message, run_command_line, scenarios};
+use coopetition::cli::{error_message, exit_status, run_command_line, scenarios};
 use coopetition::interrupt::{self, StopToken};
+use coopetition::outcome::ARTICLE_REFERENCE;
+use coopetition::output::columns::{METRICS, outcome_labels};
 use coopetition::scenario::params;
+use coopetition::stats::{Z95, wilson};
 
 create_exception!(
     coopetition._native,
@@ -78,9 +81,9 @@ fn main(py: Python<'_>, argv: Vec<String>) -> PyResult<(u8, Option<String>)> {
 }
 
 fn input_error(e: anyhow::Error) -> PyErr {
-    match e.chain().any(|c| c.is::<BadInput>()) {
-        true => InputError::new_err(error_message(&e)),
-        false => CoopetitionError::new_err(error_message(&e)),
+    match exit_status(&e) {
+        2 => InputError::new_err(error_message(&e)),
+        _ => CoopetitionError::new_err(error_message(&e)),
     }
 }
 
@@ -118,6 +121,14 @@ fn param_rows(scenario: &str) -> PyResult<Vec<(String, String, String, f64, f64,
         .collect())
 }
 
+/// The Wilson interval of `k` successes in `n` trials at normal quantile `z` (the
+/// CLI's outcome intervals).
+#[pyfunction]
+#[pyo3(signature = (k, n, z = Z95))]
+fn wilson_interval(k: u64, n: u64, z: f64) -> (f64, f64) {
+    wilson(k, n, z)
+}
+
 /// JSON text of a table → TOML text (sweep and scenario files given as Python dicts).
 #[pyfunction]
 fn json_to_toml(json: &str) -> PyResult<String> {
@@ -133,10 +144,17 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("InputError", m.py().get_type::<InputError>())?;
     m.add("CoopetitionError", m.py().get_type::<CoopetitionError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("Z95", Z95)?;
+    // Horizon metrics in `outcomes.csv` column order.
+    m.add("METRICS", METRICS.to_vec())?;
+    m.add("OUTCOMES", outcome_labels().to_vec())?;
+    // The seed article's expert view, in `OUTCOMES` order.
+    m.add("ARTICLE", ARTICLE_REFERENCE.to_vec())?;
     m.add_function(wrap_pyfunction!(main, m)?)?;
     m.add_function(wrap_pyfunction!(bundled_scenarios, m)?)?;
     m.add_function(wrap_pyfunction!(show_json, m)?)?;
     m.add_function(wrap_pyfunction!(param_rows, m)?)?;
     m.add_function(wrap_pyfunction!(json_to_toml, m)?)?;
+    m.add_function(wrap_pyfunction!(wilson_interval, m)?)?;
     Ok(())
 }

@@ -198,7 +198,7 @@ def test_probabilities_have_wilson_intervals():
     assert abs(p["p"].sum() - 1) < 1e-12
     assert (p["lo"] <= p["p"]).all() and (p["p"] <= p["hi"]).all()
     # Wilson at k = 0: the upper bound is z²/(n + z²).
-    assert cp._api._wilson(0, 400)[1] == pytest.approx(cp._api.Z95**2 / (400 + cp._api.Z95**2))
+    assert cp._native.wilson_interval(0, 400)[1] == pytest.approx(cp._api.Z95**2 / (400 + cp._api.Z95**2))
 
 
 def test_scenarios_show_and_params():

@@ -44,7 +44,8 @@ pub fn exit_code(e: &anyhow::Error) -> ExitCode {
     ExitCode::from(exit_status(e))
 }
 
-fn exit_status(e: &anyhow::Error) -> u8 {
+/// Exit status of an error as a number (2 bad input, 1 otherwise).
+pub fn exit_status(e: &anyhow::Error) -> u8 {
     match e.chain().any(|c| c.is::<BadInput>()) {
         true => 2,
         false => 1,

@@ -18,7 +18,7 @@ use crate::output::run_dir::{PerRunFiles, RunDirWriter};
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  coopetition run\n  coopetition run strict-regulators --runs 5000 --seed 7 --out output/strict\n  coopetition run scenarios/talent-war.toml --set talent.researchers=20000 --threads 2\n  coopetition run --set regulation.stringency=2 --set partnership.exclusivity=rofr --quiet\n  coopetition run --runs 1000000 --quiet          # no per-run timeseries.csv/events.csv above 10,000 runs\n  coopetition run --runs 50000 --timeseries       # ask for them anyway (~28 kB a run)\n  coopetition run --format parquet                # typed Parquet tables (build feature `parquet`)"
+    after_help = "Examples:\n  coopetition run\n  coopetition run strict-regulators --runs 5000 --seed 7 --out output/strict\n  coopetition run scenarios/talent-war.toml --set talent.researchers=20000 --threads 2\n  coopetition run --set regulation.stringency=2 --set partnership.exclusivity=rofr --quiet\n  coopetition run --runs 1000000 --quiet          # no per-run timeseries.csv/events.csv above 10,000 runs\n  coopetition run --runs 50000 --timeseries       # ask for them anyway (~28 kB a run)\n  coopetition run --format parquet                # typed Parquet tables instead of CSV"
 )]
 pub struct RunArgs {
     /// Bundled scenario name or path to a TOML file.
@@ -54,7 +54,7 @@ pub struct RunArgs {
     /// Do not write events.csv.
     #[arg(long, overrides_with = "events")]
     pub no_events: bool,
-    /// Table format: csv, or parquet (typed; needs a build with the `parquet` feature).
+    /// Table format: csv, or parquet (typed columns; docs/OUTPUTS.md).
     #[arg(long, value_enum, default_value_t = TableFormat::Csv)]
     pub format: TableFormat,
     /// No progress bar or table.

@@ -10,17 +10,10 @@ use std::path::{Path, PathBuf};
 
 use super::run::{SweepError, read_manifest, write_manifest};
 use crate::fsutil::temp_path;
-use crate::output::format::{TableFormat, convert_tables, open_table, parquet_path, remove_converted, table_exists};
+use crate::output::format::{convert_tables, open_table, remove_converted, table_exists};
 
 /// Files concatenated by merge (those present in every shard).
-const FILES: [&str; 6] = [
-    "points.csv",
-    "outcomes.csv",
-    "failures.csv",
-    "summary.csv",
-    "timeseries_quantiles.csv",
-    "timeseries.csv",
-];
+const FILES: [&str; 6] = super::run::TABLES;
 
 /// Merges complete shard directories into `out` (prepared by the caller).
 pub fn merge(shards: &[PathBuf], out: &Path, command_line: Vec<String>) -> Result<usize, SweepError> {
@@ -76,10 +69,7 @@ pub fn merge(shards: &[PathBuf], out: &Path, command_line: Vec<String>) -> Resul
         )));
     }
 
-    let format = match parquet_path(&manifests[0].0.join(FILES[1])).is_file() {
-        true => TableFormat::Parquet,
-        false => TableFormat::Csv,
-    };
+    let format = manifests[0].1.format;
     for name in FILES {
         let present: Vec<bool> = manifests.iter().map(|(d, _)| table_exists(&d.join(name))).collect();
         if present.iter().all(|p| !p) {

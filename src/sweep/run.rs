@@ -23,7 +23,7 @@ use crate::fsutil::{temp_path, write_atomic};
 use crate::montecarlo::{BLOCK, Render, RunRecord};
 use crate::outcome::Outcome;
 use crate::output::columns::{outcomes_header, push_field, push_num, timeseries_header};
-use crate::output::format::{TableFormat, convert_tables, parquet_path, remove_converted};
+use crate::output::format::{TableFormat, convert_tables, remove_converted, remove_tables};
 use crate::output::quantiles::{QUANTILES_HEADER, SeriesSketch};
 use crate::scenario::Scenario;
 use crate::stats::{Z95, wilson};
@@ -124,14 +124,18 @@ fn state_path(points_dir: &Path, p: usize, runs: u64) -> PathBuf {
     points_dir.join(format!("{p}.{runs}.state"))
 }
 
-/// Partial output files of a sweep, in a fixed order.
-const STREAMS: [&str; 5] = [
+/// The tables of a sweep directory: `points.csv`, written at the start, then the streams.
+pub const TABLES: [&str; 6] = [
+    "points.csv",
     "outcomes.csv",
     "failures.csv",
     "summary.csv",
     "timeseries_quantiles.csv",
     "timeseries.csv",
 ];
+
+/// Partial output files of a sweep, in a fixed order.
+const STREAMS: &[&str] = TABLES.split_at(1).1;
 
 struct Streams {
     dir: PathBuf,
@@ -362,12 +366,7 @@ pub fn run_sweep(
         // so no file of an older sweep survives beside the new results.
         let _ = std::fs::remove_dir_all(&points_dir);
         let _ = std::fs::remove_file(&checkpoint_path);
-        for name in STREAMS.iter().chain(&["points.csv"]) {
-            let path = dir.join(name);
-            let _ = std::fs::remove_file(temp_path(&path));
-            let _ = std::fs::remove_file(&path);
-            let _ = std::fs::remove_file(parquet_path(&path));
-        }
+        remove_tables(dir, &TABLES);
     }
     std::fs::create_dir_all(&points_dir).map_err(io(&points_dir))?;
     write_json(&manifest_path, &manifest)?;
@@ -573,7 +572,7 @@ fn complete(
     failed: u64,
 ) -> Result<(), SweepError> {
     let format = manifest.format;
-    for name in STREAMS {
+    for &name in STREAMS {
         let to = dir.join(name);
         let from = temp_path(&to);
         if from.exists() {
@@ -585,13 +584,12 @@ fn complete(
             std::fs::rename(&from, &to).map_err(io(&to))?;
         }
     }
-    let tables: Vec<&str> = STREAMS.iter().copied().chain(["points.csv"]).collect();
-    convert_tables(dir, &tables, format).map_err(io(dir))?;
+    convert_tables(dir, &TABLES, format).map_err(io(dir))?;
     manifest.status = "complete".into();
     manifest.runs = runs;
     manifest.failed_runs = failed;
     write_json(&dir.join("manifest.json"), manifest)?;
-    remove_converted(dir, &tables, format).map_err(io(dir))?;
+    remove_converted(dir, &TABLES, format).map_err(io(dir))?;
     let _ = std::fs::remove_file(dir.join(CHECKPOINT));
     let _ = std::fs::remove_dir_all(dir.join(POINTS_DIR));
     Ok(())
