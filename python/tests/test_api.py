@@ -1,8 +1,9 @@
 """The Python package against the command line: same tables for the same seed, the same
 error messages, Parquet equal to CSV, the GIL released, Ctrl-C, and the EMA example.
 
-The binary is ``$COOPETITION_BIN`` or ``target/release/coopetition`` (``cargo test
---release`` builds it); tests that compare against it skip, saying so, when it is absent.
+The binary is ``$COOPETITION_BIN``, else ``target/release/coopetition`` or
+``target/ci/coopetition`` (the README's test command builds the latter); tests that compare
+against it skip, saying so, when it is absent.
 """
 
 from __future__ import annotations
@@ -23,7 +24,12 @@ import pytest
 import coopetition as cp
 
 ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(os.environ.get("COOPETITION_BIN", ROOT / "target" / "release" / "coopetition"))
+def _default_bin() -> Path:
+    built = [ROOT / "target" / profile / "coopetition" for profile in ("release", "ci")]
+    return next((b for b in built if b.is_file()), built[0])
+
+
+BIN = Path(os.environ.get("COOPETITION_BIN", _default_bin()))
 needs_bin = pytest.mark.skipif(not BIN.is_file(), reason=f"no CLI binary at {BIN} (cargo build --release)")
 
 RUN_TABLES = ["outcomes", "timeseries", "events", "failures", "timeseries_quantiles"]

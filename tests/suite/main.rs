@@ -1,6 +1,5 @@
 //! The integration tests, one module per area, in one binary: each test binary is a
-//! full link of the library with fat LTO, so one binary instead of twenty saves
-//! most of the release build time of `cargo test --release`.
+//! full link of the library, so one binary instead of twenty saves most of the link time.
 
 mod common;
 mod support;
