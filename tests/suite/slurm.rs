@@ -2,10 +2,11 @@
 //! cluster, give a merged result byte-identical to a local `sweep` of the same file; a task
 //! that failed part-way resumes when rerun alone.
 //!
-//! The cluster test uses a SLURM that already works, or starts a throw-away single-node one
-//! with `../shared/tools/local-slurm.sh` (root; installs Debian's slurm-wlm when missing) and
-//! stops it afterwards. Where neither is possible it is skipped with the reason printed,
-//! unless `COOPETITION_REQUIRE_SLURM=1` (set by `.ci/run`), which turns the skip into a failure.
+//! The cluster test uses a SLURM that already works (one `scripts/slurm-cluster.sh` left
+//! running, or one on the PATH). Otherwise it is skipped with the reason printed, unless
+//! `COOPETITION_REQUIRE_SLURM=1` (set by `.ci/run`): then it starts a throw-away single-node
+//! cluster with `scripts/slurm-cluster.sh` (root; installs Debian's slurm-wlm when missing),
+//! stops it afterwards, and fails when no cluster can be had.
 
 use crate::common;
 use common::*;
@@ -337,35 +338,39 @@ impl Drop for Slurm {
         if self.started {
             match Command::new("bash").arg(&self.script).arg("stop").output() {
                 Ok(o) if o.status.success() => eprintln!("stopped the local SLURM cluster"),
-                Ok(o) => eprintln!("local-slurm.sh stop failed: {}", stderr(&o)),
-                Err(e) => eprintln!("local-slurm.sh stop failed: {e}"),
+                Ok(o) => eprintln!("slurm-cluster.sh stop failed: {}", stderr(&o)),
+                Err(e) => eprintln!("slurm-cluster.sh stop failed: {e}"),
             }
         }
     }
 }
 
-/// The environment `local-slurm.sh env` exports.
-fn kit_env(script: &Path) -> Result<Vec<(String, String)>, String> {
+/// The environment `slurm-cluster.sh env` exports.
+fn cluster_env(script: &Path) -> Result<Vec<(String, String)>, String> {
     let o = Command::new("bash")
         .arg("-c")
-        .arg(r#"eval "$(bash "$0" env)" && printf '%s\n%s\n' "$SLURM_KIT_DIR" "$SLURM_CONF""#)
+        .arg(r#"eval "$(bash "$0" env)" && printf '%s\n%s\n' "$COOPETITION_SLURM_DIR" "$SLURM_CONF""#)
         .arg(script)
         .output()
         .map_err(|e| e.to_string())?;
     let text = stdout(&o);
     let mut lines = text.lines();
     match (o.status.success(), lines.next(), lines.next()) {
-        (true, Some(kit), Some(conf)) if !conf.is_empty() => Ok(vec![
-            ("SLURM_KIT_DIR".into(), kit.into()),
+        (true, Some(dir), Some(conf)) if !conf.is_empty() => Ok(vec![
+            ("COOPETITION_SLURM_DIR".into(), dir.into()),
             ("SLURM_CONF".into(), conf.into()),
         ]),
-        _ => Err(format!("local-slurm.sh env failed: {}", stderr(&o))),
+        _ => Err(format!("slurm-cluster.sh env failed: {}", stderr(&o))),
     }
 }
 
-/// Finds or starts a SLURM cluster; `Err(reason)` when none can be had here.
+fn required() -> bool {
+    std::env::var("COOPETITION_REQUIRE_SLURM").as_deref() == Ok("1")
+}
+
+/// Finds or (when required) starts a SLURM cluster; `Err(reason)` when none can be had.
 fn slurm() -> Result<Slurm, String> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/local-slurm.sh");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/slurm-cluster.sh");
     let mk = |env, started| Slurm {
         env,
         script: script.clone(),
@@ -373,24 +378,24 @@ fn slurm() -> Result<Slurm, String> {
         jobs: Default::default(),
     };
     let quiet_ok = |c: &mut Command| c.output().map(|o| o.status.success()).unwrap_or(false);
-    // 1. A local cluster left running (e.g. by a developer): reuse, leave it running.
-    if script.exists() && quiet_ok(Command::new("bash").arg(&script).arg("status")) {
-        return Ok(mk(kit_env(&script)?, false));
+    // 1. The script's cluster left running (by `.ci/run` or a developer): reuse, leave it.
+    if quiet_ok(Command::new("bash").arg(&script).arg("status")) {
+        return Ok(mk(cluster_env(&script)?, false));
     }
     // 2. A SLURM that already answers in this environment.
     if quiet_ok(Command::new("sinfo").arg("-h")) && quiet_ok(Command::new("sbatch").arg("--version")) {
         return Ok(mk(Vec::new(), false));
     }
-    // 3. Start the throw-away cluster.
-    if !script.exists() {
-        return Err(format!("no working sbatch, and {} is missing", script.display()));
+    // 3. Start the throw-away cluster, only where asked to: it installs system packages.
+    if !required() {
+        return Err("no SLURM cluster here (COOPETITION_REQUIRE_SLURM=1 starts one with scripts/slurm-cluster.sh: root, installs slurm-wlm)".into());
     }
     let uid = Command::new("id")
         .arg("-u")
         .output()
         .map(|o| stdout(&o).trim().to_string());
     if uid.ok().as_deref() != Some("0") {
-        return Err("no working sbatch, and local-slurm.sh needs root to start a cluster".into());
+        return Err("no working sbatch, and scripts/slurm-cluster.sh needs root to start a cluster".into());
     }
     eprintln!("starting a local SLURM cluster (installs slurm-wlm on first use; may take minutes)");
     let t = Instant::now();
@@ -398,13 +403,13 @@ fn slurm() -> Result<Slurm, String> {
         .arg(&script)
         .arg("start")
         .output()
-        .map_err(|e| format!("cannot run local-slurm.sh: {e}"))?;
+        .map_err(|e| format!("cannot run slurm-cluster.sh: {e}"))?;
     if !o.status.success() {
         let _ = Command::new("bash").arg(&script).arg("stop").output();
-        return Err(format!("local-slurm.sh start failed:\n{}{}", stdout(&o), stderr(&o)));
+        return Err(format!("slurm-cluster.sh start failed:\n{}{}", stdout(&o), stderr(&o)));
     }
     eprintln!("local SLURM cluster up in {:.0} s", t.elapsed().as_secs_f64());
-    Ok(mk(kit_env(&script)?, true))
+    Ok(mk(cluster_env(&script)?, true))
 }
 
 #[test]
@@ -412,7 +417,7 @@ fn sweep_as_a_slurm_job_array_equals_the_local_sweep() {
     let cluster = match slurm() {
         Ok(c) => c,
         Err(reason) => {
-            if std::env::var("COOPETITION_REQUIRE_SLURM").as_deref() == Ok("1") {
+            if required() {
                 panic!("COOPETITION_REQUIRE_SLURM=1 but no SLURM: {reason}");
             }
             eprintln!("SKIPPED sweep_as_a_slurm_job_array_equals_the_local_sweep: {reason}");
