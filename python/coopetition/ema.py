@@ -35,9 +35,11 @@ def _identifier(path: str) -> str:
 def _registry_range(path: str, scenario: str) -> tuple[float, float]:
     """A parameter's valid range from the registry (``coopetition params``)."""
     table = _api.params(scenario).set_index("path")
-    if path not in table.index:
+    # A list element (``products.market_size[2]``) has its list's range.
+    listed = path.split("[", 1)[0] if path.endswith("]") else path
+    if listed not in table.index:
         raise _api.InputError(f"uncertainty {path!r}: not a parameter (see coopetition.params())")
-    row = table.loc[path]
+    row = table.loc[listed]
     if row["min"] != row["min"]:  # NaN: categorical
         raise _api.InputError(f"uncertainty {path!r}: categorical; give its levels, {{{path!r}: [...]}}")
     return (float(row["min"]), float(row["max"]))

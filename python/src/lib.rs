@@ -108,15 +108,9 @@ fn param_rows(scenario: &str) -> PyResult<Vec<(String, String, String, f64, f64,
     let s = scenarios::resolve_with_overrides(scenario, &[]).map_err(input_error)?;
     Ok(params::with_values(&s)
         .into_iter()
-        .map(|(p, v)| {
-            (
-                p.path.to_string(),
-                v,
-                p.unit.to_string(),
-                p.min,
-                p.max,
-                p.doc.to_string(),
-            )
+        .map(|row| {
+            let p = row.spec;
+            (row.path, row.value, p.unit.to_string(), p.min, p.max, p.doc.to_string())
         })
         .collect())
 }

@@ -69,6 +69,9 @@ pub enum AnalyzeError {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// The `analysis/` directory is being written by another command, or cannot be locked.
+    #[error(transparent)]
+    Locked(#[from] crate::output::lock::LockError),
     /// Drawing a plot failed.
     #[error("{}: drawing failed: {message}", path.display())]
     Plot {
@@ -83,7 +86,12 @@ impl AnalyzeError {
     /// True when the user's input is at fault (the CLI exits with code 2), false for a
     /// failure of the tool or the system (exit code 1).
     pub fn is_bad_input(&self) -> bool {
-        !matches!(self, AnalyzeError::Io { .. } | AnalyzeError::Plot { .. })
+        !matches!(
+            self,
+            AnalyzeError::Io { .. }
+                | AnalyzeError::Plot { .. }
+                | AnalyzeError::Locked(crate::output::lock::LockError::Io { .. })
+        )
     }
 
     /// Wraps an I/O error with the path it concerns.

@@ -138,6 +138,8 @@ pub fn analyze(dir: &Path, opts: &AnalyzeOptions) -> Result<AnalyzeSummary, Anal
 
     let out_dir = dir.join("analysis");
     std::fs::create_dir_all(&out_dir).map_err(|e| AnalyzeError::io(&out_dir, e))?;
+    // Held until the analysis is written: a second `analyze` of the directory exits 2.
+    let _lock = crate::output::lock::DirLock::acquire(&out_dir)?;
     remove_old_outputs(&out_dir)?;
     let mut out = Output {
         dir: out_dir.clone(),

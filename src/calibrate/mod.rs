@@ -92,12 +92,7 @@ pub fn outcome_counts(
 
 /// Search bounds of a parameter: its registry range, capped to keep the search sane.
 pub fn bounds(path: &str) -> Result<Bounds, String> {
-    let spec = params::find(path).ok_or_else(|| {
-        let hint = params::suggest(path)
-            .map(|p| format!(" (did you mean `{p}`?)"))
-            .unwrap_or_default();
-        format!("unknown parameter `{path}`{hint}")
-    })?;
+    let spec = params::find(path).ok_or_else(|| params::unknown_parameter(path))?;
     if spec.min.is_nan() {
         return Err(format!("`{path}` is not numeric and cannot be calibrated"));
     }

@@ -310,10 +310,7 @@ pub fn parse_targets(src: &str, origin: &str, scenario: &Scenario) -> Result<Tar
         let field = |k: &str| format!("free[{i}].{k}");
         let path = f.param.get_ref();
         let Some(spec) = params::find(path) else {
-            let hint = params::suggest(path)
-                .map(|p| format!(" (did you mean `{p}`?)"))
-                .unwrap_or_default();
-            ck.at(&f.param, field("param"), format!("unknown parameter `{path}`{hint}"));
+            ck.at(&f.param, field("param"), params::unknown_parameter(path));
             continue;
         };
         let current = load::current_value(scenario, path);

@@ -44,6 +44,9 @@ pub fn execute(args: &CalibrateArgs, targets_path: &Path, base: Scenario, argv: 
     if dir.exists() && !dir.is_dir() {
         return Err(bad_input(format!("{}: exists and is not a directory", dir.display())));
     }
+    std::fs::create_dir_all(&dir).map_err(|e| anyhow::anyhow!("{}: cannot create: {e}", dir.display()))?;
+    // Held until the calibration returns: a second one on the same directory exits 2.
+    let _lock = crate::output::dirs::lock_existing(&dir).map_err(super::out_dir_error)?;
     let used = RESULT_FILES.iter().any(|f| dir.join(f).exists());
     if used && !args.resume && !args.force {
         return Err(bad_input(format!(
@@ -60,7 +63,6 @@ pub fn execute(args: &CalibrateArgs, targets_path: &Path, base: Scenario, argv: 
             out.display()
         )));
     }
-    std::fs::create_dir_all(&dir).map_err(|e| anyhow::anyhow!("{}: cannot create: {e}", dir.display()))?;
     // The fingerprint of everything the search depends on.
     let hash = format!(
         "{:016x}",

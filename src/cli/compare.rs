@@ -11,7 +11,7 @@ use super::run::progress;
 use super::scenarios::resolve_with_overrides;
 use crate::compare::{CompareSpec, run};
 use crate::montecarlo::thread_pool;
-use crate::output::dirs;
+use crate::output::dirs::OutDir;
 
 #[derive(Debug, Args)]
 #[command(
@@ -70,11 +70,9 @@ pub fn execute(args: CompareArgs, argv: &[String]) -> anyhow::Result<ExitCode> {
         )));
     }
     let default_name = format!("compare-{}-vs-{}-seed{}", a.name, b.name, args.seed);
-    let dir = dirs::prepare(args.out.as_deref(), &default_name, args.force).map_err(|e| match e {
-        dirs::OutDirError::Create { .. } => anyhow::Error::new(e),
-        other => bad_input(other),
-    })?;
     let pool = thread_pool(args.threads).context("cannot start worker threads")?;
+    super::check_memory([&a, &b], pool.current_num_threads())?;
+    let OutDir { path: dir, lock: _lock } = super::out_dir(args.out.as_deref(), &default_name, args.force)?;
     let pb = progress(args.runs, args.quiet, &format!("{} vs {}", a.name, b.name));
     let spec = CompareSpec {
         a: &a,

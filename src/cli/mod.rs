@@ -11,6 +11,7 @@ pub mod slurm;
 pub mod sweep;
 pub mod table;
 
+use std::path::Path;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -24,6 +25,64 @@ pub struct BadInput(pub String);
 /// Wraps any error as bad input (exit code 2).
 pub fn bad_input(e: impl std::fmt::Display) -> anyhow::Error {
     anyhow::Error::new(BadInput(e.to_string()))
+}
+
+/// [`dirs::prepare`](crate::output::dirs::prepare) with the CLI's exit codes: 2 for what the
+/// command line can fix (results present, another writer), 1 for the system's faults.
+pub fn out_dir(
+    explicit: Option<&Path>,
+    default_name: &str,
+    force: bool,
+) -> anyhow::Result<crate::output::dirs::OutDir> {
+    crate::output::dirs::prepare(explicit, default_name, force).map_err(out_dir_error)
+}
+
+/// Worker threads a `--threads` value gives (0: one per core, as rayon's default).
+pub fn engines(threads: usize) -> usize {
+    if threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        threads
+    }
+}
+
+/// Refuses (exit 2), before anything is allocated, a batch whose estimated peak memory
+/// ([`crate::sim::memory`]) exceeds what the machine has left, naming the largest scenario.
+pub fn check_memory<'a>(
+    scenarios: impl IntoIterator<Item = &'a crate::scenario::Scenario>,
+    engines: usize,
+) -> anyhow::Result<()> {
+    use crate::sim::memory::{BYTES_PER_RESEARCHER, BYTES_PER_STARTUP, estimate};
+    let Some(available) = crate::fsutil::available_memory_bytes() else {
+        return Ok(());
+    };
+    let worst = scenarios
+        .into_iter()
+        .map(|s| (estimate(s, engines), s))
+        .max_by_key(|(e, _)| e.total);
+    let Some((e, s)) = worst.filter(|(e, _)| e.total > available) else {
+        return Ok(());
+    };
+    let gib = |b: u64| format!("{:.1} GiB", b as f64 / f64::from(1u32 << 30));
+    Err(bad_input(format!(
+        "scenario `{}` needs about {} of memory ({} worker thread(s), each with an engine of {}: {} researchers at {BYTES_PER_RESEARCHER} B, up to {} startups at {BYTES_PER_STARTUP} B), more than the {} available; use fewer --threads, or fewer researchers (talent.researchers) or startups (startups.max_startups)",
+        s.name,
+        gib(e.total),
+        e.engines,
+        gib(e.per_engine),
+        s.talent.researchers,
+        e.startups,
+        gib(available)
+    )))
+}
+
+/// An output-directory error with the CLI's exit code (see [`out_dir`]).
+pub fn out_dir_error(e: crate::output::dirs::OutDirError) -> anyhow::Error {
+    if e.is_usage() {
+        bad_input(e)
+    } else {
+        anyhow::Error::new(e)
+    }
 }
 
 /// Most worker threads accepted: far above any machine's cores, far below what would
@@ -115,6 +174,25 @@ pub enum Command {
         #[arg(default_value = "baseline")]
         scenario: String,
     },
+    /// Print a JSON Schema of scenario or sweep files, for editors' TOML completion and checks.
+    #[command(after_help = "Examples:
+  coopetition schema > scenario.schema.json            # then `#:schema ./scenario.schema.json` atop a scenario
+  coopetition schema sweep > sweep.schema.json
+
+Editors with a TOML language server (Taplo, Even Better TOML) read the `#:schema` comment
+or a `.taplo.toml` rule; see README.md.")]
+    Schema {
+        /// Which files the schema describes.
+        #[arg(value_enum, default_value = "scenario")]
+        kind: SchemaKind,
+    },
+}
+
+/// The files `coopetition schema` describes.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum SchemaKind {
+    Scenario,
+    Sweep,
 }
 
 /// The message the binary prints after `error: `: the error, then any cause it does not
@@ -176,6 +254,14 @@ pub fn dispatch(cli: Cli, argv: Vec<String>) -> anyhow::Result<ExitCode> {
         Command::Show { scenario, set } => scenarios::show(&scenario, &set),
         Command::Validate { files } => scenarios::validate(&files),
         Command::Params { scenario } => scenarios::params(&scenario),
+        Command::Schema { kind } => {
+            let schema = match kind {
+                SchemaKind::Scenario => crate::scenario::schema::scenario_schema(),
+                SchemaKind::Sweep => crate::scenario::schema::sweep_schema(),
+            };
+            println!("{}", serde_json::to_string_pretty(&schema)?);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Analyze(args) => analyze::execute(args),
         Command::Bench(args) => bench::execute(args),
         Command::Calibrate(args) => calibrate::execute(args, &argv),

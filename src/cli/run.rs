@@ -11,7 +11,7 @@ use super::bad_input;
 use super::scenarios::resolve_with_overrides;
 use super::table::outcome_table;
 use crate::montecarlo::{Render, run_pipelined, thread_pool};
-use crate::output::dirs;
+use crate::output::dirs::OutDir;
 use crate::output::format::TableFormat;
 use crate::output::manifest::RunManifest;
 use crate::output::run_dir::{PerRunFiles, RunDirWriter};
@@ -83,11 +83,10 @@ pub fn execute(args: RunArgs, argv: &[String]) -> anyhow::Result<ExitCode> {
     args.format.check_available().map_err(bad_input)?;
     let scenario = resolve_with_overrides(&args.scenario, &args.set)?;
     let default_name = format!("{}-seed{}", scenario.name, args.seed);
-    let dir = dirs::prepare(args.out.as_deref(), &default_name, args.force).map_err(|e| match e {
-        dirs::OutDirError::Create { .. } => anyhow::Error::new(e),
-        other => bad_input(other),
-    })?;
     let pool = thread_pool(args.threads).context("cannot start worker threads")?;
+    let engines = pool.current_num_threads().min(args.runs.max(1) as usize);
+    super::check_memory([&scenario], engines)?;
+    let OutDir { path: dir, lock: _lock } = super::out_dir(args.out.as_deref(), &default_name, args.force)?;
 
     let io = |e: std::io::Error| anyhow::anyhow!("{}: {e}", dir.display());
     let mut files = PerRunFiles::default_for(args.runs);

@@ -16,7 +16,7 @@ use anyhow::Context as _;
 use clap::Args;
 
 use super::bad_input;
-use crate::output::dirs;
+use crate::output::dirs::{self, OutDir};
 use crate::sweep::run::read_manifest;
 use crate::sweep::{load_sweep_file, shard_points, sweep_hash};
 
@@ -302,10 +302,7 @@ pub fn execute(args: SlurmArgs, argv: &[String]) -> anyhow::Result<ExitCode> {
     };
 
     // The output directory: DIR may hold shards of this very sweep (a rerun), not other results.
-    let out = dirs::prepare(args.out.as_deref(), &format!("sweep-{stem}"), true).map_err(|e| match e {
-        dirs::OutDirError::Create { .. } => anyhow::Error::new(e),
-        other => bad_input(other),
-    })?;
+    let OutDir { path: out, lock: _lock } = super::out_dir(args.out.as_deref(), &format!("sweep-{stem}"), true)?;
     let out = out
         .canonicalize()
         .with_context(|| format!("{}: cannot resolve", out.display()))?;

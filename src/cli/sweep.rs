@@ -7,7 +7,7 @@ use clap::Args;
 
 use super::bad_input;
 use super::run::progress;
-use crate::output::dirs;
+use crate::output::dirs::{self, OutDir};
 use crate::output::format::TableFormat;
 use crate::sweep::{SweepError, SweepOptions, load_sweep_file, merge::merge, run_sweep};
 
@@ -88,8 +88,20 @@ pub fn execute(args: SweepArgs, argv: &[String]) -> anyhow::Result<ExitCode> {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "sweep".into());
-    let out = match (&args.out, args.resume) {
-        (Some(d), true) if d.join("manifest.json").exists() => d.clone(),
+    // Every point when the sweep varies what sets a run's size, else the base scenario.
+    let sized = ["talent.researchers", "startups.", "horizon_months"];
+    let points: Vec<crate::scenario::Scenario> = if sweep.params.iter().any(|p| sized.iter().any(|s| p.starts_with(s)))
+    {
+        (0..sweep.points.len()).filter_map(|p| sweep.scenario(p).ok()).collect()
+    } else {
+        vec![sweep.base.clone()]
+    };
+    super::check_memory(&points, super::engines(args.threads))?;
+    // `_lock`: this process writes `out` until it returns (a second writer exits 2).
+    let (out, _lock) = match (&args.out, args.resume) {
+        (Some(d), true) if d.join("manifest.json").exists() => {
+            (d.clone(), dirs::lock_existing(d).map_err(super::out_dir_error)?)
+        }
         (None, true) => {
             return Err(bad_input(
                 "--resume needs --out DIR (the directory of the interrupted sweep)",
@@ -100,10 +112,8 @@ pub fn execute(args: SweepArgs, argv: &[String]) -> anyhow::Result<ExitCode> {
                 Some((k, n)) => format!("sweep-{stem}-shard{k}of{n}"),
                 None => format!("sweep-{stem}"),
             };
-            dirs::prepare(explicit.as_deref(), &default_name, args.force).map_err(|e| match e {
-                dirs::OutDirError::Create { .. } => anyhow::Error::new(e),
-                other => bad_input(other),
-            })?
+            let dir = super::out_dir(explicit.as_deref(), &default_name, args.force)?;
+            (dir.path, dir.lock)
         }
     };
     let opts = SweepOptions {
@@ -184,10 +194,7 @@ pub fn execute_merge(args: MergeArgs, argv: &[String]) -> anyhow::Result<ExitCod
             return Err(bad_input(format!("{}: not a directory", d.display())));
         }
     }
-    let out = dirs::prepare(Some(&args.out), "", args.force).map_err(|e| match e {
-        dirs::OutDirError::Create { .. } => anyhow::Error::new(e),
-        other => bad_input(other),
-    })?;
+    let OutDir { path: out, lock: _lock } = super::out_dir(Some(&args.out), "", args.force)?;
     let n = merge(&args.dirs, &out, argv.to_vec()).map_err(sweep_error)?;
     println!("merged {n} shards into {}", out.display());
     Ok(ExitCode::SUCCESS)

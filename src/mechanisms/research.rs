@@ -17,7 +17,8 @@
 //! researchers' summed skill. The last factor is the diffusion of ideas (papers,
 //! distillation, staff moves): followers grow faster the further behind they are
 //! (Nelson–Phelps catch-up), so relative positions settle where a firm's inputs put them
-//! instead of drifting apart; the frontier firm grows on its inputs alone. The open-weight
+//! instead of drifting apart; the frontier firm grows on its inputs alone. Catch-up closes
+//! the gap at most (g ≤ frontier/capability − 1 + own growth): imitation never leapfrogs. The open-weight
 //! champion's output is scaled by (0.5 + open_source.strength), the community's help.
 //! While the partnership is active, first access and information sharing spill the lab's
 //! lead to the investor: Δ = spillover_rate · info_sharing · (1 if first_access else ½)
@@ -71,10 +72,12 @@ pub fn research(
             _ => c.own_compute * p.cloud.training_share,
         };
         let behind = frontier / c.capability.max(1e-9);
-        let mut g = r.productivity
+        let own = r.productivity
             * (compute / r.compute_ref).max(0.0).powf(r.compute_elasticity)
-            * (c.skill_sum / r.talent_ref).max(0.0).powf(r.talent_elasticity)
-            * behind.powf(r.catch_up);
+            * (c.skill_sum / r.talent_ref).max(0.0).powf(r.talent_elasticity);
+        // Imitation closes the gap at most: a follower does not leapfrog the frontier by
+        // diffusion alone (without the bound a steep catch_up overflows capability).
+        let mut g = (own * behind.powf(r.catch_up)).min(behind - 1.0 + own);
         if c.role == Role::OpenWeight {
             g *= 0.5 + p.open_source.strength;
         }

@@ -1,6 +1,8 @@
-//! Output directories: never overwrite results silently.
+//! Output directories: never overwrite results silently, and one writer at a time.
 
 use std::path::{Path, PathBuf};
+
+use super::lock::{DirLock, LockError};
 
 /// Files whose presence marks a directory as holding results.
 pub const RESULT_FILES: &[&str] = &["manifest.json", "outcomes.csv", "summary.csv", "points.csv"];
@@ -14,6 +16,26 @@ pub enum OutDirError {
     Create { path: PathBuf, source: std::io::Error },
     #[error("{0}: exists and is not a directory")]
     NotADirectory(PathBuf),
+    #[error(transparent)]
+    Locked(#[from] LockError),
+}
+
+impl OutDirError {
+    /// Whether the fault is the command line's (exit 2) rather than the system's (exit 1):
+    /// every case but a directory that cannot be created or locked.
+    pub fn is_usage(&self) -> bool {
+        !matches!(
+            self,
+            OutDirError::Create { .. } | OutDirError::Locked(LockError::Io { .. })
+        )
+    }
+}
+
+/// An output directory, locked for this command (see [`super::lock`]).
+#[derive(Debug)]
+pub struct OutDir {
+    pub path: PathBuf,
+    pub lock: DirLock,
 }
 
 /// Whether `dir` holds any result file.
@@ -21,14 +43,24 @@ pub fn holds_results(dir: &Path) -> bool {
     RESULT_FILES.iter().any(|f| dir.join(f).exists())
 }
 
-/// Picks and creates the output directory. An explicit `--out` holding results needs
-/// `force`; the default `output/<name>` gets a fresh suffix (`-2`, `-3`, …) if taken.
-pub fn prepare(explicit: Option<&Path>, default_name: &str, force: bool) -> Result<PathBuf, OutDirError> {
-    let dir = match explicit {
+/// Picks, creates and locks the output directory. An explicit `--out` holding results
+/// needs `force`; the default `output/<name>` gets a fresh suffix (`-2`, `-3`, …) if taken.
+/// The lock comes before the look at the contents, so a directory another command is
+/// writing is reported as such.
+pub fn prepare(explicit: Option<&Path>, default_name: &str, force: bool) -> Result<OutDir, OutDirError> {
+    fn create(path: &Path) -> impl FnOnce(std::io::Error) -> OutDirError + '_ {
+        move |source| OutDirError::Create {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+    match explicit {
         Some(d) => {
             if d.exists() && !d.is_dir() {
                 return Err(OutDirError::NotADirectory(d.into()));
             }
+            std::fs::create_dir_all(d).map_err(create(d))?;
+            let lock = DirLock::acquire(d)?;
             if holds_results(d) && !force {
                 return Err(OutDirError::HoldsResults(d.into()));
             }
@@ -36,22 +68,34 @@ pub fn prepare(explicit: Option<&Path>, default_name: &str, force: bool) -> Resu
             if force {
                 let _ = std::fs::remove_dir_all(d.join("analysis"));
             }
-            d.to_path_buf()
+            Ok(OutDir {
+                path: d.to_path_buf(),
+                lock,
+            })
         }
         None => {
             let base = Path::new("output").join(default_name);
+            std::fs::create_dir_all("output").map_err(create(Path::new("output")))?;
+            // `create_dir` claims a name atomically: two commands never share a default.
             let mut candidate = base.clone();
             let mut n = 2;
-            while candidate.exists() {
-                candidate = PathBuf::from(format!("{}-{n}", base.display()));
-                n += 1;
+            loop {
+                match std::fs::create_dir(&candidate) {
+                    Ok(()) => break,
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                        candidate = PathBuf::from(format!("{}-{n}", base.display()));
+                        n += 1;
+                    }
+                    Err(e) => return Err(create(&candidate)(e)),
+                }
             }
-            candidate
+            let lock = DirLock::acquire(&candidate)?;
+            Ok(OutDir { path: candidate, lock })
         }
-    };
-    std::fs::create_dir_all(&dir).map_err(|source| OutDirError::Create {
-        path: dir.clone(),
-        source,
-    })?;
-    Ok(dir)
+    }
+}
+
+/// Locks an existing directory a command continues to write (`--resume`).
+pub fn lock_existing(dir: &Path) -> Result<DirLock, OutDirError> {
+    Ok(DirLock::acquire(dir)?)
 }

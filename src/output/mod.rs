@@ -4,6 +4,7 @@ pub mod calibration;
 pub mod columns;
 pub mod dirs;
 pub mod format;
+pub mod lock;
 pub mod manifest;
 #[cfg(feature = "parquet")]
 pub mod parquet;

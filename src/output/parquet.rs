@@ -20,7 +20,7 @@ use parquet::record::{Field, reader::RowIter};
 use parquet::schema::types::Type;
 
 use super::columns::{push_field, push_num};
-use crate::fsutil::temp_path;
+use crate::fsutil::PendingFile;
 
 /// Rows per row group: 91 columns × 32,768 rows × 8 bytes is about 24 MB in flight.
 const ROW_GROUP: usize = 32_768;
@@ -125,8 +125,8 @@ pub fn csv_to_parquet(csv_path: &Path, parquet_path: &Path) -> std::io::Result<(
     let err = pq(parquet_path);
     let schema = Arc::new(schema(&header, &kinds).map_err(&err)?);
     let props = Arc::new(WriterProperties::builder().set_compression(Compression::SNAPPY).build());
-    let tmp = temp_path(parquet_path);
-    let file = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
+    let pending = PendingFile::new(parquet_path);
+    let file = BufWriter::with_capacity(1 << 20, File::create(pending.tmp())?);
     let mut writer = SerializedFileWriter::new(file, schema, props).map_err(&err)?;
 
     let mut values: Vec<Values> = kinds
@@ -198,7 +198,7 @@ pub fn csv_to_parquet(csv_path: &Path, parquet_path: &Path) -> std::io::Result<(
     let file = writer.into_inner().map_err(&err)?;
     let file = file.into_inner().map_err(|e| e.into_error())?;
     file.sync_all()?;
-    std::fs::rename(&tmp, parquet_path)
+    pending.commit()
 }
 
 /// A Parquet table read as CSV text (header line, then one line per row), so the CSV
@@ -305,7 +305,7 @@ mod tests {
         std::fs::write(&csv, TABLE).unwrap();
         let pq = dir.path().join("t.parquet");
         csv_to_parquet(&csv, &pq).unwrap();
-        assert!(!temp_path(&pq).exists());
+        assert!(!crate::fsutil::temp_path(&pq).exists());
         let mut text = String::new();
         ParquetText::open(&pq).unwrap().read_to_string(&mut text).unwrap();
         // The table's numbers are already in the writers' shortest form, so the text is

@@ -6,27 +6,23 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use super::quantiles::{QUANTILES_HEADER, SeriesSketch};
-use crate::fsutil::{temp_path, write_atomic};
+use crate::fsutil::{PendingFile, write_atomic};
 
-/// A CSV file being written: rows go to a temporary file until [`CsvSink::finish`].
+/// A CSV file being written: rows go to a temporary file until [`CsvSink::finish`]; a sink
+/// dropped unfinished removes it.
 pub struct CsvSink {
-    path: PathBuf,
-    tmp: PathBuf,
+    pending: PendingFile,
     out: BufWriter<File>,
 }
 
 impl CsvSink {
     /// Starts `path` with `header`.
     pub fn create(path: &Path, header: &str) -> std::io::Result<CsvSink> {
-        let tmp = temp_path(path);
-        let mut out = BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
+        let pending = PendingFile::new(path);
+        let mut out = BufWriter::with_capacity(1 << 20, File::create(pending.tmp())?);
         out.write_all(header.as_bytes())?;
         out.write_all(b"\n")?;
-        Ok(CsvSink {
-            path: path.into(),
-            tmp,
-            out,
-        })
+        Ok(CsvSink { pending, out })
     }
 
     /// Appends already-rendered rows.
@@ -35,11 +31,10 @@ impl CsvSink {
     }
 
     /// Flushes, syncs and renames into place.
-    pub fn finish(self) -> std::io::Result<PathBuf> {
+    pub fn finish(self) -> std::io::Result<()> {
         let file = self.out.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
-        std::fs::rename(&self.tmp, &self.path)?;
-        Ok(self.path)
+        self.pending.commit()
     }
 }
 

@@ -310,22 +310,21 @@ pub fn apply_override(s: &Scenario, arg: &str) -> Result<Scenario, ScenarioError
     set_value(s, path, parse_value(raw)).map_err(fail)
 }
 
-/// The current value at a dotted path, or an "unknown parameter" message with a hint.
+/// The current value at a parameter path, or a message saying what the path misses.
 pub fn current_value(s: &Scenario, path: &str) -> Result<toml::Value, String> {
     let mut root = toml::Value::try_from(s).map_err(|e| e.to_string())?;
-    let slot = lookup_mut(&mut root, path).ok_or_else(|| {
-        let hint = params::suggest(path)
-            .map(|p| format!(" (did you mean `{p}`?)"))
-            .unwrap_or_default();
-        format!("unknown parameter `{path}`{hint}")
-    })?;
-    if slot.is_table() || (slot.is_array() && path == "companies") {
+    let slot = lookup_mut(&mut root, path)?;
+    if slot.is_table()
+        || slot
+            .as_array()
+            .is_some_and(|a| a.first().is_some_and(toml::Value::is_table))
+    {
         return Err(format!("`{path}` is a table; set one of its fields"));
     }
     Ok(slot.clone())
 }
 
-/// Sets a dotted path to `value` and validates the result; errors are plain messages.
+/// Sets a parameter path to `value` and validates the result; errors are plain messages.
 pub fn set_value(s: &Scenario, path: &str, value: toml::Value) -> Result<Scenario, String> {
     let old = current_value(s, path)?;
     let value = match (&value, &old) {
@@ -334,9 +333,7 @@ pub fn set_value(s: &Scenario, path: &str, value: toml::Value) -> Result<Scenari
         _ => value,
     };
     let mut root = toml::Value::try_from(s).map_err(|e| e.to_string())?;
-    if let Some(slot) = lookup_mut(&mut root, path) {
-        *slot = value;
-    }
+    *lookup_mut(&mut root, path)? = value;
     let updated: Scenario = root
         .try_into()
         .map_err(|e: toml::de::Error| format!("`{path}`: {}", e.message().trim()))?;
@@ -352,16 +349,72 @@ pub fn set_value(s: &Scenario, path: &str, value: toml::Value) -> Result<Scenari
     }
 }
 
-fn lookup_mut<'a>(root: &'a mut toml::Value, path: &str) -> Option<&'a mut toml::Value> {
+/// The slot a parameter path names (see [`params::path_steps`]): table keys, list elements
+/// by index, roster entries by index or by `name`. The error says which step misses.
+fn lookup_mut<'a>(root: &'a mut toml::Value, path: &str) -> Result<&'a mut toml::Value, String> {
+    if path.contains("[]") {
+        return Err(roster_form(path, root));
+    }
+    let steps = params::path_steps(path).ok_or_else(|| {
+        format!("`{path}` is not a parameter path (e.g. `regulation.stringency`, `companies.lab.pay`, `products.market_size[2]`)")
+    })?;
     let mut cur = root;
-    for part in path.split('.') {
+    for (k, step) in steps.iter().enumerate() {
+        let roster = cur
+            .as_array()
+            .is_some_and(|a| a.first().is_some_and(toml::Value::is_table));
         cur = match cur {
-            toml::Value::Table(t) => t.get_mut(part)?,
-            toml::Value::Array(a) => a.get_mut(part.parse::<usize>().ok()?)?,
-            _ => return None,
+            toml::Value::Table(t) => match t.get_mut(*step) {
+                Some(v) => v,
+                None => return Err(params::unknown_parameter(path)),
+            },
+            toml::Value::Array(a) => {
+                let index = step.parse::<usize>().ok().filter(|&i| i < a.len());
+                let i = match (index, roster) {
+                    (Some(i), _) => i,
+                    (None, true) => {
+                        let names: Vec<&str> = a.iter().filter_map(|e| e.get("name")?.as_str()).collect();
+                        match names.iter().position(|n| n == step) {
+                            Some(i) => i,
+                            None => {
+                                return Err(format!(
+                                    "no entry `{step}` in `{}`: give a name ({}) or an index below {}",
+                                    steps[..k].join("."),
+                                    names.join(", "),
+                                    a.len()
+                                ));
+                            }
+                        }
+                    }
+                    (None, false) => {
+                        let (list, n) = (steps[..k].join("."), a.len());
+                        return Err(format!(
+                            "`{list}` is a list of {n}: its elements are `{list}[0]` to `{list}[{}]`",
+                            n.saturating_sub(1)
+                        ));
+                    }
+                };
+                &mut a[i]
+            }
+            _ => return Err(params::unknown_parameter(path)),
         };
     }
-    Some(cur)
+    Ok(cur)
+}
+
+/// The registry writes roster fields as `companies[].field`: say how to set one company's.
+fn roster_form(path: &str, root: &toml::Value) -> String {
+    let field = path.rsplit_once("[].").map_or("pay", |(_, f)| f);
+    let names: Vec<&str> = root
+        .get("companies")
+        .and_then(toml::Value::as_array)
+        .map(|cs| cs.iter().filter_map(|c| c.get("name")?.as_str()).collect())
+        .unwrap_or_default();
+    format!(
+        "`{path}` stands for a field of every company: set one company's, by name or index, e.g. `companies.{}.{field}` (companies: {})",
+        names.first().unwrap_or(&"lab"),
+        names.join(", ")
+    )
 }
 
 /// Parses VALUE as a TOML literal; anything else is taken as a string.
@@ -413,5 +466,51 @@ mod tests {
         assert!(apply_override(&s, "partnership.investor_stake=2").is_err());
         assert!(apply_override(&s, "partnership.exclusivity=maybe").is_err());
         assert!(apply_override(&s, "cloud.migration_cost=nan").is_err());
+    }
+
+    /// Roster fields by company name, list elements by index in either spelling; errors
+    /// that say which step misses, and a hint that is never the input.
+    #[test]
+    fn override_reaches_roster_fields_by_name_and_list_elements() {
+        let s = Scenario::default();
+        let lab = s.companies.iter().position(|c| c.name == "lab").unwrap();
+        let google = s.companies.iter().position(|c| c.name == "google").unwrap();
+        assert_eq!(
+            apply_override(&s, "companies.lab.price=2").unwrap().companies[lab].price,
+            2.0
+        );
+        let g = apply_override(&s, "companies.google.cloud_capacity=400").unwrap();
+        assert_eq!(g.companies[google].cloud_capacity, 400.0);
+        let m = apply_override(&s, "products.market_size[2]=0.9").unwrap();
+        assert_eq!(m.products.market_size[2], 0.9);
+        assert_eq!(m.products.market_size[0], s.products.market_size[0]);
+        assert_eq!(apply_override(&s, "products.market_size.2=0.9").unwrap(), m);
+        let sh = apply_override(&s, "companies.lab.initial_shares[1]=0.2").unwrap();
+        assert_eq!(sh.companies[lab].initial_shares[1], 0.2);
+
+        let e = apply_override(&s, "companies[].price=2").unwrap_err().to_string();
+        assert!(
+            e.contains("`companies.lab.price`") && !e.contains("did you mean `companies[].price`"),
+            "{e}"
+        );
+        let e = apply_override(&s, "companies.labb.price=2").unwrap_err().to_string();
+        assert!(
+            e.contains("no entry `labb` in `companies`") && e.contains("lab, investor"),
+            "{e}"
+        );
+        let e = apply_override(&s, "products.market_size[9]=1").unwrap_err().to_string();
+        assert!(e.contains("`products.market_size[3]`"), "{e}");
+        let e = apply_override(&s, "companies.lab.prise=2").unwrap_err().to_string();
+        assert!(e.contains("did you mean `companies.lab.price`"), "{e}");
+        let e = apply_override(&s, "products.market_size[x=1").unwrap_err().to_string();
+        assert!(e.contains("not a parameter path"), "{e}");
+        // Every path `params` prints is settable to its own value.
+        for row in params::with_values(&s) {
+            if row.spec.min.is_nan() {
+                continue;
+            }
+            let v = current_value(&s, &row.path).unwrap_or_else(|e| panic!("{}: {e}", row.path));
+            assert_eq!(set_value(&s, &row.path, v).unwrap(), s, "{}", row.path);
+        }
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod load;
 pub mod params;
+pub mod schema;
 pub mod timeline;
 
 use serde::{Deserialize, Serialize};

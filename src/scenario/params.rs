@@ -1420,31 +1420,85 @@ pub const PARAMS: &[ParamSpec] = &[
     ),
 ];
 
-/// Looks up a parameter by path; roster paths may use an index (`companies.2.pay`).
+/// The steps of a parameter path: `products.market_size[2]` and `products.market_size.2`
+/// both give `products`, `market_size`, `2`. `None` for a malformed path (an empty step,
+/// an unclosed or empty bracket).
+pub fn path_steps(path: &str) -> Option<Vec<&str>> {
+    let mut steps = Vec::new();
+    for part in path.split('.') {
+        let (head, mut rest) = part.split_at(part.find('[').unwrap_or(part.len()));
+        if head.is_empty() {
+            return None;
+        }
+        steps.push(head);
+        while let Some(inner) = rest.strip_prefix('[') {
+            let close = inner.find(']')?;
+            if close == 0 {
+                return None;
+            }
+            steps.push(&inner[..close]);
+            rest = &inner[close + 1..];
+        }
+        if !rest.is_empty() {
+            return None;
+        }
+    }
+    Some(steps)
+}
+
+/// A settable path split into the registry path it falls under, the company it names
+/// (roster fields) and the list element it names: `companies.lab.initial_shares[1]` →
+/// (`companies[].initial_shares`, `lab`, `[1]`).
+fn split_path(path: &str) -> Option<(String, Option<&str>, String)> {
+    let steps = path_steps(path)?;
+    if steps.len() >= 3 && steps[0] == "companies" {
+        let index: String = steps[3..].iter().map(|i| format!("[{i}]")).collect();
+        return Some((format!("companies[].{}", steps[2]), Some(steps[1]), index));
+    }
+    let key = steps.iter().take_while(|s| s.parse::<usize>().is_err()).count();
+    let index: String = steps[key..].iter().map(|i| format!("[{i}]")).collect();
+    Some((steps[..key].join("."), None, index))
+}
+
+/// The registry path a settable path falls under (`companies.lab.pay` → `companies[].pay`,
+/// `products.market_size[2]` → `products.market_size`); `None` for a malformed path.
+pub fn registry_path(path: &str) -> Option<String> {
+    split_path(path).map(|(key, _, _)| key)
+}
+
+/// Looks up the registry entry a settable path falls under: `companies.lab.pay` and
+/// `companies.2.pay` under `companies[].pay`, `products.market_size[2]` under
+/// `products.market_size`.
 pub fn find(path: &str) -> Option<&'static ParamSpec> {
-    let generic = roster_generic(path);
-    let key = generic.as_deref().unwrap_or(path);
+    let key = registry_path(path)?;
     PARAMS.iter().find(|p| p.path == key)
 }
 
-/// `companies.2.pay` → `companies[].pay`.
-fn roster_generic(path: &str) -> Option<String> {
-    let rest = path.strip_prefix("companies.")?;
-    let (idx, field) = rest.split_once('.')?;
-    idx.parse::<usize>().ok()?;
-    Some(format!("companies[].{field}"))
-}
-
-/// The closest known path, for "did you mean" hints (edit distance ≤ a third of the length).
-pub fn suggest(path: &str) -> Option<&'static str> {
+/// The closest settable path, for "did you mean" hints (edit distance of the registry
+/// path ≤ a third of its length), spelt with the input's company and element.
+pub fn suggest(path: &str) -> Option<String> {
+    let (key, company, index) = split_path(path).unwrap_or_else(|| (path.to_string(), None, String::new()));
     let mut best: Option<(usize, &'static str)> = None;
     for spec in PARAMS {
-        let d = edit_distance(path, spec.path);
+        let d = edit_distance(&key, spec.path);
         if best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, spec.path));
         }
     }
-    best.filter(|(d, p)| *d <= p.len().max(3) / 3).map(|(_, p)| p)
+    let (_, near) = best.filter(|(d, p)| *d <= p.len().max(3) / 3)?;
+    Some(match near.strip_prefix("companies[].") {
+        Some(field) => format!("companies.{}.{field}{index}", company.unwrap_or("lab")),
+        None => format!("{near}{index}"),
+    })
+}
+
+/// "unknown parameter", with the closest settable path when one is near (never the input).
+pub fn unknown_parameter(path: &str) -> String {
+    let hint = suggest(path)
+        .filter(|p| p != path)
+        .map(|p| format!(" (did you mean `{p}`?)"))
+        .unwrap_or_default();
+    format!("unknown parameter `{path}`{hint}")
 }
 
 /// Levenshtein distance over bytes.
@@ -1699,11 +1753,12 @@ fn check_initial_shares(s: &Scenario, out: &mut Vec<Violation>) {
     }
 }
 
-/// The parameter table of `docs/MODEL.md`: path, default (from `s`), unit, range, meaning.
-/// Roster fields show the default of every company in roster order.
+/// The parameter table of `docs/MODEL.md` and `params`: settable path, value in `s`, unit,
+/// range, meaning.
 pub fn markdown_table(s: &Scenario) -> String {
     let mut out = String::from("| parameter | default | unit | range | meaning |\n|---|---|---|---|---|\n");
-    for (spec, default) in with_values(s) {
+    for row in with_values(s) {
+        let spec = row.spec;
         let range = if spec.min.is_nan() {
             "-".to_string()
         } else {
@@ -1711,8 +1766,8 @@ pub fn markdown_table(s: &Scenario) -> String {
         };
         out.push_str(&format!(
             "| `{}` | {} | {} | {} | {} |\n",
-            spec.path,
-            default,
+            row.path,
+            row.value,
             spec.unit,
             range,
             spec.doc.replace('|', "\\|")
@@ -1721,34 +1776,46 @@ pub fn markdown_table(s: &Scenario) -> String {
     out
 }
 
-/// Every parameter with its value in `s`, as the table shows it (roster fields: every
-/// company's value in roster order, joined by ` / `).
-pub fn with_values(s: &Scenario) -> Vec<(&'static ParamSpec, String)> {
+/// One settable parameter of a scenario: its exact path, registry entry and value.
+#[derive(Debug, Clone)]
+pub struct ParamRow {
+    /// What `--set`, events and sweeps take: roster fields once per company, by name
+    /// (`companies.lab.pay`).
+    pub path: String,
+    pub spec: &'static ParamSpec,
+    /// The value in the scenario, as the table shows it.
+    pub value: String,
+}
+
+/// Every settable parameter of `s` with its value, in registry order; roster fields once
+/// per company, in roster order.
+pub fn with_values(s: &Scenario) -> Vec<ParamRow> {
     let root = toml::Value::try_from(s).ok();
-    let mut out = Vec::with_capacity(PARAMS.len());
+    let mut out = Vec::with_capacity(PARAMS.len() + 16 * s.companies.len());
     for spec in PARAMS {
-        let default = match (&root, spec.path.strip_prefix("companies[].")) {
-            (Some(root), Some(field)) => root
-                .get("companies")
-                .and_then(|c| c.as_array())
-                .map(|cs| {
-                    cs.iter()
-                        .filter_map(|c| c.get(field))
-                        .map(short)
-                        .collect::<Vec<_>>()
-                        .join(" / ")
-                })
-                .unwrap_or_default(),
-            (Some(root), None) => {
-                let mut v = Some(root);
+        match (&root, spec.path.strip_prefix("companies[].")) {
+            (Some(root), Some(field)) => {
+                for c in root.get("companies").and_then(|c| c.as_array()).into_iter().flatten() {
+                    let name = c.get("name").and_then(|n| n.as_str()).unwrap_or_default();
+                    out.push(ParamRow {
+                        path: format!("companies.{name}.{field}"),
+                        spec,
+                        value: c.get(field).map(short).unwrap_or_default(),
+                    });
+                }
+            }
+            (root, _) => {
+                let mut v = root.as_ref();
                 for part in spec.path.split('.') {
                     v = v.and_then(|x| x.get(part));
                 }
-                v.map(short).unwrap_or_default()
+                out.push(ParamRow {
+                    path: spec.path.to_string(),
+                    spec,
+                    value: v.map(short).unwrap_or_default(),
+                });
             }
-            _ => String::new(),
-        };
-        out.push((spec, default));
+        }
     }
     out
 }

@@ -227,10 +227,10 @@ const INITIAL_ONLY: &[&str] = &[
 
 /// Whether `path` (as `--set` takes it) only sets the state at the start of a run.
 pub fn initial_only(path: &str) -> bool {
-    let generic = match path.split('.').collect::<Vec<_>>().as_slice() {
-        ["companies", i, field] if i.parse::<usize>().is_ok() => format!("companies[].{field}"),
+    let key = super::params::registry_path(path).unwrap_or_else(|| path.to_string());
+    let generic = match key.split('.').collect::<Vec<_>>().as_slice() {
         ["regulation", a, field] if ["eu", "cma", "ftc"].contains(a) => format!("regulation.*.{field}"),
-        _ => path.to_string(),
+        _ => key.clone(),
     };
     INITIAL_ONLY.contains(&generic.as_str())
 }
@@ -664,6 +664,8 @@ mod tests {
     fn initial_only_paths() {
         assert!(initial_only("talent.researchers"));
         assert!(initial_only("companies.3.capital"));
+        assert!(initial_only("companies.lab.capital"));
+        assert!(initial_only("companies.lab.initial_shares[1]") == initial_only("companies[].initial_shares"));
         assert!(initial_only("regulation.cma.initial_stage"));
         assert!(!initial_only("companies.3.pay"));
         assert!(!initial_only("partnership.exclusivity"));

@@ -1,6 +1,7 @@
 //! The simulation core: one run of the model from (scenario, seed). No I/O here.
 
 pub mod components;
+pub mod memory;
 pub mod random;
 pub mod resources;
 pub mod schedule;

@@ -9,7 +9,7 @@ use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use super::run::{SweepError, read_manifest, write_manifest};
-use crate::fsutil::temp_path;
+use crate::fsutil::PendingFile;
 use crate::output::format::{convert_tables, open_table, remove_converted, table_exists};
 
 /// Files concatenated by merge (those present in every shard).
@@ -79,12 +79,12 @@ pub fn merge(shards: &[PathBuf], out: &Path, command_line: Vec<String>) -> Resul
             return Err(bad(format!("{name} is missing from some shards")));
         }
         let path = out.join(name);
-        let tmp = temp_path(&path);
+        let pending = PendingFile::new(&path);
         let io = |source| SweepError::Io {
             path: path.clone(),
             source,
         };
-        let mut w = BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp).map_err(io)?);
+        let mut w = BufWriter::with_capacity(1 << 20, std::fs::File::create(pending.tmp()).map_err(io)?);
         for (i, (d, _)) in manifests.iter().enumerate() {
             let (_, table) = open_table(&d.join(name)).map_err(io)?;
             let mut r = BufReader::with_capacity(1 << 16, table);
@@ -97,7 +97,7 @@ pub fn merge(shards: &[PathBuf], out: &Path, command_line: Vec<String>) -> Resul
         }
         let f = w.into_inner().map_err(|e| io(e.into_error()))?;
         f.sync_all().map_err(io)?;
-        std::fs::rename(&tmp, &path).map_err(io)?;
+        pending.commit().map_err(io)?;
     }
     let runs: u64 = manifests.iter().map(|(_, m)| m.runs).sum();
     let mut merged = manifests.remove(0).1;

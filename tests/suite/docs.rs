@@ -8,15 +8,22 @@ fn read(path: &str) -> String {
     std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
+/// The table between the markers is generated from the registry: this test checks it,
+/// and with `COOPETITION_UPDATE_DOCS=1` writes it.
 #[test]
 fn model_md_parameter_table_matches_the_registry() {
     let doc = read("docs/MODEL.md");
     let begin = doc.find("<!-- params:begin -->\n").expect("params:begin marker") + "<!-- params:begin -->\n".len();
     let end = doc.find("<!-- params:end -->").expect("params:end marker");
     let table = params::markdown_table(&Scenario::default());
+    if doc[begin..end] != table && std::env::var("COOPETITION_UPDATE_DOCS").as_deref() == Ok("1") {
+        let path = format!("{}/docs/MODEL.md", env!("CARGO_MANIFEST_DIR"));
+        std::fs::write(&path, format!("{}{table}{}", &doc[..begin], &doc[end..])).expect("write docs/MODEL.md");
+        return;
+    }
     assert!(
         doc[begin..end] == table,
-        "docs/MODEL.md parameter table is stale: regenerate it with `coopetition params`"
+        "docs/MODEL.md parameter table is stale: regenerate it with `COOPETITION_UPDATE_DOCS=1 cargo test --profile ci --workspace docs::`"
     );
 }
 

@@ -9,6 +9,8 @@ mod cli;
 mod compute;
 mod dead_params;
 mod docs;
+mod hardening;
+mod inputs;
 mod ishigami;
 mod markets;
 mod model;

@@ -1,0 +1,354 @@
+//! JSON Schemas (draft 2020-12) of scenario and sweep files, for editors: a TOML language
+//! server (Taplo, Even Better TOML) given the schema completes keys, shows each one's
+//! meaning, unit and range, and flags unknown keys and out-of-range numbers as you type.
+//!
+//! The scenario schema is generated: its shape from the default scenario (every key it
+//! serializes), its descriptions, ranges and enums from the parameter registry, so it
+//! cannot drift from what `validate` accepts. The events and sweep tables, whose entries
+//! have no defaults to read a shape from, are written out here.
+
+use serde_json::{Map, Value, json};
+
+use super::params::{self, ParamSpec};
+use super::timeline::{AUTHORITIES, Action};
+use super::{Role, Scenario, Segment};
+
+const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
+
+/// The schema of a scenario file.
+pub fn scenario_schema() -> Value {
+    let root = toml::Value::try_from(Scenario::default()).expect("the default scenario serializes");
+    let mut schema = node(&root, "");
+    let props = schema["properties"].as_object_mut().expect("a table");
+    props.insert("events".into(), events_schema());
+    schema["$schema"] = json!(DRAFT);
+    schema["title"] = json!("coopetition scenario");
+    schema["description"] = json!(
+        "A coopetition scenario: every key is optional and defaults to the built-in baseline's value (`coopetition show baseline`). Units and ranges as in `coopetition params`."
+    );
+    schema["required"] = json!(["name"]);
+    schema
+}
+
+/// The schema of one TOML value at registry path `path` (`companies[]` for roster fields).
+fn node(v: &toml::Value, path: &str) -> Value {
+    let spec = params::PARAMS.iter().find(|p| p.path == path);
+    let mut out = match v {
+        toml::Value::Table(t) => {
+            let mut props = Map::new();
+            for (k, child) in t {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                props.insert(k.clone(), node(child, &p));
+            }
+            json!({ "type": "object", "properties": props, "additionalProperties": false })
+        }
+        toml::Value::Array(items) if path == "companies" => {
+            let mut company = node(&items[0], "companies[]");
+            let props = company["properties"].as_object_mut().expect("a table");
+            props.insert(
+                "name".into(),
+                json!({ "type": "string", "description": "the company's name: output columns and `--set companies.NAME.field` use it" }),
+            );
+            props.insert(
+                "role".into(),
+                json!({ "enum": names(&ROLES), "description": "its role in the story" }),
+            );
+            props.insert(
+                "segments".into(),
+                json!({ "type": "array", "items": { "enum": names(&Segment::ALL) }, "description": "the segments it sells in" }),
+            );
+            company["required"] = json!(["name", "role"]);
+            json!({ "type": "array", "items": company, "description": "the roster, one table per company" })
+        }
+        toml::Value::Array(items) => {
+            let item = match items.first() {
+                Some(toml::Value::Integer(_)) => json!({ "type": "integer" }),
+                Some(toml::Value::String(_)) => json!({ "type": "string" }),
+                _ => json!({ "type": "number" }),
+            };
+            json!({ "type": "array", "items": item })
+        }
+        toml::Value::Integer(_) => json!({ "type": "integer" }),
+        toml::Value::Float(_) => json!({ "type": "number" }),
+        toml::Value::Boolean(_) => json!({ "type": "boolean" }),
+        toml::Value::String(_) | toml::Value::Datetime(_) => json!({ "type": "string" }),
+    };
+    if let Some(spec) = spec {
+        annotate(&mut out, spec, v);
+    }
+    out
+}
+
+/// Adds a registry entry's meaning, unit, range and default to a leaf's schema.
+fn annotate(out: &mut Value, spec: &ParamSpec, v: &toml::Value) {
+    out["description"] = json!(format!("{} [{}]", spec.doc, spec.unit));
+    if spec.unit == "enum" {
+        out.as_object_mut().expect("an object").remove("type");
+        // The registry spells an enum's words last: "...: a | b | c".
+        let words = spec.doc.rsplit(": ").next().unwrap_or(spec.doc);
+        out["enum"] = json!(words.split(" | ").map(str::trim).collect::<Vec<_>>());
+    }
+    let bounds = if out["type"] == "array" {
+        &mut out["items"]
+    } else {
+        &mut *out
+    };
+    if spec.min.is_finite() {
+        bounds["minimum"] = json!(spec.min);
+    }
+    if spec.max.is_finite() {
+        bounds["maximum"] = json!(spec.max);
+    }
+    if !spec.path.starts_with("companies[]") {
+        out["default"] = serde_json::to_value(v).unwrap_or(Value::Null);
+    }
+}
+
+const ROLES: [Role; 5] = [
+    Role::Lab,
+    Role::Investor,
+    Role::RivalCloud,
+    Role::OpenWeight,
+    Role::IndependentLab,
+];
+
+/// The serde names of enum variants.
+fn names<T: serde::Serialize>(variants: &[T]) -> Vec<Value> {
+    variants
+        .iter()
+        .map(|v| serde_json::to_value(v).unwrap_or(Value::Null))
+        .collect()
+}
+
+fn events_schema() -> Value {
+    let actions: Vec<&str> = Action::ALL.iter().map(|a| a.as_str()).collect();
+    json!({
+        "type": "array",
+        "description": "dated changes, each applied at the start of its month (docs/MODEL.md §7.0)",
+        "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["month", "action"],
+            "properties": {
+                "month": { "type": "integer", "minimum": 1, "description": "month (1-based) at whose start the event applies" },
+                "action": { "enum": actions },
+                "param": { "type": "string", "description": "set: a parameter path as `--set` takes it (`coopetition params`)" },
+                "value": { "description": "set: the new value" },
+                "buyer": { "type": "string", "description": "acquihire: the company hiring the team" },
+                "from": { "type": "string", "description": "acquihire: a company, or `startups` (the largest startup)" },
+                "researchers": { "type": "integer", "minimum": 1, "description": "acquihire: how many researchers, most skilled first" },
+                "payment": { "type": "number", "minimum": 0, "description": "acquihire: payment [$bn]" },
+                "customer": { "type": "string", "description": "contract: the customer (the lab)" },
+                "host": { "type": "string", "description": "contract: the host cloud" },
+                "kgpu": { "type": "number", "minimum": 0, "description": "contract: capacity [kGPU]" },
+                "workload": { "enum": ["training", "inference"], "description": "contract: the workload" },
+                "months": { "type": "integer", "minimum": 1, "description": "contract: duration [months]" },
+                "company": { "type": "string", "description": "crisis: the company whose board is in crisis" },
+                "authority": { "enum": AUTHORITIES, "description": "review: the authority that opens a review" }
+            }
+        }
+    })
+}
+
+/// The schema of a sweep file.
+pub fn sweep_schema() -> Value {
+    json!({
+        "$schema": DRAFT,
+        "title": "coopetition sweep",
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["sweep"],
+        "properties": { "sweep": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["scenario"],
+            "properties": {
+                "scenario": { "type": "string", "description": "bundled scenario name or path (relative to the sweep file)" },
+                "runs_per_point": {
+                    "oneOf": [{ "type": "integer", "minimum": 1 }, { "const": "auto" }],
+                    "default": 200,
+                    "description": "runs per point, or \"auto\": blocks of runs until every outcome's 95% half-width is at most target_halfwidth"
+                },
+                "target_halfwidth": { "type": "number", "exclusiveMinimum": 0, "default": 0.01, "description": "auto: largest 95% half-width accepted" },
+                "max_runs_per_point": { "type": "integer", "minimum": 1, "default": 10000, "description": "auto: most runs of one point" },
+                "block_runs": { "type": "integer", "minimum": 1, "default": 100, "description": "auto: runs per block" },
+                "seed": { "type": "integer", "minimum": 0, "default": 42, "description": "master seed" },
+                "seeds": { "enum": ["independent", "common"], "default": "independent", "description": "independent seeds per point, or common random numbers across points" },
+                "design": { "enum": ["grid", "lhs", "random", "ofat", "sobol", "morris", "posterior"], "default": "grid" },
+                "samples": { "type": "integer", "minimum": 1, "description": "points (lhs, random, posterior) or base samples (sobol, morris)" },
+                "levels": { "type": "integer", "minimum": 2, "description": "morris: grid levels (even)" },
+                "set": { "type": "array", "items": { "type": "string" }, "description": "overrides (PATH=VALUE) applied to the scenario before varying" },
+                "posterior": { "type": "string", "description": "posterior design: a calibration's posterior.csv (relative to the sweep file)" },
+                "vary": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": false,
+                        "required": ["param"],
+                        "properties": {
+                            "param": { "type": "string", "description": "a parameter path as `--set` takes it (`coopetition params`)" },
+                            "values": { "type": "array", "description": "the values to take" },
+                            "range": { "type": "array", "items": { "type": "number" }, "minItems": 2, "maxItems": 2, "description": "[low, high]" },
+                            "steps": { "type": "integer", "minimum": 1, "description": "grid/ofat: levels over the range" }
+                        }
+                    }
+                }
+            }
+        }}
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The part of JSON Schema these schemas use: type, enum, const, oneOf, minimum,
+    /// maximum, exclusiveMinimum, properties, additionalProperties, required, items.
+    fn check(v: &Value, schema: &Value, at: &str, errors: &mut Vec<String>) {
+        let mut fail = |m: String| errors.push(format!("{at}: {m}"));
+        if let Some(options) = schema["oneOf"].as_array() {
+            let passing = options
+                .iter()
+                .filter(|o| {
+                    let mut e = Vec::new();
+                    check(v, o, at, &mut e);
+                    e.is_empty()
+                })
+                .count();
+            if passing != 1 {
+                fail(format!("{v} matches {passing} of oneOf"));
+            }
+            return;
+        }
+        if let Some(c) = schema.get("const").filter(|c| *c != v) {
+            fail(format!("{v} is not {c}"));
+        }
+        if let Some(options) = schema["enum"].as_array().filter(|o| !o.contains(v)) {
+            fail(format!("{v} not one of {options:?}"));
+        }
+        let ok = match schema["type"].as_str() {
+            Some("object") => v.is_object(),
+            Some("array") => v.is_array(),
+            Some("integer") => v.is_i64() || v.is_u64(),
+            Some("number") => v.is_number(),
+            Some("boolean") => v.is_boolean(),
+            Some("string") => v.is_string(),
+            _ => true,
+        };
+        if !ok {
+            fail(format!("{v} is not of type {}", schema["type"]));
+            return;
+        }
+        if let (Some(x), Some(min)) = (v.as_f64(), schema["minimum"].as_f64())
+            && x < min
+        {
+            fail(format!("{x} below {min}"));
+        }
+        if let (Some(x), Some(max)) = (v.as_f64(), schema["maximum"].as_f64())
+            && x > max
+        {
+            fail(format!("{x} above {max}"));
+        }
+        if let (Some(x), Some(min)) = (v.as_f64(), schema["exclusiveMinimum"].as_f64())
+            && x <= min
+        {
+            fail(format!("{x} not above {min}"));
+        }
+        if let Some(obj) = v.as_object() {
+            for key in schema["required"].as_array().into_iter().flatten() {
+                if !obj.contains_key(key.as_str().unwrap_or_default()) {
+                    fail(format!("missing {key}"));
+                }
+            }
+            for (k, child) in obj {
+                match schema["properties"].get(k) {
+                    Some(s) => check(child, s, &format!("{at}.{k}"), errors),
+                    None if schema["additionalProperties"] == json!(false) => {
+                        errors.push(format!("{at}: unknown key {k}"));
+                    }
+                    None => {}
+                }
+            }
+        }
+        if let (Some(items), Some(item_schema)) = (v.as_array(), schema.get("items")) {
+            for (i, item) in items.iter().enumerate() {
+                check(item, item_schema, &format!("{at}[{i}]"), errors);
+            }
+        }
+    }
+
+    fn errors_of(text: &str, schema: &Value) -> Vec<String> {
+        let v: toml::Value = toml::from_str(text).expect("TOML");
+        let mut errors = Vec::new();
+        check(&serde_json::to_value(v).expect("JSON"), schema, "", &mut errors);
+        errors
+    }
+
+    /// Every bundled scenario and sweep passes its schema; a wrong key, value or enum fails.
+    #[test]
+    fn bundled_files_pass_their_schema_and_mistakes_do_not() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let (scenario, sweep) = (scenario_schema(), sweep_schema());
+        let mut checked = 0;
+        for (dir, schema) in [(root.clone(), &scenario), (root.join("sweeps"), &sweep)] {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_some_and(|x| x == "toml") {
+                    let errors = errors_of(&std::fs::read_to_string(&path).unwrap(), schema);
+                    assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked >= 10, "only {checked} files");
+        for (bad, why) in [
+            ("name = \"x\"\n[cloud]\nmigration_cots = 2\n", "unknown key"),
+            ("name = \"x\"\n[partnership]\ninvestor_stake = 1.5\n", "above 1"),
+            ("name = \"x\"\n[partnership]\nexclusivity = \"maybe\"\n", "not one of"),
+            (
+                "name = \"x\"\n[[companies]]\nname = \"a\"\nrole = \"bank\"\n",
+                "not one of",
+            ),
+        ] {
+            let errors = errors_of(bad, &scenario);
+            assert!(errors.iter().any(|e| e.contains(why)), "{bad}: {errors:?}");
+        }
+        let errors = errors_of("[sweep]\nscenario = \"baseline\"\nruns_per_point = \"many\"\n", &sweep);
+        assert!(!errors.is_empty());
+    }
+
+    /// Every registry parameter outside the roster is in the schema with its range.
+    #[test]
+    fn the_scenario_schema_covers_the_registry() {
+        let schema = scenario_schema();
+        for spec in params::PARAMS {
+            let mut node = &schema;
+            let path = spec.path.replace("companies[]", "companies.[]");
+            for step in path.split('.') {
+                node = if step == "[]" {
+                    &node["items"]
+                } else {
+                    &node["properties"][step]
+                };
+            }
+            assert!(node.is_object(), "{} missing from the schema", spec.path);
+            assert!(
+                node["description"].as_str().is_some_and(|d| d.contains(spec.unit)),
+                "{}",
+                spec.path
+            );
+            if spec.max.is_finite() {
+                let b = if node["type"] == "array" { &node["items"] } else { node };
+                assert_eq!(b["maximum"].as_f64(), Some(spec.max), "{}", spec.path);
+            }
+        }
+        assert_eq!(
+            schema["properties"]["partnership"]["properties"]["exclusivity"]["enum"],
+            json!(["exclusive", "rofr", "none"])
+        );
+    }
+}
