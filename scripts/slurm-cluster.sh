@@ -5,7 +5,8 @@
 #   slurm-cluster.sh start    install slurm-wlm and munge if missing (apt, root), start
 #                             munged, slurmctld and slurmd, wait until the node takes jobs
 #   slurm-cluster.sh stop     cancel jobs, stop the daemons this script started
-#   slurm-cluster.sh status   exit 0 only when all three run and the node is idle or mixed
+#   slurm-cluster.sh status   exit 0 only when all three run and the node takes jobs
+#                             (idle, mixed or allocated)
 #   slurm-cluster.sh env      the exports that point SLURM commands at this cluster
 #
 # Everything (configuration, munge key and socket, state, logs, pid files) lives under
@@ -15,6 +16,12 @@ set -euo pipefail
 umask 022
 
 DIR=${COOPETITION_SLURM_DIR:-${TMPDIR:-/tmp}/coopetition-slurm}
+# The daemons run as root and read their configuration from here: refuse a directory
+# (or a link to one) that another user could have put in a shared temp directory.
+if [[ -L $DIR ]] || { [[ -e $DIR ]] && [[ ! -O $DIR ]]; }; then
+  echo "[slurm-cluster] $DIR is a symbolic link or not owned by $(id -un): refusing it" >&2
+  exit 1
+fi
 RUN=$DIR/run
 SOCKET=$RUN/munge.socket
 HOST=$(hostname -s)
@@ -184,7 +191,7 @@ case ${1:-} in
     done
     state=$(node_state)
     echo "node $HOST: ${state:-unreachable}"
-    ((healthy)) && [[ $state == idle || $state == mixed ]]
+    ((healthy)) && [[ $state =~ ^(idle|mixed|allocated)$ ]]
     ;;
   *)
     echo "usage: $0 start|stop|status|env" >&2

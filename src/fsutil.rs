@@ -72,19 +72,40 @@ pub fn peak_rss_bytes() -> Option<u64> {
     Some(kb * 1024)
 }
 
-/// Memory this process can still take, in bytes: Linux's `MemAvailable`, lowered to the
-/// room left under a cgroup v2 limit (`memory.max`) when one is set. `None` off Linux.
+/// Memory this process can still take, in bytes: Linux's `MemAvailable` (which counts
+/// reclaimable cache as available), lowered to the room under the tightest cgroup v2
+/// `memory.max` on the path from this process's cgroup to the root (a container's, a
+/// SLURM job's). `None` off Linux.
 pub fn available_memory_bytes() -> Option<u64> {
     let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
     let line = meminfo.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let available = line.split_whitespace().nth(1)?.parse::<u64>().ok()? * 1024;
-    let read = |f: &str| -> Option<u64> {
-        std::fs::read_to_string(format!("/sys/fs/cgroup/{f}"))
-            .ok()?
-            .trim()
-            .parse()
-            .ok()
-    };
-    let room = read("memory.max").map(|max| max.saturating_sub(read("memory.current").unwrap_or(0)));
-    Some(room.map_or(available, |r| r.min(available)))
+    let mut room = line.split_whitespace().nth(1)?.parse::<u64>().ok()? * 1024;
+    let cgroup = std::fs::read_to_string("/proc/self/cgroup").unwrap_or_default();
+    let own = cgroup.lines().find_map(|l| l.strip_prefix("0::")).unwrap_or("/");
+    let root = Path::new("/sys/fs/cgroup");
+    let mut dir = root.join(own.trim().trim_start_matches('/'));
+    loop {
+        if let Some(left) = cgroup_room(&dir) {
+            room = room.min(left);
+        }
+        if dir == root || !dir.pop() {
+            break;
+        }
+    }
+    Some(room)
+}
+
+/// The room under one cgroup's `memory.max`: the limit less what is in use, not counting
+/// inactive file cache (the kernel reclaims it before it kills anything).
+fn cgroup_room(dir: &Path) -> Option<u64> {
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).ok();
+    let limit: u64 = read("memory.max")?.trim().parse().ok()?;
+    let current: u64 = read("memory.current").and_then(|t| t.trim().parse().ok()).unwrap_or(0);
+    let cache: u64 = read("memory.stat")
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("inactive_file ")?.trim().parse().ok())
+        })
+        .unwrap_or(0);
+    Some(limit.saturating_sub(current.saturating_sub(cache)))
 }

@@ -29,7 +29,7 @@ DEFAULT_METRICS = tuple(_native.METRICS[:6])
 
 def _identifier(path: str) -> str:
     """EMA names must be identifiers: ``regulation.stringency`` → ``regulation__stringency``."""
-    return path.replace(".", "__").replace("[", "_").replace("]", "_")
+    return path.replace(".", "__").replace("[", "_").replace("]", "_").replace("-", "_")
 
 
 def _registry_range(path: str, scenario: str) -> tuple[float, float]:

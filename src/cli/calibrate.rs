@@ -82,7 +82,8 @@ pub struct CalibrateArgs {
 
 pub fn execute(args: CalibrateArgs, argv: &[String]) -> anyhow::Result<ExitCode> {
     let base = resolve_with_overrides(&args.scenario, &args.set)?;
-    // Free parameters move inside their ranges, but the run's size comes from the base.
+    // Checked at the base scenario: a prior over a size parameter (talent.researchers, say)
+    // can still draw particles larger than this.
     super::check_memory([&base], super::engines(args.threads))?;
     if let Some(targets) = args.targets.clone() {
         return super::calibrate_patterns::execute(&args, &targets, base, argv);

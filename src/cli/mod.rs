@@ -53,6 +53,9 @@ pub fn check_memory<'a>(
     engines: usize,
 ) -> anyhow::Result<()> {
     use crate::sim::memory::{BYTES_PER_RESEARCHER, BYTES_PER_STARTUP, estimate};
+    if std::env::var("COOPETITION_NO_MEMORY_CHECK").as_deref() == Ok("1") {
+        return Ok(());
+    }
     let Some(available) = crate::fsutil::available_memory_bytes() else {
         return Ok(());
     };
@@ -65,7 +68,7 @@ pub fn check_memory<'a>(
     };
     let gib = |b: u64| format!("{:.1} GiB", b as f64 / f64::from(1u32 << 30));
     Err(bad_input(format!(
-        "scenario `{}` needs about {} of memory ({} worker thread(s), each with an engine of {}: {} researchers at {BYTES_PER_RESEARCHER} B, up to {} startups at {BYTES_PER_STARTUP} B), more than the {} available; use fewer --threads, or fewer researchers (talent.researchers) or startups (startups.max_startups)",
+        "scenario `{}` needs about {} of memory ({} worker thread(s), each with an engine of {}: {} researchers at {BYTES_PER_RESEARCHER} B, up to {} startups at {BYTES_PER_STARTUP} B), more than the {} available; use fewer --threads, or fewer researchers (talent.researchers) or startups (startups.max_startups); COOPETITION_NO_MEMORY_CHECK=1 skips this check",
         s.name,
         gib(e.total),
         e.engines,

@@ -80,6 +80,38 @@ fn sweep_error(e: SweepError) -> anyhow::Error {
     }
 }
 
+/// The base scenario with every varied parameter that sets a run's size at its largest
+/// value over the points: the memory check's worst case, without building every point.
+fn largest_point(sweep: &crate::sweep::Sweep) -> crate::scenario::Scenario {
+    use crate::scenario::load::{current_value, set_value};
+    const SIZES: [&str; 5] = [
+        "talent.researchers",
+        "startups.initial",
+        "startups.entry_rate",
+        "startups.max_startups",
+        "horizon_months",
+    ];
+    let mut worst = sweep.base.clone();
+    for (j, path) in sweep.params.iter().enumerate() {
+        if !SIZES.contains(&path.as_str()) {
+            continue;
+        }
+        let top = sweep
+            .points
+            .iter()
+            .filter_map(|p| p[j].as_float().or(p[j].as_integer().map(|i| i as f64)))
+            .fold(f64::NEG_INFINITY, f64::max);
+        let value = match current_value(&worst, path) {
+            Ok(toml::Value::Integer(_)) => toml::Value::Integer(top as i64),
+            _ => toml::Value::Float(top),
+        };
+        if let (true, Ok(s)) = (top.is_finite(), set_value(&worst, path, value)) {
+            worst = s;
+        }
+    }
+    worst
+}
+
 pub fn execute(args: SweepArgs, argv: &[String]) -> anyhow::Result<ExitCode> {
     args.format.unwrap_or_default().check_available().map_err(bad_input)?;
     let sweep = load_sweep_file(&args.file).map_err(bad_input)?;
@@ -88,15 +120,7 @@ pub fn execute(args: SweepArgs, argv: &[String]) -> anyhow::Result<ExitCode> {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "sweep".into());
-    // Every point when the sweep varies what sets a run's size, else the base scenario.
-    let sized = ["talent.researchers", "startups.", "horizon_months"];
-    let points: Vec<crate::scenario::Scenario> = if sweep.params.iter().any(|p| sized.iter().any(|s| p.starts_with(s)))
-    {
-        (0..sweep.points.len()).filter_map(|p| sweep.scenario(p).ok()).collect()
-    } else {
-        vec![sweep.base.clone()]
-    };
-    super::check_memory(&points, super::engines(args.threads))?;
+    super::check_memory([&largest_point(&sweep)], super::engines(args.threads))?;
     // `_lock`: this process writes `out` until it returns (a second writer exits 2).
     let (out, _lock) = match (&args.out, args.resume) {
         (Some(d), true) if d.join("manifest.json").exists() => {

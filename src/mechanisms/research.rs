@@ -17,8 +17,9 @@
 //! researchers' summed skill. The last factor is the diffusion of ideas (papers,
 //! distillation, staff moves): followers grow faster the further behind they are
 //! (Nelson–Phelps catch-up), so relative positions settle where a firm's inputs put them
-//! instead of drifting apart; the frontier firm grows on its inputs alone. Catch-up closes
-//! the gap at most (g ≤ frontier/capability − 1 + own growth): imitation never leapfrogs. The open-weight
+//! instead of drifting apart; the frontier firm grows on its inputs alone. A guard bounds
+//! the month's growth so that imitation takes a follower at most to the frontier, its own
+//! inputs' growth on top (g ≤ frontier/capability − 1 + own growth, after the shock). The open-weight
 //! champion's output is scaled by (0.5 + open_source.strength), the community's help.
 //! While the partnership is active, first access and information sharing spill the lab's
 //! lead to the investor: Δ = spillover_rate · info_sharing · (1 if first_access else ½)
@@ -72,17 +73,20 @@ pub fn research(
             _ => c.own_compute * p.cloud.training_share,
         };
         let behind = frontier / c.capability.max(1e-9);
-        let own = r.productivity
+        let mut own = r.productivity
             * (compute / r.compute_ref).max(0.0).powf(r.compute_elasticity)
             * (c.skill_sum / r.talent_ref).max(0.0).powf(r.talent_elasticity);
-        // Imitation closes the gap at most: a follower does not leapfrog the frontier by
-        // diffusion alone (without the bound a steep catch_up overflows capability).
-        let mut g = (own * behind.powf(r.catch_up)).min(behind - 1.0 + own);
+        let mut g = own * behind.powf(r.catch_up);
         if c.role == Role::OpenWeight {
             g *= 0.5 + p.open_source.strength;
+            own *= 0.5 + p.open_source.strength;
         }
         let shock = (1.0 + r.noise * normal(rng)).max(0.0);
-        c.capability *= 1.0 + g * shock;
+        // A numerical guard, not a model of diffusion speed: imitation takes a follower at
+        // most to the frontier, its own inputs' growth on top (capability · (1 + g) ≤
+        // frontier + own growth · capability). Far from the baseline (a steep catch_up and a
+        // firm far behind) the power would otherwise overflow capability.
+        c.capability *= 1.0 + (g * shock).min(behind - 1.0 + own * shock);
         if c.idx == lab {
             lab_cap = c.capability;
         } else if c.idx == roster.investor {

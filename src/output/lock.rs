@@ -3,8 +3,13 @@
 //!
 //! The kernel drops a `flock` when its process ends, however it ends, so the lock of a dead
 //! process is taken over without any clean-up; the file's text (pid and start time) only
-//! serves the message a second writer gets. Locks are per open file, so two commands in
-//! one process (the Python package running calls on threads) exclude each other too.
+//! serves the message a second writer gets. On local file systems locks are per open file,
+//! so two commands in one process (the Python package running calls on threads) exclude
+//! each other too (on NFS, Linux maps `flock` to per-process POSIX locks: not there).
+//!
+//! A file system without locks (Lustre mounted `noflock`, some network file systems:
+//! ENOSYS, ENOLCK, EOPNOTSUPP) gets a warning on stderr and no lock, rather than a tool
+//! that cannot write there at all.
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, Write};
@@ -26,7 +31,7 @@ pub enum LockError {
 /// An exclusive lock on a directory, released when dropped (or when the process ends).
 #[derive(Debug)]
 pub struct DirLock {
-    _file: File,
+    _file: Option<File>,
 }
 
 impl DirLock {
@@ -47,7 +52,15 @@ impl DirLock {
         // SAFETY: flock on a descriptor this function owns; no memory is shared with it.
         if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
             let err = std::io::Error::last_os_error();
-            if err.raw_os_error() != Some(libc::EWOULDBLOCK) {
+            let code = err.raw_os_error();
+            if [libc::ENOSYS, libc::ENOLCK, libc::EOPNOTSUPP].map(Some).contains(&code) {
+                eprintln!(
+                    "warning: {}: the file system does not support locks ({err}); nothing stops a second command from writing here",
+                    dir.display()
+                );
+                return Ok(DirLock { _file: None });
+            }
+            if code != Some(libc::EWOULDBLOCK) {
                 return Err(io(err));
             }
             let mut text = String::new();
@@ -66,7 +79,7 @@ impl DirLock {
             .and_then(|_| file.rewind())
             .and_then(|_| file.write_all(stamp.as_bytes()))
             .map_err(io)?;
-        Ok(DirLock { _file: file })
+        Ok(DirLock { _file: Some(file) })
     }
 }
 

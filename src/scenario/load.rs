@@ -352,7 +352,7 @@ pub fn set_value(s: &Scenario, path: &str, value: toml::Value) -> Result<Scenari
 /// The slot a parameter path names (see [`params::path_steps`]): table keys, list elements
 /// by index, roster entries by index or by `name`. The error says which step misses.
 fn lookup_mut<'a>(root: &'a mut toml::Value, path: &str) -> Result<&'a mut toml::Value, String> {
-    if path.contains("[]") {
+    if path.starts_with("companies[]") {
         return Err(roster_form(path, root));
     }
     let steps = params::path_steps(path).ok_or_else(|| {
@@ -385,6 +385,9 @@ fn lookup_mut<'a>(root: &'a mut toml::Value, path: &str) -> Result<&'a mut toml:
                                 ));
                             }
                         }
+                    }
+                    (None, false) if a.is_empty() => {
+                        return Err(format!("`{}` is an empty list: set it whole", steps[..k].join(".")));
                     }
                     (None, false) => {
                         let (list, n) = (steps[..k].join("."), a.len());

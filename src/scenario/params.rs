@@ -1625,14 +1625,19 @@ fn check_roster(s: &Scenario, out: &mut Vec<Violation>) {
     }
     check_initial_shares(s, out);
     for (i, c) in s.companies.iter().enumerate() {
+        // Not digits alone: `companies.2.pay` means the roster's third entry.
         let ok = !c.name.is_empty()
             && c.name
                 .chars()
-                .all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-');
+                .all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-')
+            && c.name.parse::<usize>().is_err();
         if !ok {
             out.push(Violation {
                 path: format!("companies.{i}.name"),
-                message: format!("{:?} must be non-empty letters, digits, '_' or '-'", c.name),
+                message: format!(
+                    "{:?} must be non-empty letters, digits, '_' or '-', and not digits alone",
+                    c.name
+                ),
             });
         }
         if s.companies[..i].iter().any(|o| o.name == c.name) {

@@ -61,7 +61,7 @@ fn node(v: &toml::Value, path: &str) -> Value {
                 "segments".into(),
                 json!({ "type": "array", "items": { "enum": names(&Segment::ALL) }, "description": "the segments it sells in" }),
             );
-            company["required"] = json!(["name", "role"]);
+            company["required"] = json!(["name"]);
             json!({ "type": "array", "items": company, "description": "the roster, one table per company" })
         }
         toml::Value::Array(items) => {

@@ -193,9 +193,13 @@ fn registry_scenario(draws: &[Draw]) -> (Scenario, Vec<String>) {
             toml::Value::Integer(_) => toml::Value::Integer(x.round() as i64),
             _ => toml::Value::Float(x),
         };
-        if let Ok(next) = set_value(&s, &path, value.clone()) {
-            s = next;
-            applied.push(format!("{path}={value}"));
+        match set_value(&s, &path, value.clone()) {
+            Ok(next) => {
+                s = next;
+                applied.push(format!("{path}={value}"));
+            }
+            // A cross-field rule's refusal names the field; anything else is a path bug.
+            Err(e) => assert!(e.starts_with("field `"), "{path}={value}: {e}"),
         }
     }
     (s, applied)
