@@ -323,7 +323,8 @@ pub fn parse_targets(src: &str, origin: &str, scenario: &Scenario) -> Result<Tar
             );
             continue;
         }
-        if free.iter().any(|g: &FreeParam| g.param == *path) {
+        let same = |g: &FreeParam| load::canonical_path(scenario, &g.param) == load::canonical_path(scenario, path);
+        if free.iter().any(same) {
             ck.at(&f.param, field("param"), format!("`{path}` is listed twice"));
             continue;
         }

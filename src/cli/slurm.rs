@@ -469,6 +469,15 @@ fn check_shards(shards: &Path, sweep: &crate::sweep::Sweep, n: u64, timeseries: 
 fn clear(out: &Path) -> anyhow::Result<()> {
     let shards = out.join("shards");
     if shards.exists() {
+        // A shard still being written (a task of an earlier submission running) is not
+        // removed from under it: each shard's lock is taken first, and held until all go.
+        let mut held = Vec::new();
+        for entry in std::fs::read_dir(&shards).with_context(|| format!("{}: cannot read", shards.display()))? {
+            let dir = entry?.path();
+            if dir.is_dir() {
+                held.push(dirs::lock_existing(&dir).map_err(super::out_dir_error)?);
+            }
+        }
         std::fs::remove_dir_all(&shards).with_context(|| format!("{}: cannot remove", shards.display()))?;
     }
     for f in dirs::RESULT_FILES

@@ -64,9 +64,12 @@ pub fn prepare(explicit: Option<&Path>, default_name: &str, force: bool) -> Resu
             if holds_results(d) && !force {
                 return Err(OutDirError::HoldsResults(d.into()));
             }
-            // An analysis of the results being replaced would be stale.
-            if force {
-                let _ = std::fs::remove_dir_all(d.join("analysis"));
+            // An analysis of the results being replaced would be stale; one being written
+            // now (its lock held) is not removed from under its writer.
+            let analysis = d.join("analysis");
+            if force && analysis.is_dir() {
+                let _writing = DirLock::acquire(&analysis)?;
+                let _ = std::fs::remove_dir_all(&analysis);
             }
             Ok(OutDir {
                 path: d.to_path_buf(),

@@ -349,6 +349,25 @@ pub fn set_value(s: &Scenario, path: &str, value: toml::Value) -> Result<Scenari
     }
 }
 
+/// One spelling per parameter, for duplicate checks: roster entries by index, list elements
+/// as a step (`companies.lab.initial_shares[1]` → `companies.0.initial_shares.1`). A path
+/// that names nothing is returned as given.
+pub fn canonical_path(s: &Scenario, path: &str) -> String {
+    let Some(mut steps) = params::path_steps(path) else {
+        return path.to_string();
+    };
+    let index;
+    if steps.len() > 1
+        && steps[0] == "companies"
+        && steps[1].parse::<usize>().is_err()
+        && let Some(i) = s.companies.iter().position(|c| c.name == steps[1])
+    {
+        index = i.to_string();
+        steps[1] = &index;
+    }
+    steps.join(".")
+}
+
 /// The slot a parameter path names (see [`params::path_steps`]): table keys, list elements
 /// by index, roster entries by index or by `name`. The error says which step misses.
 fn lookup_mut<'a>(root: &'a mut toml::Value, path: &str) -> Result<&'a mut toml::Value, String> {
@@ -505,6 +524,14 @@ mod tests {
         assert!(e.contains("`products.market_size[3]`"), "{e}");
         let e = apply_override(&s, "companies.lab.prise=2").unwrap_err().to_string();
         assert!(e.contains("did you mean `companies.lab.price`"), "{e}");
+        assert_eq!(
+            canonical_path(&s, "companies.lab.initial_shares[1]"),
+            format!("companies.{lab}.initial_shares.1")
+        );
+        assert_eq!(
+            canonical_path(&s, "products.market_size.2"),
+            canonical_path(&s, "products.market_size[2]")
+        );
         let e = apply_override(&s, "products.market_size[x=1").unwrap_err().to_string();
         assert!(e.contains("not a parameter path"), "{e}");
         // Every path `params` prints is settable to its own value.

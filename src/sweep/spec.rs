@@ -472,7 +472,7 @@ pub fn parse_sweep(src: &str, origin: &str, base_dir: Option<&std::path::Path>) 
     }
     let mut seen = std::collections::BTreeSet::new();
     for (vi, v) in spec.vary.iter().enumerate() {
-        if !seen.insert(&v.param) {
+        if !seen.insert(load::canonical_path(&base, &v.param)) {
             problems.push(problem(
                 &format!("vary.{vi}.param"),
                 format!("`{}` is varied twice", v.param),

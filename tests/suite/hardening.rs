@@ -24,17 +24,6 @@ fn sweep_file(dir: &Path, runs_per_point: u64) -> std::path::PathBuf {
     )
 }
 
-fn assert_same(a: &Path, b: &Path) {
-    for f in SWEEP_FILES {
-        assert!(
-            read(a.join(f)) == read(b.join(f)),
-            "{f} differs between {} and {}",
-            a.display(),
-            b.display()
-        );
-    }
-}
-
 /// Hidden files a directory holds, other than the lock's.
 fn temporaries(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
@@ -240,4 +229,18 @@ fn params_prints_the_paths_set_takes() {
         "{}",
         stderr(&o)
     );
+}
+
+/// Two spellings of one parameter are one parameter to a sweep's duplicate check.
+#[test]
+fn a_sweep_varying_one_parameter_under_two_spellings_is_refused() {
+    let text = "[sweep]\nscenario = \"baseline\"\n\
+                [[sweep.vary]]\nparam = \"companies.lab.pay\"\nvalues = [1.0, 1.5]\n\
+                [[sweep.vary]]\nparam = \"companies.0.pay\"\nvalues = [1.0, 1.5]\n";
+    let e = coopetition::sweep::parse_sweep(text, "s.toml", None)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("varied twice"), "{e}");
+    let text = text.replace("companies.0.pay", "products.market_size[2]");
+    assert!(coopetition::sweep::parse_sweep(&text, "s.toml", None).is_ok());
 }

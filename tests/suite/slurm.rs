@@ -36,17 +36,6 @@ fn local_sweep(file: &Path, out: &Path) {
     assert_eq!(code(&o), 0, "local sweep: {}", stderr(&o));
 }
 
-fn assert_same(local: &Path, merged: &Path) {
-    for f in SWEEP_FILES {
-        assert!(
-            read(local.join(f)) == read(merged.join(f)),
-            "{f} differs between {} and {}",
-            local.display(),
-            merged.display()
-        );
-    }
-}
-
 /// Every log the jobs wrote, for failure messages.
 fn logs(out: &Path) -> String {
     let mut all = String::new();

@@ -21,17 +21,6 @@ fn sweep_file(dir: &std::path::Path, runs_per_point: u64, extra: &str) -> std::p
     )
 }
 
-fn assert_same(a: &std::path::Path, b: &std::path::Path) {
-    for f in SWEEP_FILES {
-        assert!(
-            read(a.join(f)) == read(b.join(f)),
-            "{f} differs between {} and {}",
-            a.display(),
-            b.display()
-        );
-    }
-}
-
 #[test]
 fn threads_do_not_change_results() {
     let t = tmp();

@@ -13,6 +13,18 @@ pub const SWEEP_FILES: [&str; 5] = [
     "failures.csv",
 ];
 
+/// Asserts that two sweep directories hold byte-identical [`SWEEP_FILES`].
+pub fn assert_same(a: &Path, b: &Path) {
+    for f in SWEEP_FILES {
+        assert!(
+            read(a.join(f)) == read(b.join(f)),
+            "{f} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
+    }
+}
+
 pub fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_coopetition"))
 }
