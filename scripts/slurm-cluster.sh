@@ -96,10 +96,14 @@ PartitionName=local Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 EOF
 }
 
+# Whether this invocation launched the daemons (only then does a failure stop them: a
+# cluster that was already running is not this script's to stop).
+LAUNCHED=0
+
 die() {
   say "error: $*"
   tail -n 15 "$DIR"/log/*.log >&2 2>/dev/null || true
-  stop
+  if ((LAUNCHED)); then stop; fi
   exit 1
 }
 
@@ -122,6 +126,7 @@ start() {
     cold=0
   else
     stop
+    LAUNCHED=1
     write_config
     [[ -s $DIR/etc/munge.key ]] || mungekey --create --keyfile="$DIR/etc/munge.key"
     launch munged munged --socket="$SOCKET" --key-file="$DIR/etc/munge.key" \

@@ -82,8 +82,7 @@ pub struct CalibrateArgs {
 
 pub fn execute(args: CalibrateArgs, argv: &[String]) -> anyhow::Result<ExitCode> {
     let base = resolve_with_overrides(&args.scenario, &args.set)?;
-    // Checked at the base scenario: a prior over a size parameter (talent.researchers, say)
-    // can still draw particles larger than this.
+    // The base here; with targets, also at the priors' upper ends (calibrate_patterns).
     super::check_memory([&base], super::engines(args.threads))?;
     if let Some(targets) = args.targets.clone() {
         return super::calibrate_patterns::execute(&args, &targets, base, argv);

@@ -46,6 +46,32 @@ pub fn engines(threads: usize) -> usize {
     }
 }
 
+/// `base` with each parameter that sets a run's size (researchers, startups, horizon) at
+/// the given value when that is larger: the worst case of a sweep's points or a
+/// calibration's priors, for [`check_memory`]. Values validation refuses are skipped.
+pub fn largest_scenario<'a>(
+    base: &crate::scenario::Scenario,
+    values: impl IntoIterator<Item = (&'a str, f64)>,
+) -> crate::scenario::Scenario {
+    use crate::scenario::load::{current_value, set_value};
+    use crate::sim::memory::SIZE_PARAMS;
+    let mut worst = base.clone();
+    for (path, top) in values {
+        if !SIZE_PARAMS.contains(&path) || !top.is_finite() {
+            continue;
+        }
+        let value = match current_value(&worst, path) {
+            Ok(toml::Value::Integer(i)) if (i as f64) < top => toml::Value::Integer(top as i64),
+            Ok(toml::Value::Float(x)) if x < top => toml::Value::Float(top),
+            _ => continue,
+        };
+        if let Ok(s) = set_value(&worst, path, value) {
+            worst = s;
+        }
+    }
+    worst
+}
+
 /// Refuses (exit 2), before anything is allocated, a batch whose estimated peak memory
 /// ([`crate::sim::memory`]) exceeds what the machine has left, naming the largest scenario.
 pub fn check_memory<'a>(

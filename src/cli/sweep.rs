@@ -80,36 +80,18 @@ fn sweep_error(e: SweepError) -> anyhow::Error {
     }
 }
 
-/// The base scenario with every varied parameter that sets a run's size at its largest
-/// value over the points: the memory check's worst case, without building every point.
+/// The sweep's worst case for the memory check: each varied parameter at its largest
+/// value over the points (only those that set a run's size count).
 fn largest_point(sweep: &crate::sweep::Sweep) -> crate::scenario::Scenario {
-    use crate::scenario::load::{current_value, set_value};
-    const SIZES: [&str; 5] = [
-        "talent.researchers",
-        "startups.initial",
-        "startups.entry_rate",
-        "startups.max_startups",
-        "horizon_months",
-    ];
-    let mut worst = sweep.base.clone();
-    for (j, path) in sweep.params.iter().enumerate() {
-        if !SIZES.contains(&path.as_str()) {
-            continue;
-        }
+    let tops = sweep.params.iter().enumerate().map(|(j, path)| {
         let top = sweep
             .points
             .iter()
             .filter_map(|p| p[j].as_float().or(p[j].as_integer().map(|i| i as f64)))
             .fold(f64::NEG_INFINITY, f64::max);
-        let value = match current_value(&worst, path) {
-            Ok(toml::Value::Integer(_)) => toml::Value::Integer(top as i64),
-            _ => toml::Value::Float(top),
-        };
-        if let (true, Ok(s)) = (top.is_finite(), set_value(&worst, path, value)) {
-            worst = s;
-        }
-    }
-    worst
+        (path.as_str(), top)
+    });
+    super::largest_scenario(&sweep.base, tops)
 }
 
 pub fn execute(args: SweepArgs, argv: &[String]) -> anyhow::Result<ExitCode> {

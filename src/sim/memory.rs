@@ -22,6 +22,16 @@ pub const BYTES_PER_STARTUP: u64 = 256;
 /// Bytes per month of a run's kept result (metrics, shares, retention).
 pub const BYTES_PER_MONTH: u64 = 2048;
 
+/// The parameters the estimate reads: a sweep or calibration that varies one of them is
+/// checked at its largest value.
+pub const SIZE_PARAMS: [&str; 5] = [
+    "talent.researchers",
+    "startups.initial",
+    "startups.entry_rate",
+    "startups.max_startups",
+    "horizon_months",
+];
+
 /// An estimate of a batch's peak memory.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MemoryEstimate {

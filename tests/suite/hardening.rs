@@ -194,6 +194,37 @@ fn a_scenario_too_large_for_memory_exits_2_before_allocating() {
     assert!(!t.path().join("s").join("outcomes.csv").exists());
 }
 
+/// A calibration is checked with each free size parameter at its prior's upper end.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_calibration_whose_priors_reach_too_large_a_scenario_exits_2() {
+    let t = tmp();
+    let targets = write(
+        t.path(),
+        "targets.toml",
+        "[[free]]\nparam = \"talent.researchers\"\nprior = [1000, 100000000]\n\n\
+         [[free]]\nparam = \"partnership.tension_cost\"\nprior = [3.0, 10.0]\n\n\
+         [[target]]\nname = \"symbiosis\"\nsource = \"test\"\noutcome = \"symbiosis\"\nvalue = 0.6\ntolerance = 0.02\n\n\
+         [[target]]\nname = \"decoupling\"\nsource = \"test\"\noutcome = \"decoupling\"\nvalue = 0.25\ntolerance = 0.02\n\n\
+         [[target]]\nname = \"acquisition\"\nsource = \"test\"\noutcome = \"acquisition\"\nvalue = 0.1\ntolerance = 0.02\n\n\
+         [[target]]\nname = \"divestiture\"\nsource = \"test\"\noutcome = \"divestiture\"\nvalue = 0.05\ntolerance = 0.02\n",
+    );
+    let o = run(&[
+        "calibrate",
+        "baseline",
+        "--targets",
+        s(&targets),
+        "--dir",
+        s(&t.path().join("cal")),
+        "--threads",
+        "1024",
+        "--quiet",
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("needs about"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("100000000 researchers"), "{}", stderr(&o));
+}
+
 #[test]
 fn params_prints_the_paths_set_takes() {
     let o = run(&["params"]);
