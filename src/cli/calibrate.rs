@@ -82,11 +82,11 @@ pub struct CalibrateArgs {
 
 pub fn execute(args: CalibrateArgs, argv: &[String]) -> anyhow::Result<ExitCode> {
     let base = resolve_with_overrides(&args.scenario, &args.set)?;
-    // The base here; with targets, also at the priors' upper ends (calibrate_patterns).
-    super::check_memory([&base], super::engines(args.threads))?;
     if let Some(targets) = args.targets.clone() {
         return super::calibrate_patterns::execute(&args, &targets, base, argv);
     }
+    // With targets the check is at the priors' upper ends (calibrate_patterns); here at the base.
+    super::check_memory([&base], super::engines(args.threads))?;
     let target = parse_target(&args.target).map_err(|e| bad_input(format!("--target: {e}")))?;
     let params: Vec<String> = args
         .params
