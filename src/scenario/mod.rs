@@ -1,7 +1,8 @@
 //! Scenario parameters: every knob of the model, as data (SPEC §3).
 //!
 //! Structs mirror the TOML layout exactly; every field has a default (the built-in
-//! baseline) and a documented unit and range in [`params`]. Unknown keys are errors.
+//! baseline, in the `Default` impls) and carries its meaning (doc comment), unit and range
+//! (`#[param]`), which [`params`] flattens into the registry. Unknown keys are errors.
 
 pub mod load;
 pub mod params;
@@ -10,45 +11,64 @@ pub mod timeline;
 
 use serde::{Deserialize, Serialize};
 
+use params::{Params, Variants};
+
 pub use load::{ScenarioError, apply_override, bundled, bundled_names, load_scenario_file, parse_scenario};
 pub use timeline::{TimelineEvent, YearMonth};
 
 /// A complete, resolved scenario.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Params)]
 #[serde(default, deny_unknown_fields)]
 pub struct Scenario {
     /// Scenario name, shown in manifests and reports.
+    #[param(skip)]
     pub name: String,
     /// What question the scenario answers (free text).
+    #[param(skip)]
     pub description: String,
-    /// Ticks (months) per run.
+    /// ticks per run
+    #[param(unit = "months", min = 1, max = 600)]
     pub horizon_months: u32,
-    /// Calendar month of month 1 (`"YYYY-MM"`; `""` for none): outputs then carry a `date`.
+    /// calendar month of month 1 (outputs carry a `date` column; "" for none)
+    #[param(unit = "YYYY-MM")]
     #[serde(
         serialize_with = "timeline::serialize_start",
         deserialize_with = "timeline::deserialize_start"
     )]
     pub start: Option<YearMonth>,
+    #[param(table)]
     pub partnership: PartnershipParams,
+    #[param(table)]
     pub cloud: CloudParams,
+    #[param(table)]
     pub research: ResearchParams,
+    #[param(table)]
     pub products: ProductParams,
+    #[param(table)]
     pub startups: StartupParams,
+    #[param(table)]
     pub regulation: RegulationParams,
+    #[param(table)]
     pub open_source: OpenSourceParams,
+    #[param(table)]
     pub talent: TalentParams,
+    #[param(table)]
     pub governance: GovernanceParams,
+    #[param(table)]
     pub outcomes: OutcomeParams,
+    #[param(table)]
     pub testing: TestingParams,
     /// The roster of companies; exactly one `lab` and one `investor`.
+    #[param(list)]
     pub companies: Vec<CompanyParams>,
     /// Dated events, each applied at the start of its month (see [`timeline`]).
+    #[param(skip)]
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<TimelineEvent>,
 }
 
 /// Lab's cloud exclusivity towards the investor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Variants)]
 #[serde(rename_all = "snake_case")]
 pub enum Exclusivity {
     /// All third-party compute must be bought from the investor.
@@ -60,13 +80,9 @@ pub enum Exclusivity {
 }
 
 impl Exclusivity {
-    /// Label used in outputs.
+    /// Label used in outputs (its serde word).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Exclusivity::Exclusive => "exclusive",
-            Exclusivity::Rofr => "rofr",
-            Exclusivity::None => "none",
-        }
+        Self::WORDS[self as usize]
     }
     /// Contribution to the control indicator: 1 exclusive, 0.5 rofr, 0 none.
     pub fn control_weight(self) -> f64 {
@@ -86,7 +102,7 @@ impl Exclusivity {
 }
 
 /// The company's role in the story; mechanisms key on it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Variants)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// The frontier lab (OpenAI-like).
@@ -102,7 +118,7 @@ pub enum Role {
 }
 
 /// The market segments every company may sell in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Variants)]
 #[serde(rename_all = "snake_case")]
 pub enum Segment {
     ConsumerAssistant,
@@ -119,14 +135,9 @@ impl Segment {
         Segment::DeveloperApi,
         Segment::CloudAiServices,
     ];
-    /// Label used in column names.
+    /// Label used in column names (its serde word).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Segment::ConsumerAssistant => "consumer_assistant",
-            Segment::ProductivityCopilot => "productivity_copilot",
-            Segment::DeveloperApi => "developer_api",
-            Segment::CloudAiServices => "cloud_ai_services",
-        }
+        Self::WORDS[self as usize]
     }
     /// Position in [`Segment::ALL`].
     pub fn index(self) -> usize {
@@ -135,41 +146,57 @@ impl Segment {
 }
 
 /// One company of the roster.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Params)]
 #[serde(default, deny_unknown_fields)]
 pub struct CompanyParams {
     /// Short name used in outputs (letters, digits, `_`, `-`).
+    #[param(skip)]
     pub name: String,
+    #[param(skip)]
     pub role: Role,
-    /// Cash available for compute, pay and deals, $bn.
+    /// cash for compute, pay and deals
+    #[param(unit = "$bn", min = 0, max = 1e6)]
     pub capital: f64,
-    /// Non-AI monthly cash flow that funds AI work, $bn/month.
+    /// non-AI cash flow funding AI work
+    #[param(unit = "$bn/month", min = 0, max = 1e4)]
     pub other_income: f64,
-    /// Cloud capacity sold to others or used in-house, thousand GPU-equivalents (kGPU); 0 = no cloud.
+    /// cloud capacity (0 = no cloud)
+    #[param(unit = "kGPU", min = 0, max = 1e9)]
     pub cloud_capacity: f64,
-    /// Compute the company uses for its own models, kGPU (for the lab: its total demand at start).
+    /// compute used for own models (lab: demand at start); hosted on its own cloud if it
+    /// has one
+    #[param(unit = "kGPU", min = 0, max = 1e9)]
     pub own_compute: f64,
-    /// Maximum capacity the company's cloud adds per month (its build programme), share of capacity.
+    /// its cloud's maximum monthly build (build programme), share of capacity
+    #[param(unit = "1/month", min = 0, max = 1)]
     pub build_rate: f64,
-    /// Cloud credits offered to a startup that signs up, $M.
+    /// cloud credits it offers a startup that signs up
+    #[param(unit = "$M", min = 0, max = 1000)]
     pub startup_credits: f64,
-    /// Frontier model capability, index (lab at start = 1).
+    /// frontier model capability (lab = 1)
+    #[param(unit = "index", min = 1e-6, max = 1e6)]
     pub capability: f64,
-    /// Share of the researcher pool employed at start, 0..=1 (the rest work at startups).
+    /// share of researchers employed at start
+    #[param(unit = "share", min = 0, max = 1)]
     pub talent_share: f64,
-    /// Pay offered, relative to the market (1 = market).
+    /// pay offered
+    #[param(unit = "x market", min = 1e-6, max = 100)]
     pub pay: f64,
-    /// Mission and safety culture, 0 (pure speed) ..= 1 (pure mission).
+    /// mission and safety culture
+    #[param(unit = "index", min = 0, max = 1)]
     pub mission: f64,
-    /// Distribution reach (installed base, channels), 0..=1.
+    /// distribution reach
+    #[param(unit = "index", min = 0, max = 1)]
     pub distribution: f64,
-    /// Price of its AI products relative to the market (1 = market).
+    /// price of its AI products (open-weight: scaled by 1 - strength/4)
+    #[param(unit = "x market", min = 1e-6, max = 100)]
     pub price: f64,
     /// Segments where the company sells a product.
+    #[param(skip)]
     pub segments: Vec<Segment>,
-    /// Market share of its product in each segment at the start (consumer assistant,
-    /// productivity copilot, developer API, cloud AI services; 0 where it does not sell).
-    /// Empty: no brand calibration (ξ = 0).
+    /// its share of each segment at start (consumer, copilot, API, cloud AI); sets its
+    /// brand
+    #[param(unit = "share", min = 0, max = 1)]
     pub initial_shares: Vec<f64>,
 }
 
@@ -197,63 +224,144 @@ impl Default for CompanyParams {
 }
 
 /// Lab ↔ investor partnership terms and tension dynamics.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Params)]
 #[serde(default, deny_unknown_fields)]
 pub struct PartnershipParams {
+    /// the lab's cloud exclusivity towards the investor
+    #[param(words)]
     pub exclusivity: Exclusivity,
+    /// investor's economic stake in the lab
+    #[param(unit = "share", min = 0, max = 1)]
     pub investor_stake: f64,
+    /// investor gets the lab's models first
+    #[param(unit = "bool")]
     pub first_access: bool,
+    /// fraction of the lab's know-how shared with the investor at start
+    #[param(unit = "share", min = 0, max = 1)]
     pub info_sharing: f64,
+    /// investor holds a board (observer) seat at start
+    #[param(unit = "bool")]
     pub board_seat: bool,
+    /// tension at start
+    #[param(unit = "index", min = 0, max = 1)]
     pub tension_initial: f64,
+    /// tension level per unit of product overlap × contested share
+    #[param(unit = "index", min = 0, max = 10)]
     pub tension_overlap_weight: f64,
+    /// tension level per share of the partners' researchers' skill moving between them in a
+    /// month
+    #[param(unit = "index per share of skill", min = 0, max = 100)]
     pub tension_poach_weight: f64,
+    /// tension added by a board crisis
+    #[param(unit = "index", min = 0, max = 1)]
     pub tension_crisis_jump: f64,
+    /// tension level per unit of the mean safety and pace gap
+    #[param(unit = "index", min = 0, max = 10)]
     pub tension_pace_weight: f64,
+    /// tension level per unit of the lab's recent compute shortfall
+    #[param(unit = "index", min = 0, max = 10)]
     pub tension_compute_weight: f64,
+    /// share of the gap between tension and the conflict level closed each month
+    #[param(unit = "1/month", min = 0, max = 1)]
     pub tension_damping: f64,
+    /// std. dev. of monthly tension shocks
+    #[param(unit = "index", min = 0, max = 1)]
     pub tension_noise: f64,
+    /// tension above which the lab slows information sharing
+    #[param(unit = "index", min = 0, max = 1)]
     pub sharing_cut_threshold: f64,
+    /// monthly relative cut of information sharing above that threshold
+    #[param(unit = "1/month", min = 0, max = 1)]
     pub sharing_cut_rate: f64,
+    /// tension above which the partners open talks over a clash
+    #[param(unit = "index", min = 0, max = 1)]
     pub renegotiate_threshold: f64,
+    /// monthly probability that open talks (a clash, a compute shortfall or a rival cloud's
+    /// offer) settle
+    #[param(unit = "1/month", min = 0, max = 1)]
     pub renegotiate_rate: f64,
-    /// The lab's recent compute shortfall (5-month average) above which it presses to
-    /// renegotiate exclusivity, whatever the tension.
+    /// the lab's recent compute shortfall above which it presses to renegotiate exclusivity
+    #[param(unit = "share", min = 0, max = 1)]
     pub renegotiate_shortfall: f64,
-    /// How much cheaper (share of its price) a rival cloud's offer must be before the lab
-    /// presses to renegotiate exclusivity.
+    /// how much cheaper than what the lab pays the investor a rival cloud's price must be
+    /// before the lab presses to renegotiate exclusivity
+    #[param(unit = "share", min = 0, max = 1)]
     pub renegotiate_price_gap: f64,
-    /// Share of the unsettled product clash and governance disputes that settled talks
-    /// after a clash resolve by agreed terms.
+    /// share of the unsettled product clash and governance disputes that settled talks
+    /// after a clash resolve
+    #[param(unit = "share", min = 0, max = 1)]
     pub boundary_step: f64,
-    /// Months after settled talks before new talks can settle.
+    /// months after settled talks before new talks can settle
+    #[param(unit = "months", min = 0, max = 600)]
     pub renegotiate_interval: u32,
-    /// The lab's weight in the Nash bargaining over the partnership's surplus (investor: 1 − it).
+    /// the lab's weight in the Nash bargaining over the partnership's surplus
+    #[param(unit = "share", min = 0, max = 1)]
     pub bargaining_weight: f64,
-    /// Value of the partnership lost per unit of tension, as a share of the partners'
-    /// product usage (the friction of a conflictual relationship).
+    /// cost of the partnership's own unsettled disputes (safety and pace gaps) per unit, as
+    /// a share of the partners' mean product usage
+    #[param(unit = "share of usage", min = 0, max = 100)]
     pub tension_cost: f64,
+    /// monthly probability the partners part once continuing is worth less to them than
+    /// their outside options
+    #[param(unit = "1/month", min = 0, max = 1)]
     pub dissolve_rate: f64,
+    /// monthly probability that the investor bids for control of a weak lab
+    #[param(unit = "1/month", min = 0, max = 1)]
     pub bid_propensity: f64,
+    /// stake the investor needs before it bids
+    #[param(unit = "share", min = 0, max = 1)]
     pub bid_min_stake: f64,
+    /// premium over the lab's standalone value the investor offers in a bid
+    #[param(unit = "share", min = 0, max = 10)]
     pub bid_premium: f64,
-    /// Mean premium over standalone value the lab's board requires to sell while weak.
+    /// mean premium over standalone value the lab's board requires to sell while the lab is
+    /// weak (it never sells otherwise)
+    #[param(unit = "share", min = 0, max = 10)]
     pub board_reservation: f64,
+    /// the lab is weak when its cash covers fewer months of burn than this
+    #[param(unit = "months", min = 0, max = 120)]
     pub weak_capital_months: f64,
+    /// tension added when a bid fails
+    #[param(unit = "index", min = 0, max = 1)]
     pub bid_failure_tension: f64,
+    /// the lab's standalone value as a multiple of its annualised product usage
+    #[param(unit = "x annual usage", min = 1e-6, max = 1000)]
     pub valuation_multiple: f64,
-    /// Multiple of annual profit at which the investor capitalises the rents control secures.
+    /// multiple of annual profit at which the investor capitalises the partnership rents
+    /// control would secure
+    #[param(unit = "x annual rents", min = 0, max = 1000)]
     pub rent_multiple: f64,
+    /// the lab raises capital when its cash covers fewer months of operating burn than this
+    /// (not during a crisis)
+    #[param(unit = "months", min = 0, max = 120)]
     pub fundraise_runway_months: f64,
+    /// months of operating burn a raise brings in
+    #[param(unit = "months", min = 0, max = 120)]
     pub fundraise_months: f64,
+    /// monthly probability a raise the lab seeks closes (never during a crisis)
+    #[param(unit = "1/month", min = 0, max = 1)]
     pub fundraise_success: f64,
+    /// probability the investor offers to hire the lab's staff when a crisis strikes,
+    /// before regulatory deterrence
+    #[param(unit = "share", min = 0, max = 1)]
     pub absorption_offer_prob: f64,
-    /// Risk per unit of regulatory stringency that an absorption is challenged, which
-    /// deters the investor from offering.
+    /// risk per unit of regulatory stringency that an absorption is challenged; the
+    /// investor offers with probability absorption_offer_prob·(1 − risk·stringency)
+    #[param(unit = "per unit stringency", min = 0, max = 10)]
     pub absorption_review_risk: f64,
+    /// months an offer to hire the lab's staff stays open
+    #[param(unit = "months", min = 1, max = 24)]
     pub absorption_window_months: u32,
+    /// pay premium of the investor's offer to the lab's staff
+    #[param(unit = "share", min = 0, max = 10)]
     pub absorption_pay_premium: f64,
+    /// skill-weighted share of the lab's researchers whose move to the investor within the
+    /// window means the investor absorbed the lab
+    #[param(unit = "share", min = 0.01, max = 1)]
     pub absorption_share: f64,
+    /// loss of the lab's attraction to its own staff per unit of crisis severity during an
+    /// offer
+    #[param(unit = "utility per unit severity", min = 0, max = 100)]
     pub crisis_exodus: f64,
 }
 
@@ -306,47 +414,98 @@ impl Default for PartnershipParams {
 }
 
 /// The cloud capacity market: demand, capacity, builds, prices, placement and migration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Params)]
 #[serde(default, deny_unknown_fields)]
 pub struct CloudParams {
+    /// cost and disruption of moving workloads
+    #[param(unit = "x baseline", min = 0, max = 1000)]
     pub migration_cost: f64,
+    /// one-off cost of moving one kGPU of workload (at migration_cost 1)
+    #[param(unit = "$bn/kGPU", min = 0, max = 10)]
     pub migration_cost_per_kgpu: f64,
+    /// months a moved workload is unavailable (at migration_cost 1)
+    #[param(unit = "months", min = 0, max = 36)]
     pub migration_disruption_months: f64,
+    /// share of investor-hosted workload moved in one migration
+    #[param(unit = "share", min = 0, max = 1)]
     pub migration_chunk: f64,
+    /// monthly probability of a migration when tension is high and allowed
+    #[param(unit = "1/month", min = 0, max = 1)]
     pub migration_propensity: f64,
+    /// tension above which the lab migrates
+    #[param(unit = "index", min = 0, max = 1)]
     pub migration_tension_threshold: f64,
-    /// Monthly growth of the lab's training compute demand.
+    /// monthly growth of the lab's training compute demand
+    #[param(unit = "1/month", min = 0, max = 1)]
     pub training_growth: f64,
-    /// Monthly standard deviation of the lab's training-demand growth.
+    /// standard deviation of the monthly growth of the lab's training demand
+    #[param(unit = "1/month", min = 0, max = 1)]
     pub demand_volatility: f64,
+    /// share of the lab's demand that is training (rest inference)
+    #[param(unit = "share", min = 0, max = 1)]
     pub training_share: f64,
+    /// share of the lab's compute on the investor's cloud at start
+    #[param(unit = "share", min = 0, max = 1)]
     pub initial_investor_share: f64,
-    /// List price at target utilization, $bn per kGPU-month.
+    /// list price of cloud compute at target utilization
+    #[param(unit = "$bn/kGPU-month", min = 1e-9, max = 1)]
     pub price_per_kgpu_month: f64,
-    /// Price response to utilization above target (price multiple per unit of utilization).
+    /// price response to utilization above (below) target
+    #[param(unit = "x price per unit utilization", min = 0, max = 100)]
     pub price_slope: f64,
+    /// lowest price multiple
+    #[param(unit = "x list price", min = 1e-3, max = 1)]
     pub price_floor: f64,
+    /// highest price multiple
+    #[param(unit = "x list price", min = 1, max = 100)]
     pub price_cap: f64,
-    /// Elasticity of customers' placement to relative price.
+    /// elasticity of customers' placement to a cloud's price relative to the others'
+    #[param(unit = "-", min = 0, max = 50)]
     pub price_elasticity: f64,
+    /// share of new demand the lab puts off the investor when free to
+    #[param(unit = "share", min = 0, max = 1)]
     pub diversify_target: f64,
-    /// Monthly growth of firms' own AI compute (hosted on their own cloud where they have one).
+    /// monthly growth of firms' own AI compute (on their own cloud where they have one)
+    #[param(unit = "1/month", min = 0, max = 1)]
     pub own_use_growth: f64,
-    /// Monthly growth of the rest of the market's cloud demand.
+    /// monthly growth of the rest of the market's cloud demand
+    #[param(unit = "1/month", min = 0, max = 1)]
     pub third_party_growth: f64,
+    /// utilization of every cloud at start (sets the rest of the market's load)
+    #[param(unit = "share", min = 0.01, max = 1)]
     pub initial_utilization: f64,
+    /// utilization clouds plan their builds for; the price is list price there
+    #[param(unit = "share", min = 0.01, max = 1)]
     pub target_utilization: f64,
-    /// Capacity of the fringe of other clouds, kGPU.
+    /// capacity of the fringe of other clouds (Oracle, GPU specialists, ...)
+    #[param(unit = "kGPU", min = 0, max = 1e9)]
     pub other_capacity: f64,
-    /// The fringe's maximum monthly build, share of its capacity.
+    /// the fringe's maximum monthly build, share of its capacity
+    #[param(unit = "1/month", min = 0, max = 1)]
     pub other_build_rate: f64,
+    /// lead time of a datacenter build (clouds' and the lab's)
+    #[param(unit = "months", min = 1, max = 120)]
     pub build_lead_months: u32,
+    /// size of an own datacenter relative to the lab's demand
+    #[param(unit = "share of demand", min = 0, max = 10)]
     pub build_size: f64,
+    /// capital cost of new capacity (financed, paid over depreciation_months)
+    #[param(unit = "$bn/kGPU", min = 0, max = 10)]
     pub build_cost_per_kgpu: f64,
+    /// monthly probability the lab starts a build of its own
+    #[param(unit = "1/month", min = 0, max = 1)]
     pub build_propensity: f64,
+    /// life over which a build's capital cost is paid
+    #[param(unit = "months", min = 1, max = 600)]
     pub depreciation_months: u32,
+    /// loss of the lab's product quality per unit of compute shortfall
+    #[param(unit = "-", min = 0, max = 1)]
     pub shortfall_quality_loss: f64,
+    /// share of a startup's burn spent on cloud compute
+    #[param(unit = "share", min = 0, max = 1)]
     pub startup_compute_share: f64,
+    /// weight of a cloud's startup credits in startups' choice of cloud
+    #[param(unit = "1/$M", min = 0, max = 100)]
     pub startup_credit_weight: f64,
 }
 
@@ -388,16 +547,33 @@ impl Default for CloudParams {
 }
 
 /// Capability growth and spillover.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Params)]
 #[serde(default, deny_unknown_fields)]
 pub struct ResearchParams {
+    /// capability growth scale
+    #[param(unit = "1/month", min = 0, max = 10)]
     pub productivity: f64,
+    /// exponent of compute in capability growth
+    #[param(unit = "-", min = 0, max = 2)]
     pub compute_elasticity: f64,
+    /// exponent of researcher skill in capability growth
+    #[param(unit = "-", min = 0, max = 2)]
     pub talent_elasticity: f64,
+    /// elasticity of a firm's growth to its distance from the frontier (diffusion of ideas)
+    #[param(unit = "-", min = 0, max = 10)]
     pub catch_up: f64,
+    /// compute that gives unit growth factor
+    #[param(unit = "kGPU", min = 1e-9, max = f64::INFINITY)]
     pub compute_ref: f64,
+    /// skill sum that gives unit growth factor
+    #[param(unit = "skill units", min = 1e-9, max = f64::INFINITY)]
     pub talent_ref: f64,
+    /// share of the capability gap the investor closes monthly through first access and
+    /// sharing
+    #[param(unit = "1/month", min = 0, max = 1)]
     pub spillover_rate: f64,
+    /// relative std. dev. of monthly research output
+    #[param(unit = "-", min = 0, max = 5)]
     pub noise: f64,
 }
 
@@ -417,18 +593,38 @@ impl Default for ResearchParams {
 }
 
 /// Product markets.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Params)]
 #[serde(default, deny_unknown_fields)]
 pub struct ProductParams {
+    /// how directly the investor's and the lab's products compete
+    #[param(unit = "index", min = 0, max = 1)]
     pub overlap: f64,
+    /// logit weight on log model quality (relative to the frontier)
+    #[param(unit = "utility per log ratio", min = 0, max = 100)]
     pub quality_weight: f64,
+    /// logit weight on distribution reach
+    #[param(unit = "utility", min = 0, max = 100)]
     pub distribution_weight: f64,
+    /// logit weight on (log) price
+    #[param(unit = "utility/log price", min = 0, max = 100)]
     pub price_weight: f64,
+    /// revenue pool per segment (consumer, copilot, API, cloud AI)
+    #[param(unit = "$bn/month", min = 0, max = 1000)]
     pub market_size: [f64; 4],
+    /// monthly growth of every segment
+    #[param(unit = "1/month", min = 0, max = 1)]
     pub market_growth: f64,
+    /// share of the investor's revenue on lab models paid back to the lab
+    #[param(unit = "share", min = 0, max = 1)]
     pub resale_margin: f64,
+    /// share of the lab's product revenue paid to the investor while partnered
+    #[param(unit = "share", min = 0, max = 1)]
     pub lab_revenue_share: f64,
+    /// quality of the startup fringe at zero open-source strength
+    #[param(unit = "capability", min = 0, max = 10)]
     pub startup_fringe_quality: f64,
+    /// price of the startup fringe's products
+    #[param(unit = "x market", min = 1e-6, max = 100)]
     pub startup_fringe_price: f64,
 }
 
@@ -450,22 +646,51 @@ impl Default for ProductParams {
 }
 
 /// Startup dynamics.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Params)]
 #[serde(default, deny_unknown_fields)]
 pub struct StartupParams {
+    /// startups at start
+    #[param(unit = "count", min = 0, max = 10_000_000)]
     pub initial: u32,
+    /// expected entries per month at zero concentration and open-source strength 0.5
+    #[param(unit = "1/month", min = 0, max = 1_000_000)]
     pub entry_rate: f64,
+    /// how strongly segment concentration deters entry
+    #[param(unit = "-", min = 0, max = 10)]
     pub concentration_deterrence: f64,
+    /// base monthly failure hazard
+    #[param(unit = "1/month", min = 0, max = 1)]
     pub failure_rate: f64,
+    /// monthly hazard that a big firm buys a startup
+    #[param(unit = "1/month", min = 0, max = 1)]
     pub acquisition_rate: f64,
+    /// share of purchases that are acqui-hires (regulators watch those by the partners;
+    /// staff join the buyer either way)
+    #[param(unit = "share", min = 0, max = 1)]
     pub acquihire_share: f64,
+    /// cash of a new startup
+    #[param(unit = "$bn", min = 0, max = 1000)]
     pub initial_cash: f64,
+    /// monthly burn per researcher
+    #[param(unit = "$bn/month", min = 0, max = 1)]
     pub burn_per_researcher: f64,
+    /// monthly quality growth of a startup
+    #[param(unit = "1/month", min = 0, max = 1)]
     pub growth_rate: f64,
+    /// cap on startups alive (memory guard: a cap, exempt from the dead-parameter test)
+    #[param(unit = "count", min = 0, max = 100_000_000)]
     pub max_startups: u32,
+    /// founder seats of a new startup, filled by researchers who choose startup jobs
+    #[param(unit = "researchers", min = 0, max = 1000)]
     pub founders: u32,
+    /// venture capital available to the startups each month
+    #[param(unit = "$bn/month", min = 0, max = 1000)]
     pub venture_funding: f64,
+    /// months of burn a venture round raises
+    #[param(unit = "months", min = 0, max = 120)]
     pub round_months: f64,
+    /// a startup seeks a round when its cash covers fewer months of burn
+    #[param(unit = "months", min = 0, max = 120)]
     pub raise_below_months: f64,
 }
 
@@ -492,59 +717,157 @@ impl Default for StartupParams {
 
 /// Antitrust authorities (EU Commission, UK CMA, US FTC): jurisdiction thresholds,
 /// screens, the parties' undertakings and remedies (shared), and each authority's procedure.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Params)]
 #[serde(default, deny_unknown_fields)]
 pub struct RegulationParams {
+    /// all authorities' propensity to find and act on harm (scales referral,
+    /// adverse-finding and own-initiative hazards)
+    #[param(unit = "x baseline", min = 0, max = 1000)]
     pub stringency: f64,
+    /// de facto control needs a board seat as well as K >= control_threshold (the
+    /// authorities' 2024-25 reading; the baseline: false)
+    #[param(unit = "bool")]
     pub defacto_needs_board_seat: bool,
+    /// control indicator K at or above which the investor has decisive influence (de facto
+    /// control)
+    #[param(unit = "index", min = 0, max = 1)]
     pub control_threshold: f64,
+    /// control indicator K at or above which the investor has material influence (CMA)
+    #[param(unit = "index", min = 0, max = 1)]
     pub material_threshold: f64,
+    /// post-merger HHI above which a merger is presumed harmful (US 2023 Merger Guidelines:
+    /// 1,800)
+    #[param(unit = "HHI points", min = 0, max = 10000)]
     pub hhi_presumption: f64,
+    /// HHI increase needed for the presumption (US 2023 Merger Guidelines: 100)
+    #[param(unit = "HHI points", min = 0, max = 10000)]
     pub delta_presumption: f64,
+    /// combined share above which a merger is presumed harmful (US 2023 Merger Guidelines:
+    /// 30%)
+    #[param(unit = "share", min = 0, max = 1)]
     pub share_presumption: f64,
+    /// EU: combined share below which a concentration is presumed compatible (EUMR recital
+    /// 32: 25%)
+    #[param(unit = "share", min = 0, max = 1)]
     pub eu_share_safe: f64,
+    /// EU: post-merger HHI below which horizontal concerns are unlikely (Horizontal Merger
+    /// Guidelines para 19: 1,000)
+    #[param(unit = "HHI points", min = 0, max = 10000)]
     pub eu_hhi_floor: f64,
+    /// EU: post-merger HHI above which the smaller ΔHHI band applies (Horizontal Merger
+    /// Guidelines para 20: 2,000)
+    #[param(unit = "HHI points", min = 0, max = 10000)]
     pub eu_hhi_concentrated: f64,
+    /// EU: ΔHHI below which concerns are unlikely when the post-merger HHI is between the
+    /// two bands (para 20: 250)
+    #[param(unit = "HHI points", min = 0, max = 10000)]
     pub eu_delta_moderate: f64,
+    /// EU: ΔHHI below which concerns are unlikely above the upper HHI band (para 20: 150)
+    #[param(unit = "HHI points", min = 0, max = 10000)]
     pub eu_delta_concentrated: f64,
+    /// weight of the vertical foreclosure share in the harm index
+    #[param(unit = "x", min = 0, max = 100)]
     pub foreclosure_weight: f64,
+    /// own-initiative hazard of opening a partnership review, per unit of harm
+    #[param(unit = "1/month", min = 0, max = 1)]
     pub open_rate: f64,
+    /// added to referral and opening hazards per other authority with the matter in phase 2
+    #[param(unit = "x", min = 0, max = 10)]
     pub peer_weight: f64,
+    /// e-folding time of evidence gathered in an investigation
+    #[param(unit = "months", min = 0, max = 120)]
     pub evidence_months: f64,
+    /// adverse-finding hazard in phase 2 per unit of harm at full evidence
+    #[param(unit = "x", min = 0, max = 100)]
     pub adverse_harm: f64,
+    /// share of adverse findings on the partnership (or an acqui-hire) that order
+    /// divestiture rather than behavioural remedies
+    #[param(unit = "share", min = 0, max = 1)]
     pub divest_propensity: f64,
+    /// share of adverse findings on a bid that block it rather than clear it with remedies
+    #[param(unit = "share", min = 0, max = 1)]
     pub bid_block_propensity: f64,
+    /// authorities' reluctance to accept behavioural undertakings (acceptance x
+    /// exp(-stringency x this))
+    #[param(unit = "x", min = 0, max = 100)]
     pub behavioural_doubt: f64,
+    /// investor's cost of giving up its board role
+    #[param(unit = "x divestiture", min = 0, max = 10)]
     pub undertaking_board_cost: f64,
+    /// investor's cost of loosening exclusivity and ending first access
+    #[param(unit = "x divestiture", min = 0, max = 10)]
     pub undertaking_behavioural_cost: f64,
+    /// investor's cost of cutting its stake to undertaking_stake
+    #[param(unit = "x divestiture", min = 0, max = 10)]
     pub undertaking_stake_cost: f64,
+    /// stake the investor keeps when it undertakes to reduce it
+    #[param(unit = "share", min = 0, max = 1)]
     pub undertaking_stake: f64,
+    /// months from a divestiture order to separation (EU first divestiture period about 6
+    /// months)
+    #[param(unit = "months", min = 0, max = 60)]
     pub implementation_months: u32,
+    /// CMA share-of-supply test for acqui-hires (25%)
+    #[param(unit = "share", min = 0, max = 1)]
     pub share_of_supply: f64,
+    /// US HSR size-of-transaction threshold ($119.5m in 2024)
+    #[param(unit = "$bn", min = 0, max = 1000)]
     pub hsr_threshold: f64,
+    #[param(table, label = "EU Commission")]
     pub eu: AuthorityParams,
+    #[param(table, label = "UK CMA")]
     pub cma: AuthorityParams,
+    #[param(table, label = "US FTC")]
     pub ftc: AuthorityParams,
 }
 
 /// One authority's procedure: stage durations (statutory clocks in working days), referral
 /// propensities and starting stage.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Params)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuthorityParams {
+    /// propensity relative to the other authorities (scales its hazards)
+    #[param(unit = "x", min = 0, max = 100)]
     pub weight: f64,
+    /// mean duration of an own-initiative informal inquiry
+    #[param(unit = "months", min = 0, max = 120)]
     pub inquiry_months: f64,
+    /// mean duration of pre-notification of a bid or acqui-hire
+    #[param(unit = "months", min = 0, max = 120)]
     pub prenotification_months: f64,
+    /// phase 1 clock
+    #[param(unit = "working days", min = 0, max = 1000)]
     pub phase1_days: f64,
+    /// days added to phase 1 when undertakings are offered (0: none accepted in phase 1)
+    #[param(unit = "working days", min = 0, max = 1000)]
     pub undertaking_days: f64,
+    /// phase 2 clock
+    #[param(unit = "working days", min = 0, max = 2000)]
     pub phase2_days: f64,
+    /// phase 2 extension
+    #[param(unit = "working days", min = 0, max = 1000)]
     pub extension_days: f64,
+    /// probability that phase 2 is extended
+    #[param(unit = "share", min = 0, max = 1)]
     pub extension_rate: f64,
+    /// phase 2 referral hazard without harm
+    #[param(unit = "1", min = 0, max = 10)]
     pub refer_base: f64,
+    /// phase 2 referral hazard per squared unit of harm
+    #[param(unit = "1", min = 0, max = 10)]
     pub refer_harm: f64,
+    /// months after a change in influence within which a review can open (0: no limit)
+    #[param(unit = "months", min = 0, max = 120)]
     pub time_limit_months: u32,
+    /// months in court before a divestiture of a consummated deal is ordered (0:
+    /// administrative decision)
+    #[param(unit = "months", min = 0, max = 120)]
     pub litigation_months: u32,
+    /// stage of the partnership case at the start
+    #[param(words)]
     pub initial_stage: Stage,
+    /// months already spent in the initial stage
+    #[param(unit = "months", min = 0, max = 120)]
     pub initial_months_in_stage: u32,
 }
 
@@ -570,7 +893,7 @@ impl Default for AuthorityParams {
 }
 
 /// The stage of an authority's case (the partnership case is written to time series).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Variants)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// No open case.
@@ -590,15 +913,9 @@ impl Stage {
     pub fn code(self) -> u8 {
         self as u8
     }
-    /// Label used in events.
+    /// Label used in events (its serde word).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::Monitoring => "monitoring",
-            Stage::Informal => "informal",
-            Stage::Phase1 => "phase1",
-            Stage::Phase2 => "phase2",
-            Stage::Court => "court",
-        }
+        Self::WORDS[self as usize]
     }
 }
 
@@ -685,9 +1002,11 @@ impl Default for RegulationParams {
 }
 
 /// Open-weight models.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Params)]
 #[serde(default, deny_unknown_fields)]
 pub struct OpenSourceParams {
+    /// quality and reach of open-weight models
+    #[param(unit = "index", min = 0, max = 1)]
     pub strength: f64,
 }
 
@@ -698,21 +1017,47 @@ impl Default for OpenSourceParams {
 }
 
 /// The researcher pool and the hiring choice.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Params)]
 #[serde(default, deny_unknown_fields)]
 pub struct TalentParams {
+    /// researcher agents at start
+    #[param(unit = "count", min = 1, max = 100_000_000)]
     pub researchers: u32,
+    /// monthly probability a researcher looks for a job
+    #[param(unit = "1/month", min = 0, max = 1)]
     pub search_hazard: f64,
+    /// multiplier of the lab staff's search hazard in a crisis month
+    #[param(unit = "x", min = 0, max = 100)]
     pub crisis_search_boost: f64,
+    /// weight on pay in the employer choice
+    #[param(unit = "utility/log pay", min = 0, max = 100)]
     pub pay_weight: f64,
+    /// weight on the employer's capability
+    #[param(unit = "utility/log capability", min = 0, max = 100)]
     pub prestige_weight: f64,
+    /// weight on mission fit
+    #[param(unit = "utility", min = 0, max = 100)]
     pub mission_weight: f64,
+    /// utility bonus of staying
+    #[param(unit = "utility", min = 0, max = 100)]
     pub switching_cost: f64,
+    /// pay at startups
+    #[param(unit = "x market", min = 1e-6, max = 100)]
     pub startup_pay: f64,
+    /// mission culture at startups
+    #[param(unit = "index", min = 0, max = 1)]
     pub startup_mission: f64,
+    /// monthly cost of one researcher at market pay
+    #[param(unit = "$bn/month", min = 0, max = 1)]
     pub cost_per_researcher: f64,
+    /// share of capital a firm may spend on new hires per month
+    #[param(unit = "1/month", min = 0, max = 1)]
     pub hiring_budget_share: f64,
+    /// a firm's openings a month as a share of its headcount (at least one)
+    #[param(unit = "1/month", min = 0, max = 1)]
     pub openings_share: f64,
+    /// log-normal dispersion of researcher skill
+    #[param(unit = "-", min = 0, max = 5)]
     pub skill_sigma: f64,
 }
 
@@ -737,15 +1082,29 @@ impl Default for TalentParams {
 }
 
 /// Governance shocks.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Params)]
 #[serde(default, deny_unknown_fields)]
 pub struct GovernanceParams {
+    /// expected board crises per month
+    #[param(unit = "1/month", min = 0, max = 100)]
     pub crisis_rate: f64,
+    /// months the lab counts as weak after a crisis
+    #[param(unit = "months", min = 0, max = 120)]
     pub crisis_weak_months: u32,
+    /// probability a crisis gives the investor a board seat
+    #[param(unit = "share", min = 0, max = 1)]
     pub crisis_board_seat_prob: f64,
+    /// safety-vs-speed gap at start
+    #[param(unit = "index", min = 0, max = 1)]
     pub safety_gap_initial: f64,
+    /// commercialization-pace gap at start
+    #[param(unit = "index", min = 0, max = 1)]
     pub pace_gap_initial: f64,
+    /// monthly std. dev. of each gap
+    #[param(unit = "index", min = 0, max = 1)]
     pub gap_volatility: f64,
+    /// monthly reversion of each gap to its initial value
+    #[param(unit = "1/month", min = 0, max = 1)]
     pub gap_reversion: f64,
 }
 
@@ -764,10 +1123,14 @@ impl Default for GovernanceParams {
 }
 
 /// Thresholds of the outcome classification (SPEC §2).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Params)]
 #[serde(default, deny_unknown_fields)]
 pub struct OutcomeParams {
+    /// decoupling if the lab's compute share on the investor falls below this
+    #[param(unit = "share", min = 0, max = 1)]
     pub decoupling_share_threshold: f64,
+    /// ... while investor/lab capability rises above this
+    #[param(unit = "ratio", min = 0, max = 100)]
     pub decoupling_inhouse_threshold: f64,
 }
 
@@ -781,10 +1144,11 @@ impl Default for OutcomeParams {
 }
 
 /// Hooks for testing the tool itself; leave at their defaults for studies.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Params)]
 #[serde(default, deny_unknown_fields)]
 pub struct TestingParams {
-    /// Every run whose seed is divisible by this panics (0 = never): exercises failure handling.
+    /// testing hook: runs whose seed is divisible by this panic (0 = never)
+    #[param(unit = "runs", min = 0, max = 1e18)]
     pub fail_every: u64,
 }
 

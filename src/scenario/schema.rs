@@ -9,9 +9,10 @@
 
 use serde_json::{Map, Value, json};
 
-use super::params::{self, ParamSpec};
+use super::params::{self, ParamSpec, Variants};
 use super::timeline::{AUTHORITIES, Action};
 use super::{Role, Scenario, Segment};
+use crate::sweep::spec::{Design, Seeds};
 
 const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
 
@@ -55,11 +56,11 @@ fn node(v: &toml::Value, path: &str) -> Value {
             );
             props.insert(
                 "role".into(),
-                json!({ "enum": names(&ROLES), "description": "its role in the story" }),
+                json!({ "enum": Role::WORDS, "description": "its role in the story" }),
             );
             props.insert(
                 "segments".into(),
-                json!({ "type": "array", "items": { "enum": names(&Segment::ALL) }, "description": "the segments it sells in" }),
+                json!({ "type": "array", "items": { "enum": Segment::WORDS }, "description": "the segments it sells in" }),
             );
             company["required"] = json!(["name"]);
             json!({ "type": "array", "items": company, "description": "the roster, one table per company" })
@@ -86,11 +87,9 @@ fn node(v: &toml::Value, path: &str) -> Value {
 /// Adds a registry entry's meaning, unit, range and default to a leaf's schema.
 fn annotate(out: &mut Value, spec: &ParamSpec, v: &toml::Value) {
     out["description"] = json!(format!("{} [{}]", spec.doc, spec.unit));
-    if spec.unit == "enum" {
+    if !spec.words.is_empty() {
         out.as_object_mut().expect("an object").remove("type");
-        // The registry spells an enum's words last: "...: a | b | c".
-        let words = spec.doc.rsplit(": ").next().unwrap_or(spec.doc);
-        out["enum"] = json!(words.split(" | ").map(str::trim).collect::<Vec<_>>());
+        out["enum"] = json!(spec.words);
     }
     let bounds = if out["type"] == "array" {
         &mut out["items"]
@@ -106,22 +105,6 @@ fn annotate(out: &mut Value, spec: &ParamSpec, v: &toml::Value) {
     if !spec.path.starts_with("companies[]") {
         out["default"] = serde_json::to_value(v).unwrap_or(Value::Null);
     }
-}
-
-const ROLES: [Role; 5] = [
-    Role::Lab,
-    Role::Investor,
-    Role::RivalCloud,
-    Role::OpenWeight,
-    Role::IndependentLab,
-];
-
-/// The serde names of enum variants.
-fn names<T: serde::Serialize>(variants: &[T]) -> Vec<Value> {
-    variants
-        .iter()
-        .map(|v| serde_json::to_value(v).unwrap_or(Value::Null))
-        .collect()
 }
 
 fn events_schema() -> Value {
@@ -177,8 +160,8 @@ pub fn sweep_schema() -> Value {
                 "max_runs_per_point": { "type": "integer", "minimum": 1, "default": 10000, "description": "auto: most runs of one point" },
                 "block_runs": { "type": "integer", "minimum": 1, "default": 100, "description": "auto: runs per block" },
                 "seed": { "type": "integer", "minimum": 0, "default": 42, "description": "master seed" },
-                "seeds": { "enum": ["independent", "common"], "default": "independent", "description": "independent seeds per point, or common random numbers across points" },
-                "design": { "enum": ["grid", "lhs", "random", "ofat", "sobol", "morris", "posterior"], "default": "grid" },
+                "seeds": { "enum": Seeds::WORDS, "default": "independent", "description": "independent seeds per point, or common random numbers across points" },
+                "design": { "enum": Design::WORDS, "default": "grid" },
                 "samples": { "type": "integer", "minimum": 1, "description": "points (lhs, random, posterior) or base samples (sobol, morris)" },
                 "levels": { "type": "integer", "minimum": 2, "description": "morris: grid levels (even)" },
                 "set": { "type": "array", "items": { "type": "string" }, "description": "overrides (PATH=VALUE) applied to the scenario before varying" },
@@ -325,7 +308,7 @@ mod tests {
     #[test]
     fn the_scenario_schema_covers_the_registry() {
         let schema = scenario_schema();
-        for spec in params::PARAMS {
+        for spec in params::PARAMS.iter() {
             let mut node = &schema;
             let path = spec.path.replace("companies[]", "companies.[]");
             for step in path.split('.') {

@@ -3,11 +3,12 @@
 use serde::{Deserialize, Serialize};
 
 use crate::scenario::load::{self, locate};
+use crate::scenario::params::Variants;
 use crate::scenario::{Scenario, ScenarioError, load::Problem};
 use crate::stats::design;
 
 /// The experimental design of a sweep.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Variants)]
 #[serde(rename_all = "snake_case")]
 pub enum Design {
     Grid,
@@ -21,21 +22,14 @@ pub enum Design {
 }
 
 impl Design {
+    /// Its word in sweep files and manifests.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Design::Grid => "grid",
-            Design::Lhs => "lhs",
-            Design::Random => "random",
-            Design::Ofat => "ofat",
-            Design::Sobol => "sobol",
-            Design::Morris => "morris",
-            Design::Posterior => "posterior",
-        }
+        Self::WORDS[self as usize]
     }
 }
 
 /// How run seeds relate across points (`seeds` in `[sweep]`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, Variants)]
 #[serde(rename_all = "snake_case")]
 pub enum Seeds {
     /// Every (point, run) draws its own seed: `run_seed(master, point, run)`.
@@ -47,11 +41,9 @@ pub enum Seeds {
 }
 
 impl Seeds {
+    /// Its word in sweep files and manifests.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Seeds::Independent => "independent",
-            Seeds::Common => "common",
-        }
+        Self::WORDS[self as usize]
     }
 
     fn is_independent(&self) -> bool {

@@ -323,8 +323,8 @@ fn every_parameter_acts() {
     let only = std::env::var("DEAD_PARAMS_ONLY").ok();
     let default = Scenario::default();
     let default_runs = runs(&default, n, 77);
-    for spec in PARAMS {
-        if spec.min.is_nan() || EXEMPT.contains(&spec.path) {
+    for spec in PARAMS.iter() {
+        if spec.min.is_nan() || EXEMPT.contains(&spec.path.as_str()) {
             continue;
         }
         if only.as_deref().is_some_and(|o| !o.split(',').any(|p| p == spec.path)) {
@@ -342,11 +342,11 @@ fn every_parameter_acts() {
         }
         let moved = match to {
             Some(x) => coopetition::scenario::apply_override(&base, &format!("{}={x}", spec.path)).unwrap(),
-            None => moved_scenario(&base, spec.path, spec.min, spec.max),
+            None => moved_scenario(&base, &spec.path, spec.min, spec.max),
         };
         let known = (base == default).then_some(&default_runs[..]);
         if !acts(&base, &moved, known, n) {
-            dead.push(spec.path);
+            dead.push(spec.path.as_str());
         }
     }
     assert!(dead.is_empty(), "parameters that change nothing in {n} runs: {dead:?}");
