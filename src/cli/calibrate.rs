@@ -85,8 +85,6 @@ pub fn execute(args: CalibrateArgs, argv: &[String]) -> anyhow::Result<ExitCode>
     if let Some(targets) = args.targets.clone() {
         return super::calibrate_patterns::execute(&args, &targets, base, argv);
     }
-    // With targets the check is at the priors' upper ends (calibrate_patterns); here at the base.
-    super::check_memory([&base], super::engines(args.threads))?;
     let target = parse_target(&args.target).map_err(|e| bad_input(format!("--target: {e}")))?;
     let params: Vec<String> = args
         .params
@@ -97,10 +95,16 @@ pub fn execute(args: CalibrateArgs, argv: &[String]) -> anyhow::Result<ExitCode>
     if params.is_empty() {
         return Err(bad_input("--params: name at least one parameter"));
     }
+    let mut tops = Vec::with_capacity(params.len());
     for p in &params {
-        crate::calibrate::bounds(p).map_err(|e| bad_input(format!("--params: {e}")))?;
+        let bounds = crate::calibrate::bounds(p).map_err(|e| bad_input(format!("--params: {e}")))?;
         crate::scenario::load::current_value(&base, p).map_err(|e| bad_input(format!("--params: {e}")))?;
+        tops.push((p.as_str(), bounds.hi));
     }
+    // With targets the check is at the priors' upper ends (calibrate_patterns); here at the
+    // upper ends of the searched intervals, which the search may reach.
+    let worst = super::largest_scenario(&base, tops);
+    super::check_memory([&worst], super::engines(args.threads), u64::MAX)?;
     if args.runs == 0 || args.verify_runs == 0 {
         return Err(bad_input("--runs and --verify-runs must be at least 1"));
     }

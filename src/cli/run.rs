@@ -85,7 +85,7 @@ pub fn execute(args: RunArgs, argv: &[String]) -> anyhow::Result<ExitCode> {
     let default_name = format!("{}-seed{}", scenario.name, args.seed);
     let pool = thread_pool(args.threads).context("cannot start worker threads")?;
     let engines = pool.current_num_threads().min(args.runs.max(1) as usize);
-    super::check_memory([&scenario], engines)?;
+    super::check_memory([&scenario], engines, args.runs)?;
     let OutDir { path: dir, lock: _lock } = super::out_dir(args.out.as_deref(), &default_name, args.force)?;
 
     let io = |e: std::io::Error| anyhow::anyhow!("{}: {e}", dir.display());

@@ -102,7 +102,7 @@ pub fn execute(args: SweepArgs, argv: &[String]) -> anyhow::Result<ExitCode> {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "sweep".into());
-    super::check_memory([&largest_point(&sweep)], super::engines(args.threads))?;
+    super::check_memory([&largest_point(&sweep)], super::engines(args.threads), u64::MAX)?;
     // `_lock`: this process writes `out` until it returns (a second writer exits 2).
     let (out, _lock) = match (&args.out, args.resume) {
         (Some(d), true) if d.join("manifest.json").exists() => {

@@ -161,8 +161,23 @@ impl RunDirWriter {
     }
 
     /// Renames the files into place and writes `manifest.json` last (for Parquet: after the
-    /// conversion, and the CSV copies are removed after it).
+    /// conversion, and the CSV copies are removed after it). A result set is complete only
+    /// with its manifest: when a step before it fails, the tables already renamed are removed
+    /// too, so a failed run leaves no results behind (and a retry needs no `--force`).
     pub fn finish(self, manifest: &super::manifest::RunManifest<'_>) -> std::io::Result<()> {
+        let dir = self.dir.clone();
+        let format = self.format;
+        let complete = self
+            .finish_tables()
+            .and_then(|()| write_json(&dir.join("manifest.json"), manifest));
+        if complete.is_err() {
+            super::format::remove_tables(&dir, &RUN_TABLES);
+        }
+        complete?;
+        super::format::remove_converted(&dir, &RUN_TABLES, format)
+    }
+
+    fn finish_tables(self) -> std::io::Result<()> {
         self.outcomes.finish()?;
         for sink in [self.timeseries, self.events].into_iter().flatten() {
             sink.finish()?;
@@ -171,15 +186,32 @@ impl RunDirWriter {
         let mut q = CsvSink::create(&self.dir.join("timeseries_quantiles.csv"), QUANTILES_HEADER)?;
         q.write(&self.quantiles.rows(""))?;
         q.finish()?;
-        super::format::convert_tables(&self.dir, &RUN_TABLES, self.format)?;
-        write_json(&self.dir.join("manifest.json"), manifest)?;
-        super::format::remove_converted(&self.dir, &RUN_TABLES, self.format)
+        super::format::convert_tables(&self.dir, &RUN_TABLES, self.format)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A failure after the tables are renamed but before the manifest is written (here the
+    /// manifest's name is taken by a directory) leaves neither tables nor temporaries.
+    #[test]
+    fn a_run_that_fails_before_its_manifest_leaves_no_tables() {
+        let dir = tempfile::tempdir().unwrap();
+        let scenario = crate::scenario::Scenario::default();
+        let files = PerRunFiles::default_for(1);
+        let writer = RunDirWriter::create(dir.path(), &scenario, files).unwrap();
+        std::fs::create_dir(dir.path().join("manifest.json")).unwrap();
+        let manifest = super::super::manifest::RunManifest::new(&scenario, 1, 0, 0, files, &[]);
+        assert!(writer.finish(&manifest).is_err());
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["manifest.json"], "only the obstacle remains");
+    }
 
     #[test]
     fn per_run_files_by_default_only_up_to_the_limit() {

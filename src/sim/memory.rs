@@ -21,6 +21,15 @@ pub const BYTES_PER_RESEARCHER: u64 = 128;
 pub const BYTES_PER_STARTUP: u64 = 256;
 /// Bytes per month of a run's kept result (metrics, shares, retention).
 pub const BYTES_PER_MONTH: u64 = 2048;
+/// Runs whose results and rendered rows are held at once: a block being simulated, one
+/// waiting for the writer and one being written (`montecarlo::run_pipelined`).
+pub const RUNS_IN_FLIGHT: u64 = 3 * crate::montecarlo::BLOCK;
+/// Bytes per month of a run in flight (its result and rendered rows), per company of the
+/// roster and fixed: measured 1.5 kB with the baseline's six companies (peak RSS of 3,072
+/// runs of 600 months, one thread, less that of 8 runs, over 1,536 runs in flight);
+/// 256 B + 256 B per company gives 1.8 kB there, and the rows widen with the roster.
+pub const BYTES_PER_RUN_MONTH: u64 = 256;
+pub const BYTES_PER_RUN_MONTH_PER_COMPANY: u64 = 256;
 
 /// The parameters the estimate reads: a sweep or calibration that varies one of them is
 /// checked at its largest value.
@@ -41,28 +50,53 @@ pub struct MemoryEstimate {
     pub per_engine: u64,
     /// Most startups alive in a run, as the estimate assumes.
     pub startups: u64,
+    /// Runs held in memory at once, between simulation and the writer.
+    pub runs_in_flight: u64,
+    /// Bytes of those runs.
+    pub in_flight: u64,
     /// Bytes in all.
     pub total: u64,
 }
 
-/// The peak memory of runs of `s` on `engines` worker threads.
-pub fn estimate(s: &Scenario, engines: usize) -> MemoryEstimate {
+/// The peak memory of a batch of `runs` runs of `s` on `engines` worker threads (a sweep
+/// or calibration: its runs in all, or `u64::MAX`).
+pub fn estimate(s: &Scenario, engines: usize, runs: u64) -> MemoryEstimate {
     let engines = engines.max(1) as u64;
     // Entries beyond the expected rate are rare: twice the rate over the horizon bounds
-    // them, and the cap bounds everything.
-    let entries = (2.0 * s.startups.entry_rate * f64::from(s.horizon_months)).ceil() as u64;
-    let startups = (u64::from(s.startups.initial) + entries)
-        .min(u64::from(s.startups.max_startups).max(u64::from(s.startups.initial)));
+    // them, and the cap bounds everything. Dated `set` events may raise both.
+    let entry_rate = peak(s, "startups.entry_rate", s.startups.entry_rate);
+    let cap = peak(s, "startups.max_startups", f64::from(s.startups.max_startups)) as u64;
+    let entries = (2.0 * entry_rate * f64::from(s.horizon_months)).ceil() as u64;
+    let startups = (u64::from(s.startups.initial) + entries).min(cap.max(u64::from(s.startups.initial)));
+    let months = u64::from(s.horizon_months);
     let per_engine = ENGINE_BYTES
         + u64::from(s.talent.researchers) * BYTES_PER_RESEARCHER
         + startups * BYTES_PER_STARTUP
-        + u64::from(s.horizon_months) * BYTES_PER_MONTH;
+        + months * BYTES_PER_MONTH;
+    let runs_in_flight = runs.clamp(1, RUNS_IN_FLIGHT);
+    let per_run_month = BYTES_PER_RUN_MONTH + BYTES_PER_RUN_MONTH_PER_COMPANY * s.companies.len() as u64;
+    let in_flight = runs_in_flight * months * per_run_month;
     MemoryEstimate {
         engines,
         per_engine,
         startups,
-        total: PROCESS_BYTES + engines * per_engine,
+        runs_in_flight,
+        in_flight,
+        total: PROCESS_BYTES + engines * per_engine + in_flight,
     }
+}
+
+/// The largest value `path` takes in a run of `s`: `start`, or a dated `set` event's value.
+fn peak(s: &Scenario, path: &str, start: f64) -> f64 {
+    s.events
+        .iter()
+        .filter(|e| e.action == "set" && e.param.as_deref() == Some(path))
+        .filter_map(|e| match e.value.as_ref()? {
+            toml::Value::Integer(i) => Some(*i as f64),
+            toml::Value::Float(x) => Some(*x),
+            _ => None,
+        })
+        .fold(start, f64::max)
 }
 
 #[cfg(test)]
@@ -72,12 +106,53 @@ mod tests {
     #[test]
     fn the_estimate_grows_with_researchers_and_engines() {
         let s = Scenario::default();
-        let one = estimate(&s, 1);
+        let one = estimate(&s, 1, 200);
         assert!(one.total < 256 << 20, "{one:?}");
         let mut big = s.clone();
         big.talent.researchers = 100_000_000;
-        let e = estimate(&big, 2);
+        let e = estimate(&big, 2, 200);
         assert_eq!(e.engines, 2);
         assert!(e.total > 2 * 100_000_000 * BYTES_PER_RESEARCHER, "{e:?}");
+    }
+
+    /// Runs between simulation and the writer count up to three blocks, in proportion to
+    /// the horizon: 1,536 runs of 600 months are over 1.2 GiB (measured 1.4 GB).
+    #[test]
+    fn runs_in_flight_count_up_to_three_blocks() {
+        let s = Scenario {
+            horizon_months: 600,
+            ..Scenario::default()
+        };
+        let few = estimate(&s, 1, 8);
+        let many = estimate(&s, 1, 1_000_000);
+        assert_eq!((few.runs_in_flight, many.runs_in_flight), (8, RUNS_IN_FLIGHT));
+        assert_eq!(estimate(&s, 1, u64::MAX).total, many.total);
+        assert!(many.in_flight > 1_200 << 20, "{many:?}");
+        assert!(few.total < 64 << 20, "{few:?}");
+    }
+
+    /// A dated event that raises the startup cap or entry rate raises the estimate.
+    #[test]
+    fn events_that_raise_startups_count() {
+        let mut s = Scenario {
+            horizon_months: 120,
+            ..Scenario::default()
+        };
+        s.startups.max_startups = 100;
+        let capped = estimate(&s, 1, 1);
+        assert_eq!(capped.startups, 100);
+        let set = |param: &str, value: toml::Value| crate::scenario::TimelineEvent {
+            month: 2,
+            action: "set".into(),
+            param: Some(param.into()),
+            value: Some(value),
+            ..Default::default()
+        };
+        s.events
+            .push(set("startups.max_startups", toml::Value::Integer(1_000_000)));
+        let raised = estimate(&s, 1, 1);
+        assert_eq!(raised.startups, 60 + (2.0f64 * 2.5 * 120.0).ceil() as u64);
+        s.events.push(set("startups.entry_rate", toml::Value::Float(50.0)));
+        assert_eq!(estimate(&s, 1, 1).startups, 60 + 2 * 50 * 120);
     }
 }
