@@ -3,10 +3,12 @@
 //! - `#[derive(Params)]` on a scenario struct: every field says what it is, in one place,
 //!   beside its declaration. A knob carries its meaning (the doc comment), unit and range:
 //!   `#[param(unit = "share", min = 0, max = 1)]`; `#[param(words)]` marks an enum knob
-//!   (its words from the type's `Variants`); `#[param(table)]` a nested table of knobs
-//!   (`label = "..."` prefixes their meanings), `#[param(list)]` a list of tables (the
-//!   roster), `#[param(skip)]` a field that is no knob (names, free text, events). A field
-//!   without `#[param]` does not compile, so no knob escapes the registry.
+//!   (its words from the type's `Variants`); `initial` marks a knob that only sets the
+//!   state at the start of a run (a dated event cannot change it); `#[param(table)]` a
+//!   nested table of knobs (`label = "..."` prefixes their meanings), `#[param(list)]` a
+//!   list of tables (the roster), `#[param(skip)]` a field that is no knob (names, free
+//!   text, events; set only at the start). A field without `#[param]` does not compile, so
+//!   no knob escapes the registry.
 //! - `#[derive(Variants)]` on a fieldless enum: its variants in order and their serde
 //!   words (`rename_all = "snake_case"` and `rename` are honoured).
 //!
@@ -43,6 +45,7 @@ struct ParamAttr {
     table: bool,
     list: bool,
     words: bool,
+    initial: bool,
     unit: Option<LitStr>,
     min: Option<Expr>,
     max: Option<Expr>,
@@ -61,19 +64,40 @@ impl ParamAttr {
                     "table" => out.table = true,
                     "list" => out.list = true,
                     "words" => out.words = true,
+                    "initial" => out.initial = true,
                     "unit" => out.unit = Some(meta.value()?.parse()?),
                     "label" => out.label = Some(meta.value()?.parse()?),
                     "min" => out.min = Some(meta.value()?.parse()?),
                     "max" => out.max = Some(meta.value()?.parse()?),
-                    _ => return Err(meta.error("expected skip, table, list, words, unit, min, max or label")),
+                    _ => {
+                        return Err(meta.error("expected skip, table, list, words, initial, unit, min, max or label"));
+                    }
                 }
                 Ok(())
             })?;
+            out.check(attr)?;
             if found.replace(out).is_some() {
                 return Err(Error::new_spanned(attr, "one #[param(...)] per field"));
             }
         }
         Ok(found)
+    }
+
+    /// Refuses combinations that mean nothing: a field is one of skip, table, list or knob;
+    /// only a table has a label; only a knob has a unit, words, bounds or `initial`.
+    fn check(&self, attr: &Attribute) -> syn::Result<()> {
+        let knob = self.words || self.unit.is_some() || self.min.is_some() || self.max.is_some() || self.initial;
+        let kinds = [self.skip, self.table, self.list, knob].iter().filter(|k| **k).count();
+        if kinds != 1 {
+            return Err(Error::new_spanned(
+                attr,
+                "a field is exactly one of: skip, table, list, or a knob (unit/words, min, max, initial)",
+            ));
+        }
+        if self.label.is_some() && !self.table {
+            return Err(Error::new_spanned(attr, "only a table has a label"));
+        }
+        Ok(())
     }
 }
 
@@ -94,10 +118,23 @@ fn params(input: &DeriveInput) -> syn::Result<Tokens> {
                  #[param(words)], #[param(table)], #[param(list)] or #[param(skip)]",
             ));
         };
-        if attr.skip {
-            continue;
+        if let Some(serde) = serde_keys(&field.attrs)?
+            .into_iter()
+            .find(|k| ["rename", "flatten", "alias"].contains(&k.as_str()))
+        {
+            return Err(Error::new_spanned(
+                ident,
+                format!("#[serde({serde})] would make the TOML key differ from the registry path"),
+            ));
         }
         let name = ident.unraw().to_string();
+        if attr.skip {
+            entries.push(quote!(crate::scenario::params::Field {
+                name: #name,
+                kind: crate::scenario::params::FieldKind::Skip,
+            }));
+            continue;
+        }
         let ty = &field.ty;
         let kind = if attr.table {
             let label = attr.label.map(|l| l.value()).unwrap_or_default();
@@ -129,7 +166,7 @@ fn params(input: &DeriveInput) -> syn::Result<Tokens> {
 /// A knob: its doc comment, unit, bounds (NaN when it has none) and words.
 fn leaf(field: &syn::Field, attr: &ParamAttr) -> syn::Result<Tokens> {
     let ident = field.ident.as_ref().expect("named fields have names");
-    let doc = doc_comment(&field.attrs);
+    let doc = doc_comment(&field.attrs)?;
     if doc.is_empty() {
         return Err(Error::new_spanned(
             ident,
@@ -137,6 +174,7 @@ fn leaf(field: &syn::Field, attr: &ParamAttr) -> syn::Result<Tokens> {
         ));
     }
     let ty = &field.ty;
+    let initial = attr.initial;
     let (unit, words) = match (&attr.unit, attr.words) {
         (None, true) => (
             quote!("enum"),
@@ -150,10 +188,13 @@ fn leaf(field: &syn::Field, attr: &ParamAttr) -> syn::Result<Tokens> {
             ));
         }
     };
-    let (min, max) = match (&attr.min, &attr.max) {
-        (Some(min), Some(max)) => (quote!((#min) as f64), quote!((#max) as f64)),
-        (None, None) => (quote!(f64::NAN), quote!(f64::NAN)),
-        _ => return Err(Error::new_spanned(ident, "give both min and max, or neither")),
+    // A number without bounds would be taken for a non-number (NaN bounds) and escape
+    // range checks: bounds are required exactly for numbers and lists of numbers.
+    let (min, max) = match (&attr.min, &attr.max, is_numeric(ty)) {
+        (Some(min), Some(max), true) => (quote!((#min) as f64), quote!((#max) as f64)),
+        (None, None, false) => (quote!(f64::NAN), quote!(f64::NAN)),
+        (_, _, true) => return Err(Error::new_spanned(ident, "a numeric knob needs min and max")),
+        (_, _, false) => return Err(Error::new_spanned(ident, "only a numeric knob has min and max")),
     };
     Ok(
         quote!(crate::scenario::params::FieldKind::Leaf(crate::scenario::params::Leaf {
@@ -162,25 +203,50 @@ fn leaf(field: &syn::Field, attr: &ParamAttr) -> syn::Result<Tokens> {
             max: #max,
             doc: #doc,
             words: #words,
+            initial: #initial,
         })),
     )
 }
 
-/// The doc comment's lines, trimmed and joined by spaces.
-fn doc_comment(attrs: &[Attribute]) -> String {
-    let lines: Vec<String> = attrs
-        .iter()
-        .filter(|a| a.path().is_ident("doc"))
-        .filter_map(|a| match &a.meta {
+/// The doc comment's first paragraph, its lines trimmed and joined by spaces: the meaning
+/// in the registry (later paragraphs are for rustdoc alone). A doc attribute that is not a
+/// string literal (`include_str!`) is refused rather than dropped.
+fn doc_comment(attrs: &[Attribute]) -> syn::Result<String> {
+    let mut text = String::new();
+    for attr in attrs.iter().filter(|a| a.path().is_ident("doc")) {
+        match &attr.meta {
             Meta::NameValue(nv) => match &nv.value {
-                Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => Some(s.value().trim().to_string()),
-                _ => None,
+                Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => {
+                    text.push_str(&s.value());
+                    text.push('\n');
+                }
+                _ => return Err(Error::new_spanned(attr, "a knob's doc comment must be written out")),
             },
-            _ => None,
-        })
-        .filter(|l| !l.is_empty())
+            _ => return Err(Error::new_spanned(attr, "a knob's doc comment must be written out")),
+        }
+    }
+    let first: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .skip_while(|l| l.is_empty())
+        .take_while(|l| !l.is_empty())
         .collect();
-    lines.join(" ")
+    Ok(first.join(" "))
+}
+
+/// Whether a knob of type `ty` is a number or a list of numbers (its bounds apply to each).
+fn is_numeric(ty: &Type) -> bool {
+    const NUMBERS: [&str; 8] = ["f64", "f32", "u8", "u16", "u32", "u64", "i64", "usize"];
+    match ty {
+        Type::Array(array) => is_numeric(&array.elem),
+        Type::Path(path) => path.path.segments.last().is_some_and(|last| {
+            NUMBERS.iter().any(|n| last.ident == n)
+                || (last.ident == "Vec"
+                    && matches!(&last.arguments, PathArguments::AngleBracketed(args)
+                        if matches!(args.args.first(), Some(GenericArgument::Type(item)) if is_numeric(item))))
+        }),
+        _ => false,
+    }
 }
 
 /// `T` of a `Vec<T>`.
@@ -210,6 +276,22 @@ fn variants(input: &DeriveInput) -> syn::Result<Tokens> {
                 "#[derive(Variants)] is for fieldless enums",
             ));
         }
+        // `as_str` indexes WORDS by discriminant, and every variant must have its word.
+        if variant.discriminant.is_some() {
+            return Err(Error::new_spanned(
+                variant,
+                "#[derive(Variants)] needs implicit discriminants (0, 1, ...)",
+            ));
+        }
+        if let Some(key) = serde_keys(&variant.attrs)?
+            .into_iter()
+            .find(|k| ["skip", "skip_serializing", "skip_deserializing", "other", "alias"].contains(&k.as_str()))
+        {
+            return Err(Error::new_spanned(
+                variant,
+                format!("#[serde({key})] breaks the variant ↔ word pairing"),
+            ));
+        }
         let ident = &variant.ident;
         all.push(quote!(Self::#ident));
         let word = match serde_rename(&variant.attrs)? {
@@ -228,44 +310,57 @@ fn variants(input: &DeriveInput) -> syn::Result<Tokens> {
     })
 }
 
-/// Whether the enum's serde attributes say `rename_all = "snake_case"` (the only case used;
-/// any other `rename_all` is refused rather than guessed).
-fn serde_rename_all(attrs: &[Attribute]) -> syn::Result<bool> {
-    let mut snake = false;
+/// The `key` and `key = value` entries of an item's `#[serde(...)]` attributes.
+fn serde_entries(attrs: &[Attribute]) -> syn::Result<Vec<(String, Option<Expr>)>> {
+    let mut entries = Vec::new();
     for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
         attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("rename_all") {
-                let rule: LitStr = meta.value()?.parse()?;
-                if rule.value() != "snake_case" {
-                    return Err(Error::new_spanned(
-                        rule,
-                        "Variants knows rename_all = \"snake_case\" only",
-                    ));
-                }
-                snake = true;
-            } else if meta.input.peek(syn::Token![=]) {
-                meta.value()?.parse::<Expr>()?;
-            }
+            let key = meta.path.get_ident().map(|i| i.to_string()).unwrap_or_default();
+            let value = match meta.input.peek(syn::Token![=]) {
+                true => Some(meta.value()?.parse::<Expr>()?),
+                false => None,
+            };
+            entries.push((key, value));
             Ok(())
         })?;
     }
-    Ok(snake)
+    Ok(entries)
+}
+
+/// The keys of an item's `#[serde(...)]` attributes.
+fn serde_keys(attrs: &[Attribute]) -> syn::Result<Vec<String>> {
+    Ok(serde_entries(attrs)?.into_iter().map(|(key, _)| key).collect())
+}
+
+/// The string value of `#[serde(key = "...")]`, if given.
+fn serde_string(attrs: &[Attribute], key: &str) -> syn::Result<Option<LitStr>> {
+    for (k, value) in serde_entries(attrs)? {
+        if k == key {
+            return match value {
+                Some(Expr::Lit(ExprLit { lit: Lit::Str(s), .. })) => Ok(Some(s)),
+                other => Err(Error::new_spanned(other, format!("expected {key} = \"...\""))),
+            };
+        }
+    }
+    Ok(None)
+}
+
+/// Whether the enum's serde attributes say `rename_all = "snake_case"` (the only case used;
+/// any other `rename_all` is refused rather than guessed).
+fn serde_rename_all(attrs: &[Attribute]) -> syn::Result<bool> {
+    match serde_string(attrs, "rename_all")? {
+        None => Ok(false),
+        Some(rule) if rule.value() == "snake_case" => Ok(true),
+        Some(rule) => Err(Error::new_spanned(
+            rule,
+            "Variants knows rename_all = \"snake_case\" only",
+        )),
+    }
 }
 
 /// A variant's `#[serde(rename = "...")]`.
 fn serde_rename(attrs: &[Attribute]) -> syn::Result<Option<String>> {
-    let mut word = None;
-    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
-        attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("rename") {
-                word = Some(meta.value()?.parse::<LitStr>()?.value());
-            } else if meta.input.peek(syn::Token![=]) {
-                meta.value()?.parse::<Expr>()?;
-            }
-            Ok(())
-        })?;
-    }
-    Ok(word)
+    Ok(serde_string(attrs, "rename")?.map(|s| s.value()))
 }
 
 /// `RivalCloud` → `rival_cloud`, `Phase1` → `phase1` (serde's rule).

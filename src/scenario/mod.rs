@@ -27,10 +27,10 @@ pub struct Scenario {
     #[param(skip)]
     pub description: String,
     /// ticks per run
-    #[param(unit = "months", min = 1, max = 600)]
+    #[param(unit = "months", min = 1, max = 600, initial)]
     pub horizon_months: u32,
     /// calendar month of month 1 (outputs carry a `date` column; "" for none)
-    #[param(unit = "YYYY-MM")]
+    #[param(unit = "YYYY-MM", initial)]
     #[serde(
         serialize_with = "timeline::serialize_start",
         deserialize_with = "timeline::deserialize_start"
@@ -155,17 +155,21 @@ pub struct CompanyParams {
     #[param(skip)]
     pub role: Role,
     /// cash for compute, pay and deals
-    #[param(unit = "$bn", min = 0, max = 1e6)]
+    #[param(unit = "$bn", min = 0, max = 1e6, initial)]
     pub capital: f64,
     /// non-AI cash flow funding AI work
     #[param(unit = "$bn/month", min = 0, max = 1e4)]
     pub other_income: f64,
     /// cloud capacity (0 = no cloud)
-    #[param(unit = "kGPU", min = 0, max = 1e9)]
+    ///
+    /// 0: the company has no cloud.
+    #[param(unit = "kGPU", min = 0, max = 1e9, initial)]
     pub cloud_capacity: f64,
     /// compute used for own models (lab: demand at start); hosted on its own cloud if it
     /// has one
-    #[param(unit = "kGPU", min = 0, max = 1e9)]
+    ///
+    /// For the lab: its total compute demand at the start.
+    #[param(unit = "kGPU", min = 0, max = 1e9, initial)]
     pub own_compute: f64,
     /// its cloud's maximum monthly build (build programme), share of capacity
     #[param(unit = "1/month", min = 0, max = 1)]
@@ -174,10 +178,12 @@ pub struct CompanyParams {
     #[param(unit = "$M", min = 0, max = 1000)]
     pub startup_credits: f64,
     /// frontier model capability (lab = 1)
-    #[param(unit = "index", min = 1e-6, max = 1e6)]
+    #[param(unit = "index", min = 1e-6, max = 1e6, initial)]
     pub capability: f64,
     /// share of researchers employed at start
-    #[param(unit = "share", min = 0, max = 1)]
+    ///
+    /// The rest of the pool works at startups.
+    #[param(unit = "share", min = 0, max = 1, initial)]
     pub talent_share: f64,
     /// pay offered
     #[param(unit = "x market", min = 1e-6, max = 100)]
@@ -196,6 +202,8 @@ pub struct CompanyParams {
     pub segments: Vec<Segment>,
     /// its share of each segment at start (consumer, copilot, API, cloud AI); sets its
     /// brand
+    ///
+    /// Empty: no brand calibration (ξ = 0).
     #[param(unit = "share", min = 0, max = 1)]
     pub initial_shares: Vec<f64>,
 }
@@ -243,7 +251,7 @@ pub struct PartnershipParams {
     #[param(unit = "bool")]
     pub board_seat: bool,
     /// tension at start
-    #[param(unit = "index", min = 0, max = 1)]
+    #[param(unit = "index", min = 0, max = 1, initial)]
     pub tension_initial: f64,
     /// tension level per unit of product overlap × contested share
     #[param(unit = "index", min = 0, max = 10)]
@@ -281,6 +289,8 @@ pub struct PartnershipParams {
     #[param(unit = "1/month", min = 0, max = 1)]
     pub renegotiate_rate: f64,
     /// the lab's recent compute shortfall above which it presses to renegotiate exclusivity
+    ///
+    /// The shortfall is a 5-month average; the lab presses whatever the tension.
     #[param(unit = "share", min = 0, max = 1)]
     pub renegotiate_shortfall: f64,
     /// how much cheaper than what the lab pays the investor a rival cloud's price must be
@@ -295,6 +305,8 @@ pub struct PartnershipParams {
     #[param(unit = "months", min = 0, max = 600)]
     pub renegotiate_interval: u32,
     /// the lab's weight in the Nash bargaining over the partnership's surplus
+    ///
+    /// The investor's weight is 1 − it.
     #[param(unit = "share", min = 0, max = 1)]
     pub bargaining_weight: f64,
     /// cost of the partnership's own unsettled disputes (safety and pace gaps) per unit, as
@@ -445,7 +457,7 @@ pub struct CloudParams {
     #[param(unit = "share", min = 0, max = 1)]
     pub training_share: f64,
     /// share of the lab's compute on the investor's cloud at start
-    #[param(unit = "share", min = 0, max = 1)]
+    #[param(unit = "share", min = 0, max = 1, initial)]
     pub initial_investor_share: f64,
     /// list price of cloud compute at target utilization
     #[param(unit = "$bn/kGPU-month", min = 1e-9, max = 1)]
@@ -472,19 +484,19 @@ pub struct CloudParams {
     #[param(unit = "1/month", min = 0, max = 1)]
     pub third_party_growth: f64,
     /// utilization of every cloud at start (sets the rest of the market's load)
-    #[param(unit = "share", min = 0.01, max = 1)]
+    #[param(unit = "share", min = 0.01, max = 1, initial)]
     pub initial_utilization: f64,
     /// utilization clouds plan their builds for; the price is list price there
     #[param(unit = "share", min = 0.01, max = 1)]
     pub target_utilization: f64,
     /// capacity of the fringe of other clouds (Oracle, GPU specialists, ...)
-    #[param(unit = "kGPU", min = 0, max = 1e9)]
+    #[param(unit = "kGPU", min = 0, max = 1e9, initial)]
     pub other_capacity: f64,
     /// the fringe's maximum monthly build, share of its capacity
     #[param(unit = "1/month", min = 0, max = 1)]
     pub other_build_rate: f64,
     /// lead time of a datacenter build (clouds' and the lab's)
-    #[param(unit = "months", min = 1, max = 120)]
+    #[param(unit = "months", min = 1, max = 120, initial)]
     pub build_lead_months: u32,
     /// size of an own datacenter relative to the lab's demand
     #[param(unit = "share of demand", min = 0, max = 10)]
@@ -618,7 +630,7 @@ pub struct ProductParams {
     #[param(unit = "share", min = 0, max = 1)]
     pub resale_margin: f64,
     /// share of the lab's product revenue paid to the investor while partnered
-    #[param(unit = "share", min = 0, max = 1)]
+    #[param(unit = "share", min = 0, max = 1, initial)]
     pub lab_revenue_share: f64,
     /// quality of the startup fringe at zero open-source strength
     #[param(unit = "capability", min = 0, max = 10)]
@@ -650,7 +662,7 @@ impl Default for ProductParams {
 #[serde(default, deny_unknown_fields)]
 pub struct StartupParams {
     /// startups at start
-    #[param(unit = "count", min = 0, max = 10_000_000)]
+    #[param(unit = "count", min = 0, max = 10_000_000, initial)]
     pub initial: u32,
     /// expected entries per month at zero concentration and open-source strength 0.5
     #[param(unit = "1/month", min = 0, max = 1_000_000)]
@@ -864,10 +876,10 @@ pub struct AuthorityParams {
     #[param(unit = "months", min = 0, max = 120)]
     pub litigation_months: u32,
     /// stage of the partnership case at the start
-    #[param(words)]
+    #[param(words, initial)]
     pub initial_stage: Stage,
     /// months already spent in the initial stage
-    #[param(unit = "months", min = 0, max = 120)]
+    #[param(unit = "months", min = 0, max = 120, initial)]
     pub initial_months_in_stage: u32,
 }
 
@@ -1021,7 +1033,7 @@ impl Default for OpenSourceParams {
 #[serde(default, deny_unknown_fields)]
 pub struct TalentParams {
     /// researcher agents at start
-    #[param(unit = "count", min = 1, max = 100_000_000)]
+    #[param(unit = "count", min = 1, max = 100_000_000, initial)]
     pub researchers: u32,
     /// monthly probability a researcher looks for a job
     #[param(unit = "1/month", min = 0, max = 1)]
@@ -1057,7 +1069,7 @@ pub struct TalentParams {
     #[param(unit = "1/month", min = 0, max = 1)]
     pub openings_share: f64,
     /// log-normal dispersion of researcher skill
-    #[param(unit = "-", min = 0, max = 5)]
+    #[param(unit = "-", min = 0, max = 5, initial)]
     pub skill_sigma: f64,
 }
 
@@ -1148,7 +1160,7 @@ impl Default for OutcomeParams {
 #[serde(default, deny_unknown_fields)]
 pub struct TestingParams {
     /// testing hook: runs whose seed is divisible by this panic (0 = never)
-    #[param(unit = "runs", min = 0, max = 1e18)]
+    #[param(unit = "runs", min = 0, max = 1e18, initial)]
     pub fail_every: u64,
 }
 

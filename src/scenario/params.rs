@@ -43,6 +43,8 @@ pub enum FieldKind {
     },
     /// A list of tables (the roster): registered once under `name[]`.
     List { fields: &'static [Field] },
+    /// No knob (a name, free text, the events): not in the registry, set at the start only.
+    Skip,
 }
 
 /// A knob as its field declares it.
@@ -57,6 +59,8 @@ pub struct Leaf {
     pub doc: &'static str,
     /// An enum knob's words.
     pub words: &'static [&'static str],
+    /// Sets only the state at the start of a run: a dated event cannot change it.
+    pub initial: bool,
 }
 
 /// Metadata of one parameter, at its full path.
@@ -75,16 +79,36 @@ pub struct ParamSpec {
     pub doc: String,
     /// The words an enum knob takes (empty for others).
     pub words: &'static [&'static str],
+    /// Sets only the state at the start of a run: a dated event cannot change it.
+    pub initial: bool,
 }
 
-/// Every parameter of a scenario, in the structs' declaration order.
-pub static PARAMS: LazyLock<Vec<ParamSpec>> = LazyLock::new(|| {
-    let mut out = Vec::new();
-    flatten(Scenario::FIELDS, "", "", &mut out);
-    out
+/// The registry: every parameter of a scenario in the structs' declaration order, and the
+/// paths of the fields that are no parameter (`name`, `companies[].role`, ...).
+struct Registry {
+    params: Vec<ParamSpec>,
+    not_knobs: Vec<String>,
+}
+
+static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
+    let mut registry = Registry {
+        params: Vec::new(),
+        not_knobs: Vec::new(),
+    };
+    flatten(Scenario::FIELDS, "", "", &mut registry);
+    registry
 });
 
-fn flatten(fields: &[Field], prefix: &str, label: &str, out: &mut Vec<ParamSpec>) {
+/// Every parameter of a scenario, in the structs' declaration order.
+pub static PARAMS: LazyLock<&'static [ParamSpec]> = LazyLock::new(|| &REGISTRY.params);
+
+/// The paths of the scenario's fields that are no parameter (`#[param(skip)]`: names, free
+/// text, roles, segments, events), registry form.
+pub fn not_parameters() -> &'static [String] {
+    &REGISTRY.not_knobs
+}
+
+fn flatten(fields: &[Field], prefix: &str, label: &str, out: &mut Registry) {
     for field in fields {
         let path = if prefix.is_empty() {
             field.name.to_string()
@@ -100,15 +124,17 @@ fn flatten(fields: &[Field], prefix: &str, label: &str, out: &mut Vec<ParamSpec>
                 if !leaf.words.is_empty() {
                     doc = format!("{doc}: {}", leaf.words.join(" | "));
                 }
-                out.push(ParamSpec {
+                out.params.push(ParamSpec {
                     path,
                     unit: leaf.unit,
                     min: leaf.min,
                     max: leaf.max,
                     doc,
                     words: leaf.words,
+                    initial: leaf.initial,
                 });
             }
+            FieldKind::Skip => out.not_knobs.push(path),
             FieldKind::Table { fields, label: own } => {
                 flatten(fields, &path, if own.is_empty() { label } else { own }, out)
             }
@@ -456,7 +482,7 @@ fn check_initial_shares(s: &Scenario, out: &mut Vec<Violation>) {
 }
 
 /// The parameter table of `docs/MODEL.md` and `params`: settable path, value in `s`, unit,
-/// range, meaning.
+/// range, meaning ("(start only)": a dated event cannot change it).
 pub fn markdown_table(s: &Scenario) -> String {
     let mut out = String::from("| parameter | default | unit | range | meaning |\n|---|---|---|---|---|\n");
     for row in with_values(s) {
@@ -467,12 +493,13 @@ pub fn markdown_table(s: &Scenario) -> String {
             format!("{} ..= {}", fmt_bound(spec.min), fmt_bound(spec.max))
         };
         out.push_str(&format!(
-            "| `{}` | {} | {} | {} | {} |\n",
+            "| `{}` | {} | {} | {} | {}{} |\n",
             row.path,
             row.value,
             spec.unit,
             range,
-            spec.doc.replace('|', "\\|")
+            spec.doc.replace('|', "\\|"),
+            if spec.initial { " (start only)" } else { "" }
         ));
     }
     out
@@ -662,16 +689,20 @@ mod tests {
         }
         let mut leaves = Vec::new();
         walk(&toml::Value::try_from(Scenario::default()).unwrap(), "", &mut leaves);
-        let skip = [
-            "name",
-            "description",
-            "companies[].name",
-            "companies[].role",
-            "companies[].segments",
-            "events",
-        ];
+        let skip = not_parameters();
+        assert_eq!(
+            skip,
+            [
+                "name",
+                "description",
+                "companies[].name",
+                "companies[].role",
+                "companies[].segments",
+                "events"
+            ]
+        );
         for leaf in leaves {
-            if !skip.contains(&leaf.as_str()) {
+            if !skip.contains(&leaf) {
                 assert!(PARAMS.iter().any(|p| p.path == leaf), "no registry entry for {leaf}");
             }
         }

@@ -196,43 +196,11 @@ pub const AUTHORITIES: [&str; 3] = ["eu_commission", "uk_cma", "us_ftc"];
 /// `from = "startups"`: the largest startup (by staff; the lowest slot among equals).
 pub const FROM_STARTUPS: &str = "startups";
 
-/// Parameters that only set the state at the start of a run: a dated `set` cannot change
-/// them (`companies[]` stands for every roster entry, `regulation.*` for every authority).
-const INITIAL_ONLY: &[&str] = &[
-    "name",
-    "description",
-    "horizon_months",
-    "start",
-    "testing.fail_every",
-    "partnership.tension_initial",
-    "products.lab_revenue_share",
-    "cloud.initial_investor_share",
-    "cloud.initial_utilization",
-    "cloud.other_capacity",
-    "cloud.build_lead_months",
-    "talent.researchers",
-    "talent.skill_sigma",
-    "startups.initial",
-    "regulation.*.initial_stage",
-    "regulation.*.initial_months_in_stage",
-    "companies[].name",
-    "companies[].role",
-    "companies[].capital",
-    "companies[].cloud_capacity",
-    "companies[].own_compute",
-    "companies[].capability",
-    "companies[].talent_share",
-    "companies[].segments",
-];
-
-/// Whether `path` (as `--set` takes it) only sets the state at the start of a run.
+/// Whether `path` (as `--set` takes it) only sets the state at the start of a run: a knob
+/// marked `#[param(initial)]` or a field that is no knob (a name, a role, the segments).
 pub fn initial_only(path: &str) -> bool {
     let key = super::params::registry_path(path).unwrap_or_else(|| path.to_string());
-    let generic = match key.split('.').collect::<Vec<_>>().as_slice() {
-        ["regulation", a, field] if ["eu", "cma", "ftc"].contains(a) => format!("regulation.*.{field}"),
-        _ => key.clone(),
-    };
-    INITIAL_ONLY.contains(&generic.as_str())
+    super::params::not_parameters().contains(&key) || super::params::find(path).is_some_and(|p| p.initial)
 }
 
 /// A `set` event's value as `set_value` takes it.
@@ -669,5 +637,7 @@ mod tests {
         assert!(initial_only("regulation.cma.initial_stage"));
         assert!(!initial_only("companies.3.pay"));
         assert!(!initial_only("partnership.exclusivity"));
+        assert!(!initial_only("products.market_size[2]"));
+        assert!(initial_only("companies.lab.role") && initial_only("name") && initial_only("horizon_months"));
     }
 }
