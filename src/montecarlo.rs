@@ -197,8 +197,9 @@ pub fn run_block(
 
 /// Runs `runs` on `pool` in blocks of [`BLOCK`] and hands each finished block, in run
 /// order, to `consume` on a thread of its own while the workers simulate the next block: so
-/// writing overlaps simulation instead of leaving the workers idle. At most two blocks are
-/// in memory; their text buffers are reused. The first error from `consume` stops the work
+/// writing overlaps simulation instead of leaving the workers idle. At most three blocks
+/// are in memory (one being written, one waiting, one being simulated); their text buffers
+/// are reused. The first error from `consume` stops the work
 /// and is returned.
 pub fn run_pipelined<E: Send>(
     pool: &rayon::ThreadPool,

@@ -104,7 +104,8 @@ pub fn execute(args: CalibrateArgs, argv: &[String]) -> anyhow::Result<ExitCode>
     // With targets the check is at the priors' upper ends (calibrate_patterns); here at the
     // upper ends of the searched intervals, which the search may reach.
     let worst = super::largest_scenario(&base, tops);
-    super::check_memory([&worst], super::engines(args.threads), u64::MAX)?;
+    // No run is held: each reduces to counts on its worker.
+    super::check_memory([&worst], super::engines(args.threads), 0)?;
     if args.runs == 0 || args.verify_runs == 0 {
         return Err(bad_input("--runs and --verify-runs must be at least 1"));
     }

@@ -34,7 +34,8 @@ pub fn execute(args: &CalibrateArgs, targets_path: &Path, base: Scenario, argv: 
     let file = load_targets(targets_path, &base).map_err(bad_input)?;
     // Particles draw the free parameters up to their priors' upper ends.
     let worst = super::largest_scenario(&base, file.free.iter().map(|f| (f.param.as_str(), f.hi)));
-    super::check_memory([&worst], super::engines(args.threads), u64::MAX)?;
+    // No run is held: each reduces to counts on its worker.
+    super::check_memory([&worst], super::engines(args.threads), 0)?;
     let text =
         std::fs::read_to_string(targets_path).map_err(|e| bad_input(format!("{}: {e}", targets_path.display())))?;
     if args.verify_runs == 0 {

@@ -71,11 +71,12 @@ pub fn execute(args: CompareArgs, argv: &[String]) -> anyhow::Result<ExitCode> {
     }
     let default_name = format!("compare-{}-vs-{}-seed{}", a.name, b.name, args.seed);
     let pool = thread_pool(args.threads).context("cannot start worker threads")?;
-    // Run i of A and of B are held together.
+    // A block of A's runs and the same block of B's are held together.
+    let held = 2 * args.runs.min(crate::montecarlo::BLOCK);
     super::check_memory(
         [&a, &b],
         pool.current_num_threads().min(args.runs.max(1) as usize),
-        args.runs.saturating_mul(2),
+        held,
     )?;
     let OutDir { path: dir, lock: _lock } = super::out_dir(args.out.as_deref(), &default_name, args.force)?;
     let pb = progress(args.runs, args.quiet, &format!("{} vs {}", a.name, b.name));

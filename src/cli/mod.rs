@@ -77,7 +77,7 @@ pub fn largest_scenario<'a>(
 pub fn check_memory<'a>(
     scenarios: impl IntoIterator<Item = &'a crate::scenario::Scenario>,
     engines: usize,
-    runs: u64,
+    runs_held: u64,
 ) -> anyhow::Result<()> {
     use crate::sim::memory::{BYTES_PER_RESEARCHER, BYTES_PER_STARTUP, estimate};
     if std::env::var("COOPETITION_NO_MEMORY_CHECK").as_deref() == Ok("1") {
@@ -88,23 +88,28 @@ pub fn check_memory<'a>(
     };
     let worst = scenarios
         .into_iter()
-        .map(|s| (estimate(s, engines, runs), s))
+        .map(|s| (estimate(s, engines, runs_held), s))
         .max_by_key(|(e, _)| e.total);
     let Some((e, s)) = worst.filter(|(e, _)| e.total > available) else {
         return Ok(());
     };
     let gib = |b: u64| format!("{:.1} GiB", b as f64 / f64::from(1u32 << 30));
+    let held = match e.runs_held {
+        0 => String::new(),
+        n => format!(
+            "; {} for {n} runs of {} months held between simulation and writing",
+            gib(e.in_flight),
+            s.horizon_months
+        ),
+    };
     Err(bad_input(format!(
-        "scenario `{}` needs about {} of memory ({} worker thread(s), each with an engine of {}: {} researchers at {BYTES_PER_RESEARCHER} B, up to {} startups at {BYTES_PER_STARTUP} B; {} for {} runs of {} months held between simulation and writing), more than the {} available; use fewer --threads, or fewer researchers (talent.researchers), startups (startups.max_startups) or months (horizon_months); COOPETITION_NO_MEMORY_CHECK=1 skips this check",
+        "scenario `{}` needs about {} of memory ({} worker thread(s), each with an engine of {}: {} researchers at {BYTES_PER_RESEARCHER} B, up to {} startups at {BYTES_PER_STARTUP} B{held}), more than the {} available; use fewer --threads, or fewer researchers (talent.researchers), startups (startups.max_startups) or months (horizon_months); COOPETITION_NO_MEMORY_CHECK=1 skips this check",
         s.name,
         gib(e.total),
         e.engines,
         gib(e.per_engine),
         s.talent.researchers,
         e.startups,
-        gib(e.in_flight),
-        e.runs_in_flight,
-        s.horizon_months,
         gib(available)
     )))
 }

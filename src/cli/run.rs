@@ -15,6 +15,7 @@ use crate::output::dirs::OutDir;
 use crate::output::format::TableFormat;
 use crate::output::manifest::RunManifest;
 use crate::output::run_dir::{PerRunFiles, RunDirWriter};
+use crate::sim::memory::PIPELINED_RUNS_HELD;
 
 #[derive(Debug, Args)]
 #[command(
@@ -85,7 +86,7 @@ pub fn execute(args: RunArgs, argv: &[String]) -> anyhow::Result<ExitCode> {
     let default_name = format!("{}-seed{}", scenario.name, args.seed);
     let pool = thread_pool(args.threads).context("cannot start worker threads")?;
     let engines = pool.current_num_threads().min(args.runs.max(1) as usize);
-    super::check_memory([&scenario], engines, args.runs)?;
+    super::check_memory([&scenario], engines, args.runs.min(PIPELINED_RUNS_HELD))?;
     let OutDir { path: dir, lock: _lock } = super::out_dir(args.out.as_deref(), &default_name, args.force)?;
 
     let io = |e: std::io::Error| anyhow::anyhow!("{}: {e}", dir.display());

@@ -102,7 +102,13 @@ pub fn execute(args: SweepArgs, argv: &[String]) -> anyhow::Result<ExitCode> {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "sweep".into());
-    super::check_memory([&largest_point(&sweep)], super::engines(args.threads), u64::MAX)?;
+    // A block of runs (`block_runs` with "auto") and the recycled buffers of the one before.
+    let block = sweep.spec.adaptive().map_or(crate::montecarlo::BLOCK, |a| a.block);
+    super::check_memory(
+        [&largest_point(&sweep)],
+        super::engines(args.threads),
+        block.saturating_mul(2),
+    )?;
     // `_lock`: this process writes `out` until it returns (a second writer exits 2).
     let (out, _lock) = match (&args.out, args.resume) {
         (Some(d), true) if d.join("manifest.json").exists() => {

@@ -21,10 +21,10 @@ pub const BYTES_PER_RESEARCHER: u64 = 128;
 pub const BYTES_PER_STARTUP: u64 = 256;
 /// Bytes per month of a run's kept result (metrics, shares, retention).
 pub const BYTES_PER_MONTH: u64 = 2048;
-/// Runs whose results and rendered rows are held at once: a block being simulated, one
+/// Runs whose results and rendered rows `run` holds at once: a block being simulated, one
 /// waiting for the writer and one being written (`montecarlo::run_pipelined`).
-pub const RUNS_IN_FLIGHT: u64 = 3 * crate::montecarlo::BLOCK;
-/// Bytes per month of a run in flight (its result and rendered rows), per company of the
+pub const PIPELINED_RUNS_HELD: u64 = 3 * crate::montecarlo::BLOCK;
+/// Bytes per month of a run held (its result and rendered rows), per company of the
 /// roster and fixed: measured 1.5 kB with the baseline's six companies (peak RSS of 3,072
 /// runs of 600 months, one thread, less that of 8 runs, over 1,536 runs in flight);
 /// 256 B + 256 B per company gives 1.8 kB there, and the rows widen with the roster.
@@ -51,16 +51,18 @@ pub struct MemoryEstimate {
     /// Most startups alive in a run, as the estimate assumes.
     pub startups: u64,
     /// Runs held in memory at once, between simulation and the writer.
-    pub runs_in_flight: u64,
+    pub runs_held: u64,
     /// Bytes of those runs.
     pub in_flight: u64,
     /// Bytes in all.
     pub total: u64,
 }
 
-/// The peak memory of a batch of `runs` runs of `s` on `engines` worker threads (a sweep
-/// or calibration: its runs in all, or `u64::MAX`).
-pub fn estimate(s: &Scenario, engines: usize, runs: u64) -> MemoryEstimate {
+/// The peak memory of runs of `s` on `engines` worker threads, `runs_held` of which are
+/// held at once between simulation and the writer (the command knows how many: `run`
+/// pipelines up to [`PIPELINED_RUNS_HELD`], a sweep holds a block, a calibration reduces
+/// each run to counts on its worker and holds none).
+pub fn estimate(s: &Scenario, engines: usize, runs_held: u64) -> MemoryEstimate {
     let engines = engines.max(1) as u64;
     // Entries beyond the expected rate are rare: twice the rate over the horizon bounds
     // them, and the cap bounds everything. Dated `set` events may raise both.
@@ -73,16 +75,15 @@ pub fn estimate(s: &Scenario, engines: usize, runs: u64) -> MemoryEstimate {
         + u64::from(s.talent.researchers) * BYTES_PER_RESEARCHER
         + startups * BYTES_PER_STARTUP
         + months * BYTES_PER_MONTH;
-    let runs_in_flight = runs.clamp(1, RUNS_IN_FLIGHT);
     let per_run_month = BYTES_PER_RUN_MONTH + BYTES_PER_RUN_MONTH_PER_COMPANY * s.companies.len() as u64;
-    let in_flight = runs_in_flight * months * per_run_month;
+    let in_flight = runs_held.saturating_mul(months * per_run_month);
     MemoryEstimate {
         engines,
         per_engine,
         startups,
-        runs_in_flight,
+        runs_held,
         in_flight,
-        total: PROCESS_BYTES + engines * per_engine + in_flight,
+        total: (PROCESS_BYTES + engines * per_engine).saturating_add(in_flight),
     }
 }
 
@@ -115,20 +116,20 @@ mod tests {
         assert!(e.total > 2 * 100_000_000 * BYTES_PER_RESEARCHER, "{e:?}");
     }
 
-    /// Runs between simulation and the writer count up to three blocks, in proportion to
-    /// the horizon: 1,536 runs of 600 months are over 1.2 GiB (measured 1.4 GB).
+    /// Runs held between simulation and the writer count in proportion to the horizon:
+    /// `run`'s 1,536 of 600 months are over 1.2 GiB (measured 1.4 GB); a calibration's none.
     #[test]
-    fn runs_in_flight_count_up_to_three_blocks() {
+    fn runs_held_count_with_the_horizon() {
         let s = Scenario {
             horizon_months: 600,
             ..Scenario::default()
         };
-        let few = estimate(&s, 1, 8);
-        let many = estimate(&s, 1, 1_000_000);
-        assert_eq!((few.runs_in_flight, many.runs_in_flight), (8, RUNS_IN_FLIGHT));
-        assert_eq!(estimate(&s, 1, u64::MAX).total, many.total);
-        assert!(many.in_flight > 1_200 << 20, "{many:?}");
-        assert!(few.total < 64 << 20, "{few:?}");
+        let piped = estimate(&s, 1, PIPELINED_RUNS_HELD);
+        assert!(piped.in_flight > 1_200 << 20, "{piped:?}");
+        let none = estimate(&s, 1, 0);
+        assert_eq!(none.in_flight, 0);
+        assert!(none.total < 64 << 20, "{none:?}");
+        assert_eq!(estimate(&s, 1, u64::MAX).total, u64::MAX);
     }
 
     /// A dated event that raises the startup cap or entry rate raises the estimate.
