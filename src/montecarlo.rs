@@ -199,8 +199,7 @@ pub fn run_block(
 /// order, to `consume` on a thread of its own while the workers simulate the next block: so
 /// writing overlaps simulation instead of leaving the workers idle. At most three blocks
 /// are in memory (one being written, one waiting, one being simulated); their text buffers
-/// are reused. The first error from `consume` stops the work
-/// and is returned.
+/// are reused. The first error from `consume` stops the work and is returned.
 pub fn run_pipelined<E: Send>(
     pool: &rayon::ThreadPool,
     scenario: &Scenario,

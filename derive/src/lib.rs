@@ -143,7 +143,7 @@ fn params(input: &DeriveInput) -> syn::Result<Tokens> {
                 label: #label,
             })
         } else if attr.list {
-            let item = vec_item(ty)?;
+            let item = vec_item(ty).ok_or_else(|| Error::new_spanned(ty, "#[param(list)] is for a Vec of tables"))?;
             quote!(crate::scenario::params::FieldKind::List {
                 fields: <#item as crate::scenario::params::Params>::FIELDS,
             })
@@ -237,29 +237,31 @@ fn doc_comment(attrs: &[Attribute]) -> syn::Result<String> {
 /// Whether a knob of type `ty` is a number or a list of numbers (its bounds apply to each).
 fn is_numeric(ty: &Type) -> bool {
     const NUMBERS: [&str; 8] = ["f64", "f32", "u8", "u16", "u32", "u64", "i64", "usize"];
+    if let Some(item) = vec_item(ty) {
+        return is_numeric(item);
+    }
     match ty {
         Type::Array(array) => is_numeric(&array.elem),
-        Type::Path(path) => path.path.segments.last().is_some_and(|last| {
-            NUMBERS.iter().any(|n| last.ident == n)
-                || (last.ident == "Vec"
-                    && matches!(&last.arguments, PathArguments::AngleBracketed(args)
-                        if matches!(args.args.first(), Some(GenericArgument::Type(item)) if is_numeric(item))))
-        }),
+        Type::Path(path) => path
+            .path
+            .segments
+            .last()
+            .is_some_and(|last| NUMBERS.iter().any(|n| last.ident == n)),
         _ => false,
     }
 }
 
 /// `T` of a `Vec<T>`.
-fn vec_item(ty: &Type) -> syn::Result<&Type> {
+fn vec_item(ty: &Type) -> Option<&Type> {
     if let Type::Path(path) = ty
         && let Some(last) = path.path.segments.last()
         && last.ident == "Vec"
         && let PathArguments::AngleBracketed(args) = &last.arguments
         && let Some(GenericArgument::Type(item)) = args.args.first()
     {
-        return Ok(item);
+        return Some(item);
     }
-    Err(Error::new_spanned(ty, "#[param(list)] is for a Vec of tables"))
+    None
 }
 
 fn variants(input: &DeriveInput) -> syn::Result<Tokens> {

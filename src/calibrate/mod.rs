@@ -152,9 +152,7 @@ pub fn calibrate(
     let start: Vec<f64> = bounds
         .iter()
         .map(|b| {
-            let x = load::current_value(base, &b.path)
-                .ok()
-                .and_then(|v| v.as_float().or(v.as_integer().map(|i| i as f64)));
+            let x = load::current_value(base, &b.path).ok().and_then(|v| load::number(&v));
             to_unit(x.unwrap_or((b.lo + b.hi) / 2.0), b.lo, b.hi)
         })
         .collect();

@@ -87,7 +87,7 @@ fn largest_point(sweep: &crate::sweep::Sweep) -> crate::scenario::Scenario {
         let top = sweep
             .points
             .iter()
-            .filter_map(|p| p[j].as_float().or(p[j].as_integer().map(|i| i as f64)))
+            .filter_map(|p| crate::scenario::load::number(&p[j]))
             .fold(f64::NEG_INFINITY, f64::max);
         (path.as_str(), top)
     });

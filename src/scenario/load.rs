@@ -310,6 +310,15 @@ pub fn apply_override(s: &Scenario, arg: &str) -> Result<Scenario, ScenarioError
     set_value(s, path, parse_value(raw)).map_err(fail)
 }
 
+/// A TOML number (integer or float) as `f64`; `None` for anything else.
+pub fn number(v: &toml::Value) -> Option<f64> {
+    match v {
+        toml::Value::Integer(i) => Some(*i as f64),
+        toml::Value::Float(x) => Some(*x),
+        _ => None,
+    }
+}
+
 /// The current value at a parameter path, or a message saying what the path misses.
 pub fn current_value(s: &Scenario, path: &str) -> Result<toml::Value, String> {
     let mut root = toml::Value::try_from(s).map_err(|e| e.to_string())?;

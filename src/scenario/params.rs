@@ -291,11 +291,7 @@ fn check_ranges(v: &toml::Value, prefix: &str, out: &mut Vec<Violation>) {
 }
 
 fn check_leaf(v: &toml::Value, spec_path: &str, shown: &str, out: &mut Vec<Violation>) {
-    let x = match v {
-        toml::Value::Integer(i) => *i as f64,
-        toml::Value::Float(f) => *f,
-        _ => return,
-    };
+    let Some(x) = super::load::number(v) else { return };
     let Some(spec) = find(spec_path) else { return };
     if !x.is_finite() {
         out.push(Violation {

@@ -200,7 +200,7 @@ pub const FROM_STARTUPS: &str = "startups";
 /// marked `#[param(initial)]` or a field that is no knob (a name, a role, the segments).
 pub fn initial_only(path: &str) -> bool {
     let key = super::params::registry_path(path).unwrap_or_else(|| path.to_string());
-    super::params::not_parameters().contains(&key) || super::params::find(path).is_some_and(|p| p.initial)
+    super::params::not_parameters().contains(&key) || super::params::PARAMS.iter().any(|p| p.path == key && p.initial)
 }
 
 /// A `set` event's value as `set_value` takes it.

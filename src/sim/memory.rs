@@ -92,11 +92,7 @@ fn peak(s: &Scenario, path: &str, start: f64) -> f64 {
     s.events
         .iter()
         .filter(|e| e.action == "set" && e.param.as_deref() == Some(path))
-        .filter_map(|e| match e.value.as_ref()? {
-            toml::Value::Integer(i) => Some(*i as f64),
-            toml::Value::Float(x) => Some(*x),
-            _ => None,
-        })
+        .filter_map(|e| e.value.as_ref().and_then(crate::scenario::load::number))
         .fold(start, f64::max)
 }
 
