@@ -20,9 +20,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::analyze::numbers::pct;
 use crate::analyze::plots::{self, BarSeries, DiffBar};
 use crate::analyze::report::{self, Block};
-use crate::analyze::tables::{Table, pct};
+use crate::analyze::tables::Table;
 use crate::fsutil::write_atomic;
 use crate::montecarlo::{BLOCK, Engines, Render, run_block};
 use crate::outcome::Outcome;

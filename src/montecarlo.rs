@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use crate::output::columns::{push_event_rows, push_outcome_row, push_timeseries_rows};
 use crate::scenario::Scenario;
-use crate::sim::{RunResult, Simulator, run_seed};
+use crate::sim::{Simulator, run_seed};
 
 /// Runs per parallel block: large enough to keep both cores busy, small enough to bound memory.
 pub const BLOCK: u64 = 512;
@@ -81,20 +81,8 @@ pub struct Render {
     pub events: bool,
 }
 
-/// One finished run, with its CSV rows already rendered. The result's events are rendered
-/// into `event_rows` (when asked) and not kept: nothing reads them afterwards, and dropping
-/// them on the worker thread spares the writer hundreds of small frees per run.
-#[derive(Debug)]
-pub struct RunRecord {
-    pub point: u64,
-    pub run: u64,
-    pub seed: u64,
-    /// The result, or the error/panic message of a failed run.
-    pub result: Result<RunResult, String>,
-    pub outcome_row: String,
-    pub timeseries_rows: String,
-    pub event_rows: String,
-}
+// The record of a finished run is the writers' input, so it is defined with them.
+pub use crate::output::record::RunRecord;
 
 /// Runs one simulation on a reusable engine, turning a panic into an error so a batch
 /// never dies of one run (the engine is rebuilt after a panic).

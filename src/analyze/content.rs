@@ -2,10 +2,11 @@
 
 use super::effects::{self, ParamEffect};
 use super::input::{Dataset, Kind};
+use super::numbers::pct;
 use super::plots::BarSeries;
 use super::report::Block;
 use super::sensitivity::{Method, Sensitivity};
-use super::tables::{Conv, Prob, Table, pct};
+use super::tables::{Conv, Prob, Table};
 use crate::outcome::Outcome;
 
 /// Sweep points drawn as separate bar groups in `outcomes.svg`; more are pooled.

@@ -17,7 +17,7 @@
 
 use super::csvio::num;
 use super::input::{Dataset, Param};
-use super::tables::{pct, prob};
+use super::numbers::{fmt_value, pct, prob};
 use crate::outcome::Outcome;
 use crate::stats::{Z95, interval::newcombe_diff};
 
@@ -366,26 +366,6 @@ pub(crate) fn pp_bare(d: f64) -> String {
         ""
     };
     format!("{sign}{s}")
-}
-
-/// A parameter value for display, to about three significant digits.
-pub(crate) fn fmt_value(x: f64) -> String {
-    if !x.is_finite() {
-        return "n/a".to_string();
-    }
-    let a = x.abs();
-    let s = if a >= 100.0 || (x.fract() == 0.0 && a < 1e15) {
-        format!("{x:.0}")
-    } else if a >= 1.0 {
-        format!("{x:.2}")
-    } else {
-        format!("{x:.3}")
-    };
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    }
 }
 
 #[cfg(test)]

@@ -70,7 +70,7 @@ impl Param {
     /// digits (sampled designs write many), anything else as written.
     pub(crate) fn display(&self, i: usize) -> String {
         if self.numeric {
-            super::effects::fmt_value(self.x[i])
+            super::numbers::fmt_value(self.x[i])
         } else {
             self.raw[i].clone()
         }

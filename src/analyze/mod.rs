@@ -31,6 +31,7 @@ mod error;
 mod fan;
 mod input;
 mod noise;
+pub(crate) mod numbers;
 pub(crate) mod plots;
 mod posterior;
 mod prim;

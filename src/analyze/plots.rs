@@ -13,8 +13,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::effects::Group;
 use super::error::AnalyzeError;
 use super::fan::Fan;
+use super::numbers::{pct, prob};
 use super::sensitivity::{Method, Sensitivity};
-use super::tables::{pct, prob};
 use crate::outcome::Outcome;
 
 type Result<T> = std::result::Result<T, AnalyzeError>;
@@ -528,7 +528,7 @@ pub(crate) fn sensitivity(path: &Path, sens: &Sensitivity) -> Result<String> {
                     if x.abs() < 1e-9 {
                         "0".to_string()
                     } else {
-                        super::effects::fmt_value(*x)
+                        super::numbers::fmt_value(*x)
                     }
                 })
                 .y_label_formatter(&|y| category(*y, &names_top_down))

@@ -16,7 +16,8 @@
 
 use super::csvio::num;
 use super::input::{Dataset, Kind};
-use super::tables::{Table, pct, prob};
+use super::numbers::{pct, prob};
+use super::tables::Table;
 use crate::outcome::Outcome;
 use crate::stats::{Z95, quantile_sorted};
 

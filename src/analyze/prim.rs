@@ -24,8 +24,8 @@
 //! a quarter of them), skipped if that leaves no contrast.
 
 use super::csvio::num;
-use super::effects::fmt_value;
 use super::input::{Dataset, Param};
+use super::numbers::fmt_value;
 use crate::outcome::Outcome;
 
 /// Share of the box's points removed by one peel.
@@ -461,25 +461,25 @@ pub(crate) fn sentence(ds: &Dataset, prim: &Prim) -> String {
         "p({}) {} {}",
         t.outcome.as_str(),
         t.comparison.symbol(),
-        super::tables::pct(t.threshold)
+        super::numbers::pct(t.threshold)
     );
     if conditions.is_empty() {
         return format!(
             "`{t}`: no box improves on the whole sweep ({what} at {} of the points).",
-            super::tables::pct(b.density)
+            super::numbers::pct(b.density)
         );
     }
     format!(
         "{what} at {} of the points when {} (coverage {}: the box holds that share of all \
          such points, and {} of the points). Pooled over runs, {} happens in {} of runs in \
          the box against {} outside it.",
-        super::tables::pct(b.density),
+        super::numbers::pct(b.density),
         conditions.join(" and "),
-        super::tables::pct(b.coverage),
-        super::tables::pct(b.mass),
+        super::numbers::pct(b.coverage),
+        super::numbers::pct(b.mass),
         t.outcome.as_str(),
-        super::tables::pct(prim.p_inside),
-        super::tables::pct(prim.p_outside),
+        super::numbers::pct(prim.p_inside),
+        super::numbers::pct(prim.p_outside),
     )
 }
 

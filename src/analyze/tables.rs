@@ -3,8 +3,8 @@
 
 use super::csvio::num;
 use super::input::{Dataset, Kind};
+use super::numbers::{pct, prob};
 use crate::outcome::Outcome;
-use crate::stats::{self, Z95};
 
 /// Most sweep points listed in the terminal and report tables.
 const MAX_ROWS: usize = 30;
@@ -19,18 +19,6 @@ pub(crate) struct Prob {
     pub p: f64,
     pub lo: f64,
     pub hi: f64,
-}
-
-/// Estimate and Wilson interval of `count` out of `runs` (NaN estimate when `runs == 0`).
-pub(crate) fn prob(count: u64, runs: u64) -> (f64, f64, f64) {
-    let count = count.min(runs);
-    let (lo, hi) = stats::wilson(count, runs, Z95);
-    let p = if runs == 0 {
-        f64::NAN
-    } else {
-        count as f64 / runs as f64
-    };
-    (p, lo, hi)
 }
 
 /// Probabilities of every outcome at every point, in point then outcome order.
@@ -249,20 +237,6 @@ pub(crate) fn html_escape(s: &str) -> String {
         }
     }
     out
-}
-
-/// A probability as a percentage: whole percent from 10% up, one decimal below.
-pub(crate) fn pct(p: f64) -> String {
-    if !p.is_finite() {
-        return "n/a".to_string();
-    }
-    let x = p * 100.0;
-    if x.abs() >= 9.95 {
-        format!("{x:.0}%")
-    } else {
-        let s = format!("{x:.1}");
-        format!("{}%", s.strip_suffix(".0").unwrap_or(&s))
-    }
 }
 
 /// The main table: outcome probabilities with 95% intervals beside the article's view.

@@ -11,6 +11,7 @@
 
 pub mod abc;
 pub mod evaluate;
+pub mod files;
 pub mod patterns;
 pub mod targets;
 

@@ -95,7 +95,7 @@ pub struct EventFilter {
 }
 
 impl EventFilter {
-    pub fn matches(&self, e: &crate::sim::resources::Event) -> bool {
+    pub fn matches(&self, e: &crate::world::resources::Event) -> bool {
         e.kind == self.kind
             && self.actor.as_ref().is_none_or(|a| *a == e.actor)
             && self.detail.as_ref().is_none_or(|d| e.detail.contains(d.as_str()))

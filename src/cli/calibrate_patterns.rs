@@ -6,14 +6,14 @@ use std::process::ExitCode;
 use std::sync::Mutex;
 
 use super::bad_input;
-use super::calibrate::CalibrateArgs;
+use super::calibrate_args::CalibrateArgs;
 use super::scenarios::to_toml;
+use crate::calibrate::files::{
+    STATE_FILE, marginals_svg, parse_state, posterior_csv, report_md, state_text, targets_csv,
+};
 use crate::calibrate::patterns::{Progress, calibrate_patterns, posterior_rows};
 use crate::calibrate::targets::{Use, load_targets};
 use crate::fsutil::write_atomic;
-use crate::output::calibration::{
-    STATE_FILE, marginals_svg, parse_state, posterior_csv, report_md, state_text, targets_csv,
-};
 use crate::scenario::Scenario;
 
 /// Files a finished calibration writes (their presence marks the directory as used).

@@ -3,6 +3,7 @@
 pub mod analyze;
 pub mod bench;
 pub mod calibrate;
+pub mod calibrate_args;
 pub mod calibrate_patterns;
 pub mod compare;
 pub mod run;
@@ -53,8 +54,8 @@ pub fn largest_scenario<'a>(
     base: &crate::scenario::Scenario,
     values: impl IntoIterator<Item = (&'a str, f64)>,
 ) -> crate::scenario::Scenario {
+    use crate::memory::SIZE_PARAMS;
     use crate::scenario::load::{current_value, set_value};
-    use crate::sim::memory::SIZE_PARAMS;
     let mut worst = base.clone();
     for (path, top) in values {
         if !SIZE_PARAMS.contains(&path) || !top.is_finite() {
@@ -73,13 +74,13 @@ pub fn largest_scenario<'a>(
 }
 
 /// Refuses (exit 2), before anything is allocated, a batch whose estimated peak memory
-/// ([`crate::sim::memory`]) exceeds what the machine has left, naming the largest scenario.
+/// ([`crate::memory`]) exceeds what the machine has left, naming the largest scenario.
 pub fn check_memory<'a>(
     scenarios: impl IntoIterator<Item = &'a crate::scenario::Scenario>,
     engines: usize,
     runs_held: u64,
 ) -> anyhow::Result<()> {
-    use crate::sim::memory::{BYTES_PER_RESEARCHER, BYTES_PER_STARTUP, estimate};
+    use crate::memory::{BYTES_PER_RESEARCHER, BYTES_PER_STARTUP, estimate};
     if std::env::var("COOPETITION_NO_MEMORY_CHECK").as_deref() == Ok("1") {
         return Ok(());
     }
@@ -295,7 +296,7 @@ pub fn dispatch(cli: Cli, argv: Vec<String>) -> anyhow::Result<ExitCode> {
         Command::Schema { kind } => {
             let schema = match kind {
                 SchemaKind::Scenario => crate::scenario::schema::scenario_schema(),
-                SchemaKind::Sweep => crate::scenario::schema::sweep_schema(),
+                SchemaKind::Sweep => crate::sweep::schema::sweep_schema(),
             };
             println!("{}", serde_json::to_string_pretty(&schema)?);
             Ok(ExitCode::SUCCESS)

@@ -10,12 +10,12 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::bad_input;
 use super::scenarios::resolve_with_overrides;
 use super::table::outcome_table;
+use crate::memory::PIPELINED_RUNS_HELD;
 use crate::montecarlo::{Render, run_pipelined, thread_pool};
 use crate::output::dirs::OutDir;
 use crate::output::format::TableFormat;
 use crate::output::manifest::RunManifest;
 use crate::output::run_dir::{PerRunFiles, RunDirWriter};
-use crate::sim::memory::PIPELINED_RUNS_HELD;
 
 #[derive(Debug, Args)]
 #[command(

@@ -24,12 +24,14 @@
 use bevy_ecs::prelude::*;
 
 use crate::scenario::{CloudParams, Exclusivity, Role, Scenario};
-use crate::sim::components::{
+use crate::world::components::{
     CLOUD_SLOTS, CloudContract, Company, DatacenterBuild, FirmIdx, Host, OTHER_CLOUD, Partnership, PartnershipStatus,
     Workload,
 };
-use crate::sim::random::{chance, normal};
-use crate::sim::resources::{Clock, EventLog, Params, Roster, Signals, SimRng, Stream};
+use crate::world::random::{SimRng, Stream};
+use crate::world::random::{chance, normal};
+use crate::world::resources::{Clock, EventLog, Params, Roster};
+use crate::world::signals::Signals;
 
 /// Index of the lab's own datacenters in per-host arrays (after every cloud slot).
 const OWN: usize = CLOUD_SLOTS;

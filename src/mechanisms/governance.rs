@@ -9,12 +9,14 @@
 
 use bevy_ecs::prelude::*;
 
-use crate::sim::components::{Partnership, PartnershipStatus};
-use crate::sim::random::{chance, normal, poisson, uniform};
+use crate::world::components::{Partnership, PartnershipStatus};
+use crate::world::random::{chance, normal, poisson, uniform};
 use rand::rngs::ChaCha8Rng;
 
 use crate::scenario::Scenario;
-use crate::sim::resources::{Clock, EventLog, Params, Roster, Signals, SimRng, Stream};
+use crate::world::random::{SimRng, Stream};
+use crate::world::resources::{Clock, EventLog, Params, Roster};
+use crate::world::signals::Signals;
 
 pub fn governance_shocks(
     params: Res<Params>,

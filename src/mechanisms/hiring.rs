@@ -28,12 +28,11 @@ use rand::rngs::ChaCha8Rng;
 use rayon::prelude::*;
 
 use crate::scenario::TalentParams;
-use crate::sim::components::{Company, Researcher, STARTUP_BASE, Startup, UNATTACHED};
-use crate::sim::random::{Geometric, chance, uniform};
-use crate::sim::resources::{Clock, EventLog, FATE_ALIVE, FATE_FAILED, Params, Roster, RunSeed, Signals, StartupIndex};
+use crate::world::components::{Company, MAX_FIRMS, Researcher, STARTUP_BASE, Startup, UNATTACHED};
+use crate::world::random::{Geometric, chance, uniform};
+use crate::world::resources::{Clock, EventLog, FATE_ALIVE, FATE_FAILED, Params, Roster, RunSeed, StartupIndex};
+use crate::world::signals::Signals;
 
-/// Most companies in a roster (validated in the scenario).
-pub const MAX_FIRMS: usize = 32;
 /// Choice options: firms, then the startup sector; flows also track "unattached".
 pub const OPTIONS: usize = MAX_FIRMS + 2;
 /// Researchers per chunk: the unit of parallel work and of RNG streams.

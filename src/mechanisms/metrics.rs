@@ -2,13 +2,15 @@
 
 use bevy_ecs::prelude::*;
 
+use crate::mechanisms::regulation::Regulator;
 use crate::scenario::Segment;
-use crate::sim::components::{CloudContract, Company, Partnership, Product, Regulator, Researcher, Startup};
-use crate::sim::resources::{Clock, MetricsLog, Params, Roster, Signals, StartupIndex, TickMetrics};
+use crate::world::components::{CloudContract, Company, Partnership, Product, Researcher, Startup};
+use crate::world::resources::{Clock, MetricsLog, Params, Roster, StartupIndex, TickMetrics};
+use crate::world::signals::Signals;
 
 use super::cloud::CloudMarket;
-use super::hiring::MAX_FIRMS;
 use super::partnership::lab_share_on_investor;
+use crate::world::components::MAX_FIRMS;
 
 /// Tracks when the threshold form of decoupling (§2, rule 3) began to hold.
 #[derive(Resource, Debug, Default)]

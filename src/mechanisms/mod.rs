@@ -1,4 +1,4 @@
-//! One file per mechanism; each is a system in its own phase (see [`crate::sim::schedule`]).
+//! One file per mechanism; each is a system in its own phase (the tick order is the composition's: `sim::schedule`).
 
 pub mod cloud;
 pub mod governance;

@@ -36,12 +36,13 @@
 use bevy_ecs::prelude::*;
 
 use crate::mechanisms::cloud::CloudMarket;
+use crate::mechanisms::regulation::{BidReview, Regulator};
 use crate::scenario::Exclusivity;
-use crate::sim::components::{
-    BidReview, CLOUD_SLOTS, CloudContract, Company, FirmIdx, Host, Partnership, PartnershipStatus, Regulator,
-};
-use crate::sim::random::{chance, normal, uniform};
-use crate::sim::resources::{Clock, EventLog, Params, Roster, Signals, SimRng, Stream};
+use crate::world::components::{CLOUD_SLOTS, CloudContract, Company, FirmIdx, Host, Partnership, PartnershipStatus};
+use crate::world::random::{SimRng, Stream};
+use crate::world::random::{chance, normal, uniform};
+use crate::world::resources::{Clock, EventLog, Params, Roster};
+use crate::world::signals::Signals;
 
 /// The lab's share of its compute hosted on the investor's cloud.
 pub fn lab_share_on_investor(roster: &Roster, contracts: &Query<&CloudContract>) -> f64 {

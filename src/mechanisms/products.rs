@@ -40,10 +40,11 @@
 use bevy_ecs::prelude::*;
 
 use crate::scenario::{Role, Segment};
-use crate::sim::components::{Company, Partnership, PartnershipStatus, Product};
-use crate::sim::resources::{Clock, Params, Roster, Signals, StartupIndex};
+use crate::world::components::{Company, Partnership, PartnershipStatus, Product};
+use crate::world::resources::{Clock, Params, Roster, StartupIndex};
+use crate::world::signals::Signals;
 
-use super::hiring::MAX_FIRMS;
+use crate::world::components::MAX_FIRMS;
 
 /// Whether a segment is the lab's home turf (else the investor's).
 fn lab_home(s: Segment) -> bool {

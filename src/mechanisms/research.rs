@@ -31,9 +31,11 @@
 use bevy_ecs::prelude::*;
 
 use crate::scenario::Role;
-use crate::sim::components::{CloudContract, Company, Partnership, PartnershipStatus, Workload};
-use crate::sim::random::normal;
-use crate::sim::resources::{Clock, Params, Roster, Signals, SimRng, Stream};
+use crate::world::components::{CloudContract, Company, Partnership, PartnershipStatus, Workload};
+use crate::world::random::normal;
+use crate::world::random::{SimRng, Stream};
+use crate::world::resources::{Clock, Params, Roster};
+use crate::world::signals::Signals;
 
 #[allow(clippy::too_many_arguments)]
 pub fn research(

@@ -28,16 +28,16 @@
 
 use bevy_ecs::prelude::*;
 
-use crate::sim::components::{CLOUD_SLOTS, Company, Startup};
-use crate::sim::random::{chance, poisson, uniform};
-use crate::sim::resources::{
-    AcquihireDeal, Clock, EventLog, FATE_ALIVE, FATE_FAILED, Params, Roster, Signals, SimRng, StartupIndex, Stream,
-};
+use crate::world::components::{CLOUD_SLOTS, Company, Startup};
+use crate::world::random::{SimRng, Stream};
+use crate::world::random::{chance, poisson, uniform};
+use crate::world::resources::{Clock, EventLog, FATE_ALIVE, FATE_FAILED, Params, Roster, StartupIndex};
+use crate::world::signals::{AcquihireDeal, Signals};
 
 use super::cloud::CloudMarket;
-use super::hiring::MAX_FIRMS;
 use super::products::fringe_competes;
 use crate::scenario::Segment;
+use crate::world::components::MAX_FIRMS;
 
 #[allow(clippy::too_many_arguments)]
 pub fn startups(

@@ -5,8 +5,8 @@ use std::fmt::Write;
 use crate::outcome::Outcome;
 use crate::scenario::{Scenario, Segment, YearMonth};
 use crate::sim::RunResult;
-use crate::sim::components::Authority;
-use crate::sim::resources::{Event, TickMetrics};
+use crate::world::components::Authority;
+use crate::world::resources::{Event, TickMetrics};
 
 /// Model-level metrics, in column order, as they appear in `outcomes.csv` (at the horizon)
 /// and `timeseries.csv` (per month). The first six are the SPEC §5 prefix.
@@ -65,18 +65,6 @@ pub fn outcomes_header() -> String {
         h.push_str(m);
     }
     h
-}
-
-/// Names of the cloud slots in column order: companies with cloud capacity, then `other`.
-pub fn cloud_names(scenario: &Scenario) -> Vec<&str> {
-    let mut names: Vec<&str> = scenario
-        .companies
-        .iter()
-        .filter(|c| c.cloud_capacity > 0.0)
-        .map(|c| c.name.as_str())
-        .collect();
-    names.push("other");
-    names
 }
 
 /// One column of `timeseries.csv` after `run,tick,date`, as a way to read its value from a
@@ -160,7 +148,7 @@ pub fn timeseries_columns(scenario: &Scenario) -> Vec<(String, Column)> {
         }
         cols.push((format!("share_{}_startups", s.as_str()), Column::Share(s.index(), nf)));
     }
-    let clouds = cloud_names(scenario);
+    let clouds = scenario.cloud_names();
     for (field, prefix) in ["cloud_share", "utilization", "price"].iter().enumerate() {
         for (slot, name) in clouds.iter().enumerate() {
             cols.push((format!("{prefix}_{name}"), Column::Cloud(field, slot)));

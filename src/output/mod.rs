@@ -1,6 +1,5 @@
 //! Writers: everything that touches files. The simulation core never does I/O.
 
-pub mod calibration;
 pub mod columns;
 pub mod dirs;
 pub mod format;
@@ -9,4 +8,5 @@ pub mod manifest;
 #[cfg(feature = "parquet")]
 pub mod parquet;
 pub mod quantiles;
+pub mod record;
 pub mod run_dir;

@@ -45,28 +45,8 @@ pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> std::io::Resul
     write_atomic(path, text.as_bytes())
 }
 
-/// Largest `--runs` for which `run` (and `compare`) write the per-run `timeseries.csv` and
-/// `events.csv` unless told otherwise: about 28 kB per baseline run, so 10,000 runs write
-/// 280 MB and a million would write 28 GB.
-pub const PER_RUN_FILES_MAX_RUNS: u64 = 10_000;
-
-/// Which per-run files a run directory gets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PerRunFiles {
-    pub timeseries: bool,
-    pub events: bool,
-}
-
-impl PerRunFiles {
-    /// The default for `runs` runs: both up to [`PER_RUN_FILES_MAX_RUNS`], neither above.
-    pub fn default_for(runs: u64) -> PerRunFiles {
-        let small = runs <= PER_RUN_FILES_MAX_RUNS;
-        PerRunFiles {
-            timeseries: small,
-            events: small,
-        }
-    }
-}
+// Which per-run files a run writes is the manifest's record (defined there, below this).
+pub use super::manifest::{PER_RUN_FILES_MAX_RUNS, PerRunFiles};
 
 /// The tables of a run directory.
 pub const RUN_TABLES: [&str; 5] = [
@@ -136,7 +116,7 @@ impl RunDirWriter {
     }
 
     /// Appends one run's rows (or its failure row).
-    pub fn write(&mut self, rec: &crate::montecarlo::RunRecord) -> std::io::Result<()> {
+    pub fn write(&mut self, rec: &super::record::RunRecord) -> std::io::Result<()> {
         match &rec.result {
             Ok(r) => {
                 self.counts[r.outcome.index()] += 1;

@@ -1164,6 +1164,21 @@ pub struct TestingParams {
     pub fail_every: u64,
 }
 
+impl Scenario {
+    /// Names of the cloud slots in column order: companies with cloud capacity, then
+    /// `other` (the fringe of GPU specialists).
+    pub fn cloud_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self
+            .companies
+            .iter()
+            .filter(|c| c.cloud_capacity > 0.0)
+            .map(|c| c.name.as_str())
+            .collect();
+        names.push("other");
+        names
+    }
+}
+
 impl Default for Scenario {
     fn default() -> Self {
         use Segment::*;

@@ -597,12 +597,9 @@ mod tests {
             }
         }
         use super::super::{Exclusivity, Role, Segment, Stage};
-        use crate::sweep::spec::{Design, Seeds};
         check::<Exclusivity>(Exclusivity::as_str);
         check::<Stage>(Stage::as_str);
         check::<Segment>(Segment::as_str);
-        check::<Design>(Design::as_str);
-        check::<Seeds>(Seeds::as_str);
         check::<Role>(|r| Role::WORDS[r as usize]);
         assert_eq!(
             Role::WORDS,

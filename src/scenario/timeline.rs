@@ -382,10 +382,7 @@ fn check_events(s: &Scenario, out: &mut Vec<Violation>) {
                     match names.iter().position(|n| *n == h) {
                         None => out.push(Violation {
                             path: at("host"),
-                            message: format!(
-                                "unknown cloud {h:?} (clouds: {})",
-                                crate::output::columns::cloud_names(s).join(", ")
-                            ),
+                            message: format!("unknown cloud {h:?} (clouds: {})", s.cloud_names().join(", ")),
                         }),
                         Some(c) if s.companies[c].cloud_capacity <= 0.0 => out.push(Violation {
                             path: at("host"),

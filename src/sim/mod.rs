@@ -1,9 +1,5 @@
 //! The simulation core: one run of the model from (scenario, seed). No I/O here.
 
-pub mod components;
-pub mod memory;
-pub mod random;
-pub mod resources;
 pub mod schedule;
 pub mod setup;
 pub mod timeline;
@@ -16,8 +12,8 @@ use crate::mechanisms::metrics::DecouplingWatch;
 use crate::outcome::Outcome;
 use crate::scenario::Scenario;
 use crate::scenario::timeline::{Scheduled, compile};
-use components::{Partnership, PartnershipStatus};
-use resources::{Clock, Event, EventLog, MetricsLog, TickMetrics};
+use crate::world::components::{Partnership, PartnershipStatus};
+use crate::world::resources::{Clock, Event, EventLog, MetricsLog, TickMetrics};
 
 /// Everything one run produces.
 #[derive(Debug, Clone, PartialEq)]
@@ -118,9 +114,10 @@ impl Simulator {
     /// bevy's resource cache.)
     fn clear_agents(&mut self) {
         // Researchers stay: `populate` overwrites them in place when the pool size matches.
-        let mut q = self
-            .world
-            .query_filtered::<Entity, (Without<bevy_ecs::resource::IsResource>, Without<components::Researcher>)>();
+        let mut q = self.world.query_filtered::<Entity, (
+            Without<bevy_ecs::resource::IsResource>,
+            Without<crate::world::components::Researcher>,
+        )>();
         self.agents.clear();
         self.agents.extend(q.iter(&self.world));
         for &e in &self.agents {

@@ -3,9 +3,6 @@
 use bevy_ecs::prelude::*;
 use rand::rngs::ChaCha8Rng;
 
-use super::components::*;
-use super::random::{Geometric, normal, uniform};
-use super::resources::*;
 use crate::mechanisms::cloud::CloudMarket;
 use crate::mechanisms::hiring::{
     Amenities, CHUNK, OPTIONS, PARALLEL_FROM, SectorExit, WeightRows, base_utility, mission_bin, sector_quality,
@@ -15,8 +12,14 @@ use crate::mechanisms::metrics::DecouplingWatch;
 use crate::mechanisms::partnership::control_indicator;
 use crate::mechanisms::products::{FirmView, Observables, initial_brands, open_capability};
 use crate::mechanisms::regulation;
+use crate::mechanisms::regulation::{BidReview, Regulator};
 use crate::mechanisms::startups::{new_startup, pick_weighted};
 use crate::scenario::{Role, Scenario, Stage};
+use crate::world::components::*;
+use crate::world::random::SimRng;
+use crate::world::random::{Geometric, normal, uniform};
+use crate::world::resources::*;
+use crate::world::signals::Signals;
 
 /// How researchers are drawn at the start of a run.
 struct InitDraw<'a> {

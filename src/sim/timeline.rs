@@ -28,18 +28,19 @@ use std::sync::Arc;
 
 use bevy_ecs::prelude::*;
 
-use super::components::{
-    Authority, CloudContract, Company, Host, OTHER_CLOUD, Partnership, PartnershipStatus, Regulator, Researcher,
-    STARTUP_BASE, Startup, Workload,
-};
-use super::resources::{
-    AcquihireDeal, Clock, EventLog, FATE_FAILED, Params, Roster, Signals, SimRng, StartupIndex, Stream,
-};
 use crate::mechanisms::cloud::CloudMarket;
 use crate::mechanisms::governance::board_crisis;
+use crate::mechanisms::regulation::Regulator;
 use crate::mechanisms::regulation::{Case, CaseKind, authority_params};
 use crate::scenario::timeline::{Scheduled, ScheduledAction};
 use crate::scenario::{Exclusivity, Stage};
+use crate::world::components::{
+    Authority, CloudContract, Company, Host, OTHER_CLOUD, Partnership, PartnershipStatus, Researcher, STARTUP_BASE,
+    Startup, Workload,
+};
+use crate::world::random::{SimRng, Stream};
+use crate::world::resources::{Clock, EventLog, FATE_FAILED, Params, Roster, StartupIndex};
+use crate::world::signals::{AcquihireDeal, Signals};
 
 /// The run's scheduled events, in the order they apply, and the next one due.
 #[derive(Resource, Debug, Default, Clone)]

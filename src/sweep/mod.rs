@@ -4,6 +4,7 @@
 pub mod merge;
 pub mod posterior;
 pub mod run;
+pub mod schema;
 pub mod spec;
 
 pub use run::{SweepError, SweepOptions, SweepReport, run_sweep};

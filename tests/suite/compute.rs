@@ -5,7 +5,6 @@
 //! compared as medians over runs with the tolerances the issue states (±3 pp at month 1,
 //! ±6 pp drift by month 18). Seeds are fixed, so the tests are deterministic.
 
-use coopetition::output::columns::cloud_names;
 use coopetition::sim::{RunResult, Simulator, run_seed};
 
 use crate::support;
@@ -30,7 +29,7 @@ const RECORD: [(&str, f64); 4] = [("investor", 0.25), ("google", 0.11), ("amazon
 #[test]
 fn cloud_shares_start_at_the_record_and_stay_near_it() {
     let s = with(&[]);
-    let names = cloud_names(&s);
+    let names = s.cloud_names();
     let results = runs(&s, RUNS, SEED);
     for (name, record) in RECORD {
         let k = names.iter().position(|n| *n == name).expect("cloud column");

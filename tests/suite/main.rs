@@ -12,6 +12,7 @@ mod docs;
 mod hardening;
 mod inputs;
 mod ishigami;
+mod layers;
 mod markets;
 mod model;
 mod partnership;

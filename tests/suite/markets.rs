@@ -7,7 +7,7 @@ use coopetition::scenario::{Scenario, Segment};
 use coopetition::sim::RunResult;
 use support::{runs, with};
 
-fn mean(rs: &[RunResult], month: usize, f: impl Fn(&coopetition::sim::resources::TickMetrics) -> f64) -> f64 {
+fn mean(rs: &[RunResult], month: usize, f: impl Fn(&coopetition::world::resources::TickMetrics) -> f64) -> f64 {
     rs.iter().map(|r| f(&r.timeseries[month - 1])).sum::<f64>() / rs.len() as f64
 }
 

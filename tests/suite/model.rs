@@ -103,8 +103,8 @@ fn schedule_builds_with_ambiguity_detection() {
 fn ambiguity_detection_is_an_error() {
     // Two systems writing the same resource in one phase, unordered: must fail to build.
     use bevy_ecs::prelude::*;
-    use coopetition::sim::resources::Signals;
     use coopetition::sim::schedule::Phase;
+    use coopetition::world::signals::Signals;
     fn a(mut s: ResMut<Signals>) {
         s.crises += 1;
     }

@@ -16,7 +16,7 @@ use coopetition::mechanisms::regulation::{
     Case, CaseKind, Decision, Facts, Offer, Package, Screens, Step, WD_PER_MONTH, authority_params,
 };
 use coopetition::scenario::{Scenario, Stage};
-use coopetition::sim::components::Authority;
+use coopetition::world::components::Authority;
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 
@@ -35,7 +35,7 @@ struct Tally {
 
 fn population(n: usize, seed: u64) -> Vec<Screens> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let u = |r: &mut ChaCha8Rng| coopetition::sim::random::uniform(r);
+    let u = |r: &mut ChaCha8Rng| coopetition::world::random::uniform(r);
     (0..n)
         .map(|i| {
             if i % 2 == 0 {

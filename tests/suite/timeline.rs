@@ -128,10 +128,10 @@ fn an_acquihire_moves_exactly_that_many_researchers_and_the_payment() {
     let mut world_b = bevy_ecs::world::World::new();
     let seed = run_seed(3, 0, 0);
     // Run both to the start of month 3 by hand, then compare the state the event changed.
-    use coopetition::sim::components::Company;
-    use coopetition::sim::resources::Clock;
     use coopetition::sim::schedule::{Phase, build_phase_schedules};
     use coopetition::sim::timeline::Timeline;
+    use coopetition::world::components::Company;
+    use coopetition::world::resources::Clock;
     let heads = |w: &mut bevy_ecs::world::World| {
         let mut q = w.query::<&Company>();
         let mut v: Vec<(u8, u32, f64)> = q.iter(w).map(|c| (c.idx, c.headcount, c.capital)).collect();
@@ -164,7 +164,7 @@ fn an_acquihire_moves_exactly_that_many_researchers_and_the_payment() {
     assert!((b[inv].2 - (a[inv].2 - 2.0)).abs() < 1e-9, "investor pays 2 $bn");
     assert!((b[goo].2 - (a[goo].2 + 2.0)).abs() < 1e-9, "google is paid 2 $bn");
     // The movers are google's most skilled: every remaining google researcher is less skilled.
-    use coopetition::sim::components::Researcher;
+    use coopetition::world::components::Researcher;
     let mut q = world_b.query::<&Researcher>();
     let mut q0 = world_a.query::<&Researcher>();
     let before: Vec<(u32, f32)> = q0.iter(&world_a).map(|r| (r.employer, r.skill)).collect();

@@ -12,8 +12,8 @@ use coopetition::calibrate::outcome_counts;
 use coopetition::montecarlo::thread_pool;
 use coopetition::outcome::Outcome;
 use coopetition::scenario::{Scenario, apply_override, load};
-use coopetition::sim::resources::TickMetrics;
 use coopetition::sim::{Simulator, run_seed};
+use coopetition::world::resources::TickMetrics;
 use rayon::prelude::*;
 
 fn baseline() -> Scenario {

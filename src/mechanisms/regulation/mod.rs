@@ -70,19 +70,22 @@
 pub mod cma;
 pub mod eu;
 pub mod ftc;
+mod regulator;
+
+pub use regulator::{BidReview, Regulator};
 
 use bevy_ecs::prelude::*;
 use rand::Rng;
 
 use crate::scenario::{AuthorityParams, Exclusivity, RegulationParams, Segment, Stage};
-use crate::sim::components::{
-    Authority, BidReview, CloudContract, FirmIdx, Partnership, PartnershipStatus, Product, Regulator,
-};
-use crate::sim::random::chance;
-use crate::sim::resources::{Clock, EventLog, Params, Roster, Signals, SimRng, StartupIndex, Stream};
+use crate::world::components::{Authority, CloudContract, FirmIdx, Partnership, PartnershipStatus, Product};
+use crate::world::random::chance;
+use crate::world::random::{SimRng, Stream};
+use crate::world::resources::{Clock, EventLog, Params, Roster, StartupIndex};
+use crate::world::signals::Signals;
 
-use super::hiring::MAX_FIRMS;
 use super::partnership::{control_indicator, lab_share_on_investor};
+use crate::world::components::MAX_FIRMS;
 
 /// Working days per month (about 252 working days a year / 12): statutory clocks in
 /// working days are advanced by this much each month, the remainder carried over.

@@ -1,6 +1,66 @@
-//! Small samplers on the run's RNG (kept here so no system hand-rolls its own).
+//! The run's random streams (one per drawing mechanism) and small samplers on them (kept
+//! here so no system hand-rolls its own).
 
+use bevy_ecs::prelude::*;
+use rand::rngs::ChaCha8Rng;
 use rand::{Rng, RngExt};
+
+/// A mechanism that draws random numbers, each from its own stream of the run seed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    Timeline,
+    Governance,
+    Cloud,
+    Research,
+    Startups,
+    Partnership,
+    /// One stream per authority, in `Authority::ALL` order (EU, CMA, FTC).
+    Regulator(u8),
+}
+
+impl Stream {
+    const COUNT: usize = 9;
+
+    fn index(self) -> usize {
+        match self {
+            Stream::Timeline => 0,
+            Stream::Governance => 1,
+            Stream::Cloud => 2,
+            Stream::Research => 3,
+            Stream::Startups => 4,
+            Stream::Partnership => 5,
+            Stream::Regulator(a) => 6 + usize::from(a).min(2),
+        }
+    }
+}
+
+/// Stream numbers of the mechanisms' RNGs: apart from the hiring kernel's `(month << 32) |
+/// chunk` and the initial draw's `2^63 | chunk`.
+const MECHANISM_STREAMS: u64 = 1 << 62;
+
+/// The run's RNGs: one ChaCha8 stream of the run seed per drawing mechanism (and per
+/// authority), so a run is a pure function of (scenario, seed), and a change that alters
+/// how many numbers one mechanism draws leaves every other mechanism's draws where they
+/// were: runs of two scenarios on common seeds stay in step (synchronised random numbers).
+/// Initialization draws from stream 0 before these exist; the hiring kernel keeps its
+/// per-chunk streams (see [`RunSeed`]).
+#[derive(Resource)]
+pub struct SimRng([ChaCha8Rng; Stream::COUNT]);
+
+impl SimRng {
+    pub fn new(seed: u64) -> SimRng {
+        SimRng(std::array::from_fn(|i| {
+            let mut rng = <ChaCha8Rng as rand::SeedableRng>::seed_from_u64(seed);
+            rng.set_stream(MECHANISM_STREAMS | i as u64);
+            rng
+        }))
+    }
+
+    /// The stream of `mechanism`.
+    pub fn get(&mut self, mechanism: Stream) -> &mut ChaCha8Rng {
+        &mut self.0[mechanism.index()]
+    }
+}
 
 /// Uniform in [0, 1).
 #[inline]

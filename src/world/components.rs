@@ -2,11 +2,13 @@
 
 use bevy_ecs::prelude::*;
 
-use crate::mechanisms::regulation::{Case, Influence, Terms};
-use crate::scenario::{Exclusivity, Role, Segment, Stage};
+use crate::scenario::{Exclusivity, Role, Segment};
 
 /// Index of a company in the roster (scenario order).
 pub type FirmIdx = u8;
+
+/// Most companies in a roster (validated in the scenario).
+pub const MAX_FIRMS: usize = 32;
 
 /// A company: lab, investor, rival cloud, open-weight champion or independent lab.
 #[derive(Component, Debug, Clone)]
@@ -261,46 +263,5 @@ impl Authority {
             Authority::Cma => "uk_cma",
             Authority::Ftc => "us_ftc",
         }
-    }
-}
-
-/// Where a control bid stands with one authority.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BidReview {
-    /// No bid pending.
-    Idle,
-    /// Under review.
-    Pending,
-    /// The authority has no jurisdiction over the bid (it does not review it).
-    NoJurisdiction,
-    Cleared,
-    Blocked,
-}
-
-/// A regulator: its case on the partnership, its review of a pending bid, its reviews of
-/// acqui-hires, and what it has already reviewed (see `mechanisms::regulation`).
-#[derive(Component, Debug, Clone)]
-pub struct Regulator {
-    pub authority: Authority,
-    /// The open case on the partnership (`None`: monitoring).
-    pub case: Option<Case>,
-    /// The open review of a pending bid.
-    pub bid_case: Option<Case>,
-    pub bid: BidReview,
-    /// Open reviews of acqui-hires, in the order they were opened.
-    pub acquihire_cases: Vec<Case>,
-    /// The investor's level of influence over the lab that this authority has already
-    /// reviewed (or that is time-barred): only a rise above it is a new merger situation.
-    pub accepted: Influence,
-    /// Month of the last change in the investor's influence (time limits run from it).
-    pub last_change: Option<u32>,
-    /// The partnership's terms last month, to detect changes.
-    pub seen: Terms,
-}
-
-impl Regulator {
-    /// Stage of the partnership case.
-    pub fn stage(&self) -> Stage {
-        self.case.map_or(Stage::Monitoring, |c| c.stage)
     }
 }

@@ -5,10 +5,10 @@ use std::fmt::Write;
 
 use plotters::prelude::*;
 
-use super::columns::{push_field, push_num};
 use crate::calibrate::abc::{AbcState, Particle, effective_size, weighted_moments};
 use crate::calibrate::patterns::{Generation, PatternResult};
 use crate::calibrate::targets::{TargetFile, Use};
+use crate::output::columns::{push_field, push_num};
 
 /// File name of the checkpoint in a calibration directory.
 pub const STATE_FILE: &str = "abc_state.csv";
