@@ -217,6 +217,50 @@ fn rents(p: &crate::scenario::Scenario, f: &PartnerFacts) -> (f64, f64) {
     (margin, models)
 }
 
+/// The two partners' names, for the event log.
+#[derive(Clone, Copy)]
+struct Names<'a> {
+    lab: &'a str,
+    investor: &'a str,
+}
+
+/// The lab's books and staff this month, as the partnership reads them.
+#[derive(Default)]
+struct LabBooks {
+    /// Cash, $bn (raised capital adds to it within the month).
+    capital: f64,
+    /// Last month's operating cash flow, $bn.
+    flow: f64,
+    /// Skill of the lab's researchers, and of both partners' together.
+    skill: f64,
+    partners_skill: f64,
+}
+
+/// The lab's business at the sector's revenue multiple (`enterprise`, $bn), and its
+/// standalone value, which adds its cash.
+#[derive(Clone, Copy)]
+struct LabValue {
+    enterprise: f64,
+    standalone: f64,
+}
+
+/// The product clash and governance disputes this month (conflict index points).
+#[derive(Clone, Copy)]
+struct Grievance {
+    total: f64,
+    governance: f64,
+}
+
+/// What opened this month's talks, and whether they settled.
+#[derive(Clone, Copy)]
+struct Talks {
+    settled: bool,
+    short_of_compute: bool,
+    rival_offer: bool,
+}
+
+/// One month of the partnership, as its decisions in order: separation on a due order,
+/// fund-raising, absorption, tension, talks, the bargain (or a break-up), and a bid.
 #[allow(clippy::too_many_arguments)]
 pub fn partnership(
     params: Res<Params>,
@@ -233,27 +277,81 @@ pub fn partnership(
 ) {
     let rng = rng.get(Stream::Partnership);
     let p = &params.0;
-    let pp = &p.partnership;
     let tick = clock.tick;
     let Ok(mut ps) = partnership.single_mut() else { return };
-    let (lab_name, inv_name) = (roster.name(roster.lab), roster.name(roster.investor));
+    let names = Names {
+        lab: roster.name(roster.lab),
+        investor: roster.name(roster.investor),
+    };
+    let (mut f, mut books) = read_facts(&roster, &market, &contracts, &companies, &ps);
+    let share = lab_share_on_investor(&roster, &contracts);
+    ps.control = control_indicator(&ps, share);
+    if separation_falls_due(&mut ps, tick, &mut log, names) {
+        return;
+    }
+    let enterprise = p.partnership.valuation_multiple * 12.0 * f.lab_usage;
+    let value = LabValue {
+        enterprise,
+        standalone: enterprise + books.capital.max(0.0),
+    };
+    raise_funds(
+        p,
+        &mut ps,
+        rng,
+        tick,
+        value,
+        &mut books,
+        &roster,
+        &mut companies,
+        &mut log,
+        names,
+    );
+    if ps.status != PartnershipStatus::Active {
+        return;
+    }
+    ps.dependence = 0.5 * share + 0.5 * (1.5 - f.investor_capability / f.lab_capability.max(1e-9)).clamp(0.0, 1.0);
+    if absorb(p, &mut ps, &mut signals, &books, value, tick, &mut log, names) {
+        return;
+    }
+    let grievance = move_tension(p, &mut ps, &signals, &books, &mut f, rng);
+    let talks = hold_talks(p, &mut ps, &mut f, grievance, rng, tick);
+    if bargain(p, &mut ps, &f, talks, rng, tick, &mut log, names) {
+        return;
+    }
+    match ps.bid_pending_since {
+        Some(since) if since < tick => {
+            close_bid(p, &mut ps, &regulators, &roster, &mut companies, tick, &mut log, names)
+        }
+        Some(_) => {}
+        None => consider_bid(p, &mut ps, &f, &books, value, &mut signals, rng, tick, &mut log, names),
+    }
+}
+
+/// The facts the partners' surpluses read, and the lab's books.
+fn read_facts(
+    roster: &Roster,
+    market: &CloudMarket,
+    contracts: &Query<&CloudContract>,
+    companies: &Query<&mut Company>,
+    ps: &Partnership,
+) -> (PartnerFacts, LabBooks) {
     let mut f = PartnerFacts {
         lab_capability: 1.0,
         ..Default::default()
     };
-    let (mut lab_capital, mut lab_flow, mut lab_skill, mut partners_skill) = (0.0, 0.0, 0.0, 0.0);
+    let mut books = LabBooks::default();
     for c in companies.iter() {
         if c.idx == roster.lab {
             f.lab_capability = c.capability;
             f.lab_usage = c.usage;
-            lab_capital = c.capital;
-            lab_flow = c.operating_flow;
-            lab_skill = c.skill_sum;
-            partners_skill += c.skill_sum;
+            books.capital = c.capital;
+            books.flow = c.operating_flow;
+            books.skill = c.skill_sum;
+            books.partners_skill += c.skill_sum;
         } else if c.idx == roster.investor {
             f.investor_capability = c.capability;
             f.investor_usage = c.usage;
-            partners_skill += c.skill_sum;
+            books.partners_skill += c.skill_sum;
         }
     }
     for k in contracts.iter() {
@@ -264,45 +362,59 @@ pub fn partnership(
     }
     if f.kgpu_on_investor > 0.0 {
         let paid = f.fees_to_investor / f.kgpu_on_investor;
-        f.overpay = overpay(&market, &roster.hosts, roster.investor, f.kgpu_on_investor, paid);
+        f.overpay = overpay(market, &roster.hosts, roster.investor, f.kgpu_on_investor, paid);
     }
     let access = if ps.first_access { 1.0 } else { 0.9 };
     f.investor_uses_lab = access * f.lab_capability > f.investor_capability;
-    let share = lab_share_on_investor(&roster, &contracts);
-    ps.control = control_indicator(&ps, share);
+    (f, books)
+}
 
-    // A divestiture order that falls due ends everything else; for an absorbed lab it
-    // unwinds the absorption (the investor must let the team and its know-how go).
+/// A divestiture order that falls due ends everything else; for an absorbed lab it
+/// unwinds the absorption (the investor must let the team and its know-how go).
+fn separation_falls_due(ps: &mut Partnership, tick: u32, log: &mut EventLog, names: Names) -> bool {
     let unwinding = ps.status == PartnershipStatus::Acquired && ps.absorbed;
-    if (ps.status == PartnershipStatus::Active || unwinding) && ps.separation_due.is_some_and(|due| due <= tick) {
-        close(&mut ps, PartnershipStatus::Separated, tick);
-        let detail = if unwinding {
-            "divestiture order takes effect: the absorption is unwound"
-        } else {
-            "divestiture order takes effect"
-        };
-        log.push(tick, "separation", inv_name, lab_name, detail.into());
-        return;
+    if !((ps.status == PartnershipStatus::Active || unwinding) && ps.separation_due.is_some_and(|due| due <= tick)) {
+        return false;
     }
+    close(ps, PartnershipStatus::Separated, tick);
+    let detail = if unwinding {
+        "divestiture order takes effect: the absorption is unwound"
+    } else {
+        "divestiture order takes effect"
+    };
+    log.push(tick, "separation", names.investor, names.lab, detail.into());
+    true
+}
 
-    // The lab raises capital when its runway is short, unless a crisis scares investors off.
-    // New investors dilute the investor's stake at the lab's standalone value.
-    // The lab's business at the sector's revenue multiple (enterprise value); the
-    // standalone value adds its cash.
-    let enterprise = pp.valuation_multiple * 12.0 * f.lab_usage;
-    let standalone = enterprise + lab_capital.max(0.0);
+/// The lab raises capital when its runway is short, unless a crisis scares investors off.
+/// New investors dilute the investor's stake at the lab's standalone value.
+#[allow(clippy::too_many_arguments)]
+fn raise_funds(
+    p: &crate::scenario::Scenario,
+    ps: &mut Partnership,
+    rng: &mut rand::rngs::ChaCha8Rng,
+    tick: u32,
+    value: LabValue,
+    books: &mut LabBooks,
+    roster: &Roster,
+    companies: &mut Query<&mut Company>,
+    log: &mut EventLog,
+    names: Names,
+) {
+    let pp = &p.partnership;
+    let standalone = value.standalone;
     if ps.status != PartnershipStatus::Acquired
-        && lab_flow < 0.0
-        && lab_capital < pp.fundraise_runway_months * -lab_flow
+        && books.flow < 0.0
+        && books.capital < pp.fundraise_runway_months * -books.flow
         && tick >= ps.lab_weak_until
         && standalone > 0.0
         && ps.bid_pending_since.is_none()
         && chance(rng, pp.fundraise_success)
     {
-        let raised = pp.fundraise_months * -lab_flow;
+        let raised = pp.fundraise_months * -books.flow;
         let stake_before = ps.stake;
         ps.stake *= standalone / (standalone + raised);
-        lab_capital += raised;
+        books.capital += raised;
         for mut c in companies.iter_mut() {
             if c.idx == roster.lab {
                 c.capital += raised;
@@ -311,7 +423,7 @@ pub fn partnership(
         log.push(
             tick,
             "fundraise",
-            lab_name,
+            names.lab,
             "",
             format!(
                 "raised {raised:.1} $bn at {standalone:.0} $bn; investor stake {stake_before:.3} -> {:.3}",
@@ -319,46 +431,66 @@ pub fn partnership(
             ),
         );
     }
-    if ps.status != PartnershipStatus::Active {
-        return;
-    }
-    ps.dependence = 0.5 * share + 0.5 * (1.5 - f.investor_capability / f.lab_capability.max(1e-9)).clamp(0.0, 1.0);
+}
 
-    // Absorption: the investor's offer to the lab's staff (opened by governance).
-    if let Some(until) = ps.absorption_until {
-        let moved = signals.poached_skill_lab_to_investor;
-        if ps.absorbed_skill == 0.0 && ps.absorption_base == 0.0 {
-            ps.absorption_base = lab_skill + moved; // the lab's skill when the offer opened
-        }
-        ps.absorbed_skill += moved;
-        if ps.absorption_base > 0.0 && ps.absorbed_skill >= pp.absorption_share * ps.absorption_base {
-            let share = ps.absorbed_skill / ps.absorption_base;
-            close(&mut ps, PartnershipStatus::Acquired, tick);
-            ps.absorbed = true;
-            signals.absorbed = Some(standalone * share);
-            log.push(
-                tick,
-                "absorption",
-                inv_name,
-                lab_name,
-                format!(
-                    "{:.0}% of the lab's researchers (by skill) joined the investor",
-                    100.0 * share
-                ),
-            );
-            return;
-        }
-        if tick >= until {
-            ps.absorption_until = None;
-        }
+/// Absorption: the investor's offer to the lab's staff (opened by governance) succeeds
+/// once a skill-weighted `absorption_share` of them has moved within the window.
+#[allow(clippy::too_many_arguments)]
+fn absorb(
+    p: &crate::scenario::Scenario,
+    ps: &mut Partnership,
+    signals: &mut Signals,
+    books: &LabBooks,
+    value: LabValue,
+    tick: u32,
+    log: &mut EventLog,
+    names: Names,
+) -> bool {
+    let Some(until) = ps.absorption_until else { return false };
+    let moved = signals.poached_skill_lab_to_investor;
+    if ps.absorbed_skill == 0.0 && ps.absorption_base == 0.0 {
+        ps.absorption_base = books.skill + moved; // the lab's skill when the offer opened
     }
+    ps.absorbed_skill += moved;
+    if ps.absorption_base > 0.0 && ps.absorbed_skill >= p.partnership.absorption_share * ps.absorption_base {
+        let share = ps.absorbed_skill / ps.absorption_base;
+        close(ps, PartnershipStatus::Acquired, tick);
+        ps.absorbed = true;
+        signals.absorbed = Some(value.standalone * share);
+        log.push(
+            tick,
+            "absorption",
+            names.investor,
+            names.lab,
+            format!(
+                "{:.0}% of the lab's researchers (by skill) joined the investor",
+                100.0 * share
+            ),
+        );
+        return true;
+    }
+    if tick >= until {
+        ps.absorption_until = None;
+    }
+    false
+}
 
-    // Tension moves towards the level of conflict the current state implies (product clash,
-    // poaching of skill, safety and pace gaps, the unsettled compute grievance) at speed
-    // `tension_damping`: it falls when grievances are settled and rises when they grow.
+/// Tension moves towards the level of conflict the current state implies (product clash,
+/// poaching of skill, safety and pace gaps, the unsettled compute grievance) at speed
+/// `tension_damping`: it falls when grievances are settled and rises when they grow. Sets
+/// the facts' unsettled disputes; information sharing is cut while tension is high.
+fn move_tension(
+    p: &crate::scenario::Scenario,
+    ps: &mut Partnership,
+    signals: &Signals,
+    books: &LabBooks,
+    f: &mut PartnerFacts,
+    rng: &mut rand::rngs::ChaCha8Rng,
+) -> Grievance {
+    let pp = &p.partnership;
     ps.compute_grievance = 0.8 * ps.compute_grievance + 0.2 * signals.compute_shortfall;
-    let poached =
-        (signals.poached_skill_lab_to_investor + signals.poached_skill_investor_to_lab) / partners_skill.max(1e-9);
+    let poached = (signals.poached_skill_lab_to_investor + signals.poached_skill_investor_to_lab)
+        / books.partners_skill.max(1e-9);
     // Agreed terms (the scope of the investor's licence to the lab's models, which cloud
     // hosts which channel, how deployment and safety disagreements are decided) settle the
     // grievance of the product clash and governance disputes up to the level they had when
@@ -377,13 +509,27 @@ pub fn partnership(
     if ps.tension > pp.sharing_cut_threshold && ps.info_sharing > 0.0 {
         ps.info_sharing *= 1.0 - pp.sharing_cut_rate;
     }
+    Grievance {
+        total: grievance,
+        governance,
+    }
+}
 
-    // Talks. Two grievances open them: the compute the lab cannot get while exclusivity
-    // binds, and a clash (tension above the threshold). Settled talks give the lab freedom
-    // to buy compute elsewhere (exclusivity loosens one step) and, after a clash, settle
-    // `boundary_step` of the unsettled product clash and governance disputes. Then the Nash
-    // solution re-splits the joint surplus through the revenue share. An agreement takes
-    // time: talks settle at most once per `renegotiate_interval` months.
+/// Talks. Two grievances open them: the compute the lab cannot get while exclusivity
+/// binds, and a clash (tension above the threshold). Settled talks give the lab freedom
+/// to buy compute elsewhere (exclusivity loosens one step) and, after a clash, settle
+/// `boundary_step` of the unsettled product clash and governance disputes. Then the Nash
+/// solution re-splits the joint surplus through the revenue share ([`bargain`]). An
+/// agreement takes time: talks settle at most once per `renegotiate_interval` months.
+fn hold_talks(
+    p: &crate::scenario::Scenario,
+    ps: &mut Partnership,
+    f: &mut PartnerFacts,
+    grievance: Grievance,
+    rng: &mut rand::rngs::ChaCha8Rng,
+    tick: u32,
+) -> Talks {
+    let pp = &p.partnership;
     let rested = ps.last_settled.is_none_or(|t| tick >= t + pp.renegotiate_interval);
     // Only full exclusivity keeps the lab from compute another cloud could supply.
     let short_of_compute = ps.compute_grievance > pp.renegotiate_shortfall && ps.exclusivity == Exclusivity::Exclusive;
@@ -401,161 +547,230 @@ pub fn partnership(
             ps.exclusivity = ps.exclusivity.loosened();
         }
         if clash {
-            ps.settled_grievance += pp.boundary_step * (grievance - ps.settled_grievance).max(0.0);
+            ps.settled_grievance += pp.boundary_step * (grievance.total - ps.settled_grievance).max(0.0);
             // The settlement's terms are priced in the split below.
-            f.disputes = (unsettled_share(grievance, ps.settled_grievance) * governance).min(1.0);
+            f.disputes = (unsettled_share(grievance.total, ps.settled_grievance) * grievance.governance).min(1.0);
         }
         if short_of_compute {
             ps.compute_grievance = 0.0;
         }
     }
-    let (lab_surplus, investor_surplus) = surpluses(p, &ps, &f);
+    Talks {
+        settled,
+        short_of_compute,
+        rival_offer,
+    }
+}
+
+/// The bargain: with a negative joint surplus (no transfer can keep both) the partners
+/// part with monthly probability `dissolve_rate` (returns true); otherwise settled talks or
+/// a side below its outside option re-split the joint surplus from the last agreement.
+#[allow(clippy::too_many_arguments)]
+fn bargain(
+    p: &crate::scenario::Scenario,
+    ps: &mut Partnership,
+    f: &PartnerFacts,
+    talks: Talks,
+    rng: &mut rand::rngs::ChaCha8Rng,
+    tick: u32,
+    log: &mut EventLog,
+    names: Names,
+) -> bool {
+    let pp = &p.partnership;
+    let (lab_surplus, investor_surplus) = surpluses(p, ps, f);
     let joint = lab_surplus + investor_surplus;
     if joint < 0.0 {
         if chance(rng, pp.dissolve_rate) {
-            close(&mut ps, PartnershipStatus::Dissolved, tick);
+            close(ps, PartnershipStatus::Dissolved, tick);
             log.push(
                 tick,
                 "dissolution",
-                lab_name,
-                inv_name,
+                names.lab,
+                names.investor,
                 format!(
                     "joint surplus {joint:.3} $bn/month below the outside options (tension {:.2})",
                     ps.tension
                 ),
             );
-            return;
+            return true;
         }
     } else if ps.agreed_joint.is_none() {
         // The terms in force are the last agreement: later bargaining splits the changes.
         ps.agreed_joint = Some(joint);
         ps.agreed_lab = lab_surplus;
-    } else if settled || lab_surplus < 0.0 || investor_surplus < 0.0 {
-        // Renegotiation from the status quo (the last agreement): the lab gets the agreed
-        // surplus plus its Nash share β of the change in the joint surplus since then.
-        let from_share = ps.revenue_share;
-        let agreed_joint = ps.agreed_joint.unwrap_or(joint);
-        // Both must still prefer the deal to their outside options (S ≥ 0 here).
-        let target = (ps.agreed_lab + pp.bargaining_weight * (joint - agreed_joint)).clamp(0.0, joint);
-        if f.lab_usage > 0.0 {
-            let per_share = (1.0 - ps.stake) * f.lab_usage;
-            if per_share > 0.0 {
-                ps.revenue_share = (ps.revenue_share + (lab_surplus - target) / per_share).clamp(0.0, 1.0);
-            }
-        }
-        let (agreed_lab, _) = surpluses(p, &ps, &f);
-        ps.agreed_lab = agreed_lab;
-        ps.agreed_joint = Some(joint);
-        ps.renegotiations += 1;
-        let terms = if settled {
-            let why = if short_of_compute {
-                "compute shortfall"
-            } else if rival_offer {
-                "rival cloud's offer"
-            } else {
-                "tension"
-            };
-            format!(
-                "exclusivity {}, grievance settled up to {:.3} ({why}); revenue share {from_share:.3} -> {:.3}",
-                ps.exclusivity.as_str(),
-                ps.settled_grievance,
-                ps.revenue_share
-            )
-        } else {
-            format!("revenue share {from_share:.3} -> {:.3}", ps.revenue_share)
-        };
-        if settled || (ps.revenue_share - from_share).abs() >= 5e-4 {
-            log.push(tick, "renegotiation", lab_name, inv_name, terms);
+    } else if talks.settled || lab_surplus < 0.0 || investor_surplus < 0.0 {
+        resplit(p, ps, f, talks, lab_surplus, joint, tick, log, names);
+    }
+    false
+}
+
+/// Renegotiation from the status quo (the last agreement): the lab gets the agreed surplus
+/// plus its Nash share β of the change in the joint surplus since then.
+#[allow(clippy::too_many_arguments)]
+fn resplit(
+    p: &crate::scenario::Scenario,
+    ps: &mut Partnership,
+    f: &PartnerFacts,
+    talks: Talks,
+    lab_surplus: f64,
+    joint: f64,
+    tick: u32,
+    log: &mut EventLog,
+    names: Names,
+) {
+    let pp = &p.partnership;
+    let from_share = ps.revenue_share;
+    let agreed_joint = ps.agreed_joint.unwrap_or(joint);
+    // Both must still prefer the deal to their outside options (S ≥ 0 here).
+    let target = (ps.agreed_lab + pp.bargaining_weight * (joint - agreed_joint)).clamp(0.0, joint);
+    if f.lab_usage > 0.0 {
+        let per_share = (1.0 - ps.stake) * f.lab_usage;
+        if per_share > 0.0 {
+            ps.revenue_share = (ps.revenue_share + (lab_surplus - target) / per_share).clamp(0.0, 1.0);
         }
     }
+    let (agreed_lab, _) = surpluses(p, ps, f);
+    ps.agreed_lab = agreed_lab;
+    ps.agreed_joint = Some(joint);
+    ps.renegotiations += 1;
+    let terms = if talks.settled {
+        let why = if talks.short_of_compute {
+            "compute shortfall"
+        } else if talks.rival_offer {
+            "rival cloud's offer"
+        } else {
+            "tension"
+        };
+        format!(
+            "exclusivity {}, grievance settled up to {:.3} ({why}); revenue share {from_share:.3} -> {:.3}",
+            ps.exclusivity.as_str(),
+            ps.settled_grievance,
+            ps.revenue_share
+        )
+    } else {
+        format!("revenue share {from_share:.3} -> {:.3}", ps.revenue_share)
+    };
+    if talks.settled || (ps.revenue_share - from_share).abs() >= 5e-4 {
+        log.push(tick, "renegotiation", names.lab, names.investor, terms);
+    }
+}
 
-    match ps.bid_pending_since {
-        Some(since) if since < tick => {
-            if regulators.iter().any(|r| r.bid == BidReview::Blocked) {
-                ps.bid_pending_since = None;
-                ps.tension = (ps.tension + pp.bid_failure_tension).min(1.0);
-                log.push(tick, "bid_failed", inv_name, lab_name, "blocked by a regulator".into());
-            } else if regulators
-                .iter()
-                .all(|r| matches!(r.bid, BidReview::Cleared | BidReview::NoJurisdiction))
-            {
-                let paid = (1.0 - ps.stake) * ps.bid_price;
-                for mut c in companies.iter_mut() {
-                    if c.idx == roster.investor {
-                        c.capital -= paid;
-                    }
-                }
-                close(&mut ps, PartnershipStatus::Acquired, tick);
-                log.push(
-                    tick,
-                    "acquisition",
-                    inv_name,
-                    lab_name,
-                    format!("control acquired after clearance; paid {paid:.1} $bn"),
-                );
+/// A pending bid after the authorities' reviews: blocked by one (tension rises), or
+/// cleared (or outside the jurisdiction) of all, when the investor pays and takes control.
+#[allow(clippy::too_many_arguments)]
+fn close_bid(
+    p: &crate::scenario::Scenario,
+    ps: &mut Partnership,
+    regulators: &Query<&Regulator>,
+    roster: &Roster,
+    companies: &mut Query<&mut Company>,
+    tick: u32,
+    log: &mut EventLog,
+    names: Names,
+) {
+    if regulators.iter().any(|r| r.bid == BidReview::Blocked) {
+        ps.bid_pending_since = None;
+        ps.tension = (ps.tension + p.partnership.bid_failure_tension).min(1.0);
+        log.push(
+            tick,
+            "bid_failed",
+            names.investor,
+            names.lab,
+            "blocked by a regulator".into(),
+        );
+    } else if regulators
+        .iter()
+        .all(|r| matches!(r.bid, BidReview::Cleared | BidReview::NoJurisdiction))
+    {
+        let paid = (1.0 - ps.stake) * ps.bid_price;
+        for mut c in companies.iter_mut() {
+            if c.idx == roster.investor {
+                c.capital -= paid;
             }
         }
-        Some(_) => {}
+        close(ps, PartnershipStatus::Acquired, tick);
+        log.push(
+            tick,
+            "acquisition",
+            names.investor,
+            names.lab,
+            format!("control acquired after clearance; paid {paid:.1} $bn"),
+        );
+    }
+}
+
+/// The investor bids when the lab is weak and control is worth the premium. As a partner
+/// it already earns its rents; control secures them against the partnership breaking down,
+/// which is the closer the more of its value disputes eat up (`fragility`). Those rents at
+/// risk (the margin capitalised as profit, the dependent revenue at the sector's revenue
+/// multiple) must cover the premium on the stake it buys (the premium is paid on the
+/// business, not on the cash). The lab's board then accepts or rejects.
+#[allow(clippy::too_many_arguments)]
+fn consider_bid(
+    p: &crate::scenario::Scenario,
+    ps: &mut Partnership,
+    f: &PartnerFacts,
+    books: &LabBooks,
+    value: LabValue,
+    signals: &mut Signals,
+    rng: &mut rand::rngs::ChaCha8Rng,
+    tick: u32,
+    log: &mut EventLog,
+    names: Names,
+) {
+    let pp = &p.partnership;
+    let runway_short = books.flow < 0.0 && books.capital < pp.weak_capital_months * -books.flow;
+    let weak = tick < ps.lab_weak_until || runway_short;
+    if !weak {
+        ps.board_reservation_draw = None;
+    }
+    let (margin, models) = rents(p, f);
+    let rent_value = 12.0 * (pp.rent_multiple * margin + pp.valuation_multiple * models);
+    let at_risk = fragility(p, ps, f) * rent_value;
+    let worth_it = at_risk >= (1.0 - ps.stake) * pp.bid_premium * value.enterprise;
+    // A board that refused this premium in the current weak episode would refuse again.
+    let refused = ps.board_reservation_draw.is_some_and(|r| pp.bid_premium < r);
+    if !(weak && !refused && ps.stake >= pp.bid_min_stake && worth_it && chance(rng, pp.bid_propensity)) {
+        return;
+    }
+    let price = value.enterprise * (1.0 + pp.bid_premium) + books.capital.max(0.0);
+    let why = if runway_short {
+        "lab short of cash"
+    } else {
+        "lab weakened by crisis"
+    };
+    ps.bids += 1;
+    // The lab's controlling (nonprofit) board sells only when the lab is weak, and only
+    // above its reservation premium, which the investor does not know: uniform with mean
+    // `board_reservation`, fixed for the weak episode (a board that refused does not change
+    // its mind at the same price next month).
+    let reservation = match ps.board_reservation_draw {
+        Some(r) => r,
         None => {
-            let runway_short = lab_flow < 0.0 && lab_capital < pp.weak_capital_months * -lab_flow;
-            let weak = tick < ps.lab_weak_until || runway_short;
-            if !weak {
-                ps.board_reservation_draw = None;
-            }
-            // The investor bids when control is worth the premium. As a partner it already
-            // earns its rents; control secures them against the partnership breaking down,
-            // which is the closer the more of its value disputes eat up (`fragility`). Those
-            // rents at risk (the margin capitalised as profit, the dependent revenue at the
-            // sector's revenue multiple) must cover the premium on the stake it buys (the
-            // premium is paid on the business, not on the cash).
-            let (margin, models) = rents(p, &f);
-            let value = 12.0 * (pp.rent_multiple * margin + pp.valuation_multiple * models);
-            let at_risk = fragility(p, &ps, &f) * value;
-            let worth_it = at_risk >= (1.0 - ps.stake) * pp.bid_premium * enterprise;
-            // A board that refused this premium in the current weak episode would refuse again.
-            let refused = ps.board_reservation_draw.is_some_and(|r| pp.bid_premium < r);
-            if weak && !refused && ps.stake >= pp.bid_min_stake && worth_it && chance(rng, pp.bid_propensity) {
-                let price = enterprise * (1.0 + pp.bid_premium) + lab_capital.max(0.0);
-                let why = if runway_short {
-                    "lab short of cash"
-                } else {
-                    "lab weakened by crisis"
-                };
-                ps.bids += 1;
-                // The lab's controlling (nonprofit) board sells only when the lab is weak, and
-                // only above its reservation premium, which the investor does not know:
-                // uniform with mean `board_reservation`, fixed for the weak episode (a board
-                // that refused does not change its mind at the same price next month).
-                let reservation = match ps.board_reservation_draw {
-                    Some(r) => r,
-                    None => {
-                        let r = 2.0 * pp.board_reservation * uniform(rng);
-                        ps.board_reservation_draw = Some(r);
-                        r
-                    }
-                };
-                if pp.bid_premium >= reservation {
-                    ps.bid_pending_since = Some(tick);
-                    ps.bid_price = price;
-                    signals.bid_filed = true;
-                    log.push(
-                        tick,
-                        "bid",
-                        inv_name,
-                        lab_name,
-                        format!("bid for control at {price:.0} $bn, accepted by the board ({why})"),
-                    );
-                } else {
-                    ps.tension = (ps.tension + pp.bid_failure_tension).min(1.0);
-                    log.push(
-                        tick,
-                        "bid_rejected",
-                        lab_name,
-                        inv_name,
-                        format!("the board rejects a bid at {price:.0} $bn ({why})"),
-                    );
-                }
-            }
+            let r = 2.0 * pp.board_reservation * uniform(rng);
+            ps.board_reservation_draw = Some(r);
+            r
         }
+    };
+    if pp.bid_premium >= reservation {
+        ps.bid_pending_since = Some(tick);
+        ps.bid_price = price;
+        signals.bid_filed = true;
+        log.push(
+            tick,
+            "bid",
+            names.investor,
+            names.lab,
+            format!("bid for control at {price:.0} $bn, accepted by the board ({why})"),
+        );
+    } else {
+        ps.tension = (ps.tension + pp.bid_failure_tension).min(1.0);
+        log.push(
+            tick,
+            "bid_rejected",
+            names.lab,
+            names.investor,
+            format!("the board rejects a bid at {price:.0} $bn ({why})"),
+        );
     }
 }

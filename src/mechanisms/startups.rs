@@ -39,6 +39,18 @@ use super::products::fringe_competes;
 use crate::scenario::Segment;
 use crate::world::components::MAX_FIRMS;
 
+/// The month's money flows of the big firms with the startup sector, by firm (or cloud
+/// slot): what they paid for startups, and what their clouds earned from them.
+struct FirmFlows {
+    /// Each firm's cash (at least 0), the weights of the buyer draw.
+    capital: [f64; MAX_FIRMS],
+    total_capital: f64,
+    paid: [f64; MAX_FIRMS],
+    cloud_income: [f64; CLOUD_SLOTS],
+}
+
+/// One month of the startup sector, as its decisions in order: staff moves, entry, venture
+/// rounds, growth with failure and sale, the clouds' startup income, and the entrants' start.
 #[allow(clippy::too_many_arguments)]
 pub fn startups(
     params: Res<Params>,
@@ -55,13 +67,64 @@ pub fn startups(
 ) {
     let rng = rng.get(Stream::Startups);
     let p = &params.0;
-    let sp = &p.startups;
-    let os = p.open_source.strength;
     let tick = clock.tick;
     let index = &mut *index;
+    apply_staff_moves(index, &mut startups);
 
-    // Staff moves decided by hiring: net them per slot, then one pass along the alive list
-    // (both sorted by slot), so a big pool's thousands of moves cost one lookup per startup.
+    let mut flows = FirmFlows {
+        capital: [0.0; MAX_FIRMS],
+        total_capital: 0.0,
+        paid: [0.0; MAX_FIRMS],
+        cloud_income: [0.0; CLOUD_SLOTS],
+    };
+    for c in companies.iter() {
+        flows.capital[c.idx as usize] = c.capital.max(0.0);
+    }
+    flows.total_capital = flows.capital.iter().sum();
+    market.startup_load = [0.0; CLOUD_SLOTS];
+    market.startup_spend = [0.0; CLOUD_SLOTS];
+
+    let (entries, pool) = seeded_entries(p, &signals, index, rng);
+    let rounds = venture_rounds(p, index, &mut startups, pool);
+    let failures = grow_fail_or_sell(
+        p,
+        &roster,
+        &mut signals,
+        &mut log,
+        index,
+        &mut market,
+        &mut commands,
+        &mut startups,
+        &mut flows,
+        rng,
+        tick,
+    );
+    let startup_compute: f64 = market.startup_load.iter().sum();
+    signals.investor_rival_compute_share = if startup_compute > 0.0 {
+        market.startup_load[roster.investor as usize] / startup_compute
+    } else {
+        0.0
+    };
+    for mut c in companies.iter_mut() {
+        c.capital += flows.cloud_income[c.idx as usize] - flows.paid[c.idx as usize];
+    }
+    start_entrants(p, &roster, index, &market, &mut commands, entries, rng, tick);
+
+    // Entries and failures are many and alike: one line each per month.
+    if entries > 0 {
+        log.push(tick, "startup_entry", "startups", "", format!("{entries} entered"));
+    }
+    if failures > 0 {
+        log.push(tick, "startup_exit", "startups", "", format!("{failures} failed"));
+    }
+    if rounds > 0 {
+        log.push(tick, "venture_rounds", "startups", "", format!("{rounds} raised"));
+    }
+}
+
+/// Staff moves decided by hiring: net them per slot, then one pass along the alive list
+/// (both sorted by slot), so a big pool's thousands of moves cost one lookup per startup.
+fn apply_staff_moves(index: &mut StartupIndex, startups: &mut Query<&mut Startup>) {
     index.staff_delta.sort_unstable_by_key(|&(slot, _)| slot);
     let mut at = 0;
     let deltas = std::mem::take(&mut index.staff_delta);
@@ -86,25 +149,18 @@ pub fn startups(
     }
     index.staff_delta = deltas;
     index.staff_delta.clear();
+}
 
-    let mut capital = [0.0f64; MAX_FIRMS];
-    for c in companies.iter() {
-        capital[c.idx as usize] = c.capital.max(0.0);
-    }
-    let total_capital: f64 = capital.iter().sum();
-    let total_quality: f64 = index
-        .alive
-        .iter()
-        .filter_map(|&(_, e)| startups.get(e).ok())
-        .map(|s| s.quality)
-        .sum();
-    let mut paid = [0.0f64; MAX_FIRMS];
-    let mut cloud_income = [0.0f64; CLOUD_SLOTS];
-    market.startup_load = [0.0; CLOUD_SLOTS];
-    market.startup_spend = [0.0; CLOUD_SLOTS];
-
-    // Entry: this month's founders are seeded first from the month's venture capital (the
-    // venture total includes seed rounds); they start at the end of the phase.
+/// Entry: this month's founders are seeded first from the month's venture capital (the
+/// venture total includes seed rounds); they start at the end of the phase. Returns the
+/// entries and the venture capital left for rounds.
+fn seeded_entries(
+    p: &crate::scenario::Scenario,
+    signals: &Signals,
+    index: &StartupIndex,
+    rng: &mut rand::rngs::ChaCha8Rng,
+) -> (usize, f64) {
+    let sp = &p.startups;
     let (mut hhi_sum, mut n) = (0.0, 0.0);
     for s in Segment::ALL {
         if fringe_competes(s) {
@@ -113,7 +169,7 @@ pub fn startups(
         }
     }
     let hhi = if n > 0.0 { hhi_sum / n } else { 0.0 };
-    let mean = sp.entry_rate * (0.5 + os) * (-sp.concentration_deterrence * hhi / 10_000.0).exp();
+    let mean = sp.entry_rate * (0.5 + p.open_source.strength) * (-sp.concentration_deterrence * hhi / 10_000.0).exp();
     let room = (sp.max_startups as usize).saturating_sub(index.alive.len());
     let mut entries = (poisson(rng, mean) as usize).min(room);
     let mut pool = sp.venture_funding;
@@ -121,10 +177,18 @@ pub fn startups(
         entries = entries.min((pool / sp.initial_cash).floor() as usize);
         pool -= entries as f64 * sp.initial_cash;
     }
+    (entries, pool)
+}
 
-    // Venture rounds: the candidates (short of runway), best quality first, while the
-    // month's capital lasts.
-    let ceiling = 1.5 * super::products::fringe_base_quality(p);
+/// Venture rounds: the candidates (short of runway), best quality first, while the month's
+/// capital lasts. Returns the rounds raised.
+fn venture_rounds(
+    p: &crate::scenario::Scenario,
+    index: &StartupIndex,
+    startups: &mut Query<&mut Startup>,
+    mut pool: f64,
+) -> u32 {
+    let sp = &p.startups;
     let mut candidates: Vec<(f64, u32, Entity)> = index
         .alive
         .iter()
@@ -146,8 +210,35 @@ pub fn startups(
         st.cash += round;
         rounds += 1;
     }
+    rounds
+}
 
-    // Grow, fail or get bought, in slot order.
+/// Each startup, in slot order, earns its share of the fringe's revenue, burns cash (part
+/// of it compute bought from its cloud), improves while staffed, and may fail or be bought.
+/// Returns the failures.
+#[allow(clippy::too_many_arguments)]
+fn grow_fail_or_sell(
+    p: &crate::scenario::Scenario,
+    roster: &Roster,
+    signals: &mut Signals,
+    log: &mut EventLog,
+    index: &mut StartupIndex,
+    market: &mut CloudMarket,
+    commands: &mut Commands,
+    startups: &mut Query<&mut Startup>,
+    flows: &mut FirmFlows,
+    rng: &mut rand::rngs::ChaCha8Rng,
+    tick: u32,
+) -> u32 {
+    let sp = &p.startups;
+    let os = p.open_source.strength;
+    let total_quality: f64 = index
+        .alive
+        .iter()
+        .filter_map(|&(_, e)| startups.get(e).ok())
+        .map(|s| s.quality)
+        .sum();
+    let ceiling = 1.5 * super::products::fringe_base_quality(p);
     let mut gone = 0usize;
     let mut failures = 0u32;
     for i in 0..index.alive.len() {
@@ -163,14 +254,14 @@ pub fn startups(
         let compute = p.cloud.startup_compute_share * burn;
         let h = st.cloud as usize;
         // The cloud keeps the fee net of the capacity cost of the compute it serves.
-        cloud_income[h] += compute * (1.0 - CloudMarket::capacity_cost(&p.cloud) / market.price[h]);
+        flows.cloud_income[h] += compute * (1.0 - CloudMarket::capacity_cost(&p.cloud) / market.price[h]);
         market.startup_spend[h] += compute;
         market.startup_load[h] += compute / market.price[h];
         if st.staff > 0 {
             st.quality += sp.growth_rate * (0.5 + os) * (ceiling - st.quality).max(0.0);
         }
         let failed = st.cash < 0.0 || chance(rng, sp.failure_rate);
-        let bought = !failed && total_capital > 0.0 && chance(rng, sp.acquisition_rate);
+        let bought = !failed && flows.total_capital > 0.0 && chance(rng, sp.acquisition_rate);
         if !(failed || bought) {
             continue;
         }
@@ -178,37 +269,7 @@ pub fn startups(
             index.fate[slot as usize] = FATE_FAILED;
             failures += 1;
         } else {
-            let name = format!("startup-{slot}");
-            let mut pick = uniform(rng) * total_capital;
-            let mut buyer = 0usize;
-            for (f, &c) in capital.iter().enumerate().take(roster.firms()) {
-                buyer = f;
-                if pick < c {
-                    break;
-                }
-                pick -= c;
-            }
-            let acquihire = chance(rng, sp.acquihire_share);
-            index.fate[slot as usize] = buyer as u32;
-            let price = st.cash.max(0.0) + 24.0 * p.talent.cost_per_researcher * st.staff as f64;
-            paid[buyer] += price;
-            let b = buyer as u8;
-            if acquihire {
-                signals.acquihires.push(AcquihireDeal {
-                    buyer: b,
-                    slot,
-                    staff: st.staff,
-                    price,
-                });
-            }
-            let kind = if acquihire { "acquihire" } else { "startup_acquired" };
-            log.push(
-                tick,
-                kind,
-                roster.name(b),
-                &name,
-                format!("{} researchers join", st.staff),
-            );
+            sell(p, roster, signals, log, index, flows, &st, slot, rng, tick);
         }
         commands.entity(e).despawn();
         index.alive[i].0 = u32::MAX; // tombstone, removed below
@@ -219,17 +280,72 @@ pub fn startups(
         let fate = &index.fate;
         index.seats.retain(|&(slot, _)| fate[slot as usize] == FATE_ALIVE);
     }
-    let startup_compute: f64 = market.startup_load.iter().sum();
-    signals.investor_rival_compute_share = if startup_compute > 0.0 {
-        market.startup_load[roster.investor as usize] / startup_compute
-    } else {
-        0.0
-    };
-    for mut c in companies.iter_mut() {
-        c.capital += cloud_income[c.idx as usize] - paid[c.idx as usize];
-    }
+    failures
+}
 
-    // The seeded entrants start (exits only made room).
+/// A sale: a big firm, drawn in proportion to its cash, buys the startup for its cash plus
+/// two years of its staff's pay; a share `acquihire_share` of sales are acqui-hires, passed
+/// to regulation for review. The staff join the buyer at their next hiring pass.
+#[allow(clippy::too_many_arguments)]
+fn sell(
+    p: &crate::scenario::Scenario,
+    roster: &Roster,
+    signals: &mut Signals,
+    log: &mut EventLog,
+    index: &mut StartupIndex,
+    flows: &mut FirmFlows,
+    st: &Startup,
+    slot: u32,
+    rng: &mut rand::rngs::ChaCha8Rng,
+    tick: u32,
+) {
+    let name = format!("startup-{slot}");
+    let mut pick = uniform(rng) * flows.total_capital;
+    let mut buyer = 0usize;
+    for (f, &c) in flows.capital.iter().enumerate().take(roster.firms()) {
+        buyer = f;
+        if pick < c {
+            break;
+        }
+        pick -= c;
+    }
+    let acquihire = chance(rng, p.startups.acquihire_share);
+    index.fate[slot as usize] = buyer as u32;
+    let price = st.cash.max(0.0) + 24.0 * p.talent.cost_per_researcher * st.staff as f64;
+    flows.paid[buyer] += price;
+    let b = buyer as u8;
+    if acquihire {
+        signals.acquihires.push(AcquihireDeal {
+            buyer: b,
+            slot,
+            staff: st.staff,
+            price,
+        });
+    }
+    let kind = if acquihire { "acquihire" } else { "startup_acquired" };
+    log.push(
+        tick,
+        kind,
+        roster.name(b),
+        &name,
+        format!("{} researchers join", st.staff),
+    );
+}
+
+/// The seeded entrants start (exits only made room), each on a cloud drawn by the
+/// startups' cloud weights, with quality around the fringe's base quality.
+#[allow(clippy::too_many_arguments)]
+fn start_entrants(
+    p: &crate::scenario::Scenario,
+    roster: &Roster,
+    index: &mut StartupIndex,
+    market: &CloudMarket,
+    commands: &mut Commands,
+    entries: usize,
+    rng: &mut rand::rngs::ChaCha8Rng,
+    tick: u32,
+) {
+    let sp = &p.startups;
     let fringe_quality = super::products::fringe_base_quality(p);
     let mut weights = [0.0f64; CLOUD_SLOTS];
     if entries > 0 {
@@ -250,16 +366,6 @@ pub fn startups(
         if sp.founders > 0 {
             index.seats.push((slot, sp.founders));
         }
-    }
-    // Entries and failures are many and alike: one line each per month.
-    if entries > 0 {
-        log.push(tick, "startup_entry", "startups", "", format!("{entries} entered"));
-    }
-    if failures > 0 {
-        log.push(tick, "startup_exit", "startups", "", format!("{failures} failed"));
-    }
-    if rounds > 0 {
-        log.push(tick, "venture_rounds", "startups", "", format!("{rounds} raised"));
     }
 }
 
