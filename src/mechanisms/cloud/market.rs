@@ -1,0 +1,213 @@
+//! The state of the cloud market and how it is set up and read: capacity, load and prices
+//! per cloud, the independent labs' placement, startups' choice of cloud, revenue.
+
+use bevy_ecs::prelude::*;
+
+use crate::scenario::{CloudParams, Role, Scenario};
+use crate::world::components::{CLOUD_SLOTS, FirmIdx, OTHER_CLOUD};
+use crate::world::resources::Roster;
+
+/// The state of the cloud market, one entry per cloud slot (firm index, or `OTHER_CLOUD`).
+#[derive(Resource, Debug, Clone)]
+pub struct CloudMarket {
+    /// Capacity online, kGPU.
+    pub capacity: [f64; CLOUD_SLOTS],
+    /// The owner's own workloads on its cloud, kGPU.
+    pub own_use: [f64; CLOUD_SLOTS],
+    /// The rest of the market's workloads served, kGPU.
+    pub third_party: [f64; CLOUD_SLOTS],
+    /// The rest of the market's demand, kGPU (served or waiting).
+    pub third_party_demand: f64,
+    /// Startups' compute this month, kGPU and $bn (set by the startups phase).
+    pub startup_load: [f64; CLOUD_SLOTS],
+    pub startup_spend: [f64; CLOUD_SLOTS],
+    /// The lab's fees paid to each cloud this month, $bn.
+    pub lab_fees: [f64; CLOUD_SLOTS],
+    /// Independent labs' compute, an anchor tenant's committed load on the rival clouds
+    /// (split in proportion to their capacity), kGPU, and what it paid this month, $bn.
+    pub tenant_load: [f64; CLOUD_SLOTS],
+    pub tenant_spend: [f64; CLOUD_SLOTS],
+    /// The clouds that host independent labs: the rival clouds (else the fringe).
+    pub tenant_hosts: [bool; CLOUD_SLOTS],
+    /// Share of the independent labs' demand served this month (research uses only that).
+    pub tenant_served: f64,
+    /// Price this month, $bn per kGPU-month.
+    pub price: [f64; CLOUD_SLOTS],
+    /// Served load over capacity at the end of the month.
+    pub utilization: [f64; CLOUD_SLOTS],
+    /// Demand (served plus turned away) over capacity at the end of the month: sets the
+    /// next month's price, so scarcity shows in prices.
+    pub pressure: [f64; CLOUD_SLOTS],
+    /// Maximum monthly build, share of capacity.
+    pub build_rate: [f64; CLOUD_SLOTS],
+    /// Startup credits offered, $M.
+    pub credits: [f64; CLOUD_SLOTS],
+    /// Trailing monthly growth of the load (served plus unmet) a cloud plans for.
+    pub load_growth: [f64; CLOUD_SLOTS],
+    pub last_load: [f64; CLOUD_SLOTS],
+    /// Capacity under construction, kGPU.
+    pub in_pipeline: [f64; CLOUD_SLOTS],
+    /// Capacity arriving, by month modulo `build_lead_months + 1`.
+    pub arrivals: Vec<[f64; CLOUD_SLOTS]>,
+    /// The lab's training demand, kGPU.
+    pub lab_training: f64,
+    /// The lab's inference demand at its month-1 usage, kGPU.
+    pub lab_inference_base: f64,
+    /// The lab's product usage in its first month, $bn (0 until known).
+    pub lab_usage_ref: f64,
+    /// Compute the lab has migrated off the investor so far, kGPU.
+    pub lab_migrated: f64,
+}
+
+/// Price of a cloud at a utilization: list price at target, linear around it, bounded.
+pub fn price_at(c: &CloudParams, utilization: f64) -> f64 {
+    c.price_per_kgpu_month
+        * (1.0 + c.price_slope * (utilization - c.target_utilization)).clamp(c.price_floor, c.price_cap)
+}
+
+impl CloudMarket {
+    /// The market at the start of a run: every cloud at `initial_utilization`, the rest of
+    /// the market filling what its owner, the lab (`lab_on`) and startups do not use, and
+    /// `build_lead_months` of each cloud's build programme already under construction.
+    pub fn new(s: &Scenario, roster: &Roster, lab_on: &[f64; CLOUD_SLOTS]) -> CloudMarket {
+        let c = &s.cloud;
+        let lead = c.build_lead_months as usize;
+        let mut m = CloudMarket {
+            capacity: [0.0; CLOUD_SLOTS],
+            own_use: [0.0; CLOUD_SLOTS],
+            third_party: [0.0; CLOUD_SLOTS],
+            third_party_demand: 0.0,
+            startup_load: [0.0; CLOUD_SLOTS],
+            startup_spend: [0.0; CLOUD_SLOTS],
+            lab_fees: [0.0; CLOUD_SLOTS],
+            tenant_load: [0.0; CLOUD_SLOTS],
+            tenant_spend: [0.0; CLOUD_SLOTS],
+            tenant_hosts: [false; CLOUD_SLOTS],
+            tenant_served: 1.0,
+            price: [0.0; CLOUD_SLOTS],
+            utilization: [0.0; CLOUD_SLOTS],
+            pressure: [0.0; CLOUD_SLOTS],
+            build_rate: [0.0; CLOUD_SLOTS],
+            credits: [0.0; CLOUD_SLOTS],
+            load_growth: [c.third_party_growth; CLOUD_SLOTS],
+            last_load: [0.0; CLOUD_SLOTS],
+            in_pipeline: [0.0; CLOUD_SLOTS],
+            arrivals: vec![[0.0; CLOUD_SLOTS]; lead + 1],
+            lab_training: 0.0,
+            lab_inference_base: 0.0,
+            lab_usage_ref: 0.0,
+            lab_migrated: 0.0,
+        };
+        for &h in &roster.clouds {
+            let co = &s.companies[h as usize];
+            m.capacity[h as usize] = co.cloud_capacity;
+            m.own_use[h as usize] = co.own_compute;
+            m.build_rate[h as usize] = co.build_rate;
+            m.credits[h as usize] = co.startup_credits;
+        }
+        let o = OTHER_CLOUD as usize;
+        m.capacity[o] = c.other_capacity;
+        m.build_rate[o] = c.other_build_rate;
+        for &h in &roster.clouds {
+            m.tenant_hosts[h as usize] = s.companies[h as usize].role == Role::RivalCloud;
+        }
+        if !m.tenant_hosts.iter().any(|&t| t) {
+            m.tenant_hosts[o] = true;
+        }
+        let tenants: f64 = s
+            .companies
+            .iter()
+            .filter(|co| co.role == Role::IndependentLab)
+            .map(|co| co.own_compute)
+            .sum();
+        m.place_tenants(tenants);
+        for &h in &roster.hosts {
+            let h = h as usize;
+            m.utilization[h] = c.initial_utilization;
+            m.pressure[h] = c.initial_utilization;
+            m.price[h] = price_at(c, c.initial_utilization);
+            m.third_party[h] =
+                (m.capacity[h] * c.initial_utilization - m.own_use[h] - lab_on[h] - m.tenant_load[h]).max(0.0);
+            m.third_party_demand += m.third_party[h];
+            let build = m.build_rate[h] * m.capacity[h];
+            for month in 1..=lead {
+                m.arrivals[month % (lead + 1)][h] += build;
+            }
+            m.in_pipeline[h] = build * lead as f64;
+        }
+        let lab = &s.companies[roster.lab as usize];
+        m.lab_training = lab.own_compute * c.training_share;
+        m.lab_inference_base = lab.own_compute * (1.0 - c.training_share);
+        m
+    }
+
+    /// Spreads the independent labs' compute over their hosts in proportion to capacity.
+    pub fn place_tenants(&mut self, kgpu: f64) {
+        let cap: f64 = (0..CLOUD_SLOTS)
+            .filter(|&h| self.tenant_hosts[h])
+            .map(|h| self.capacity[h])
+            .sum();
+        for h in 0..CLOUD_SLOTS {
+            self.tenant_load[h] = if self.tenant_hosts[h] && cap > 0.0 {
+                kgpu * self.capacity[h] / cap
+            } else {
+                0.0
+            };
+        }
+    }
+
+    /// The price an independent lab pays per kGPU-month: its hosts' prices weighted by its load.
+    pub fn tenant_price(&self, c: &CloudParams) -> f64 {
+        let load: f64 = self.tenant_load.iter().sum();
+        if load > 0.0 {
+            (0..CLOUD_SLOTS)
+                .map(|h| self.tenant_load[h] * self.price[h])
+                .sum::<f64>()
+                / load
+        } else {
+            c.price_per_kgpu_month
+        }
+    }
+
+    /// Records startups' compute on their clouds at setup (they displace the rest of the
+    /// market, so utilization stays at its initial value).
+    pub fn add_startup_load(&mut self, slot: FirmIdx, kgpu: f64) {
+        let h = slot as usize;
+        self.startup_load[h] += kgpu;
+        let moved = kgpu.min(self.third_party[h]);
+        self.third_party[h] -= moved;
+        self.third_party_demand -= moved;
+    }
+
+    /// Weights of the clouds (`roster.hosts` order) in a new startup's choice: capacity
+    /// (reach), relative price and credits.
+    pub fn startup_weights(&self, c: &CloudParams, hosts: &[FirmIdx], out: &mut [f64; CLOUD_SLOTS]) {
+        let (mut cap, mut paid) = (0.0, 0.0);
+        for &h in hosts {
+            cap += self.capacity[h as usize];
+            paid += self.capacity[h as usize] * self.price[h as usize];
+        }
+        let mean_price = if cap > 0.0 { paid / cap } else { 1.0 };
+        for &h in hosts {
+            let h = h as usize;
+            out[h] = self.capacity[h]
+                * (self.price[h] / mean_price).powf(-c.price_elasticity)
+                * (c.startup_credit_weight * self.credits[h]).exp();
+        }
+    }
+
+    /// The capacity cost of one kGPU-month, $bn: the lease that pays a build off over its
+    /// life. Clouds keep their fees net of it.
+    pub fn capacity_cost(c: &CloudParams) -> f64 {
+        c.build_cost_per_kgpu / f64::from(c.depreciation_months)
+    }
+
+    /// Compute revenue of a cloud this month: the lab's fees, startups' and independent
+    /// labs' spending and the rest of the market's, $bn.
+    pub fn revenue(&self, slot: usize) -> f64 {
+        self.lab_fees[slot]
+            + self.startup_spend[slot]
+            + self.tenant_spend[slot]
+            + self.third_party[slot] * self.price[slot]
+    }
+}
