@@ -12,8 +12,9 @@
 //! weeks (Chambers *Merger Control 2025*, UK chapter). Undertakings in lieu of a reference:
 //! 50 working days to accept (model: `undertaking_days`).
 
-use super::{Influence, Subject};
-use crate::scenario::RegulationParams;
+use super::jurisdiction::{Influence, Subject};
+use super::screens::Screens;
+use crate::scenario::{AuthorityParams, RegulationParams};
 
 /// Whether the CMA has jurisdiction over `subject`.
 pub fn jurisdiction(subject: &Subject, rp: &RegulationParams) -> bool {
@@ -23,4 +24,16 @@ pub fn jurisdiction(subject: &Subject, rp: &RegulationParams) -> bool {
         Subject::Absorption { combined_share, .. } => combined_share >= rp.share_of_supply,
         Subject::Acquihire { buyer_share, .. } => buyer_share >= rp.share_of_supply,
     }
+}
+
+/// The CMA's parameters (its clocks and propensities).
+pub fn params(rp: &RegulationParams) -> &AuthorityParams {
+    &rp.cma
+}
+
+/// Whether the CMA's structural screen flags the combination. The CMA publishes no HHI
+/// thresholds (Merger Assessment Guidelines 2021, CMA129, treat concentration as one
+/// indicator among several): the US presumption ([`Screens::presumed`]) is the stand-in.
+pub fn flags(screens: &Screens, rp: &RegulationParams) -> bool {
+    screens.presumed(rp)
 }

@@ -10,8 +10,9 @@
 //! staff is reportable when its price (an absorption: the value of the team) exceeds the
 //! threshold.
 
-use super::{Influence, Subject};
-use crate::scenario::RegulationParams;
+use super::jurisdiction::{Influence, Subject};
+use super::screens::Screens;
+use crate::scenario::{AuthorityParams, RegulationParams};
 
 /// Whether the FTC has jurisdiction over `subject`.
 pub fn jurisdiction(subject: &Subject, rp: &RegulationParams) -> bool {
@@ -20,5 +21,26 @@ pub fn jurisdiction(subject: &Subject, rp: &RegulationParams) -> bool {
         Subject::Bid { price, .. } => price >= rp.hsr_threshold,
         Subject::Absorption { value, .. } => value >= rp.hsr_threshold,
         Subject::Acquihire { price, .. } => price >= rp.hsr_threshold,
+    }
+}
+
+/// The FTC's parameters (its clocks and propensities).
+pub fn params(rp: &RegulationParams) -> &AuthorityParams {
+    &rp.ftc
+}
+
+/// Whether the FTC's structural screen flags the combination: the US 2023 presumption
+/// ([`Screens::presumed`]).
+pub fn flags(screens: &Screens, rp: &RegulationParams) -> bool {
+    screens.presumed(rp)
+}
+
+impl Screens {
+    /// The US 2023 Merger Guidelines' structural presumption: harm is presumed if
+    /// `ΔHHI > delta_presumption` and (post HHI > `hhi_presumption` or combined share >
+    /// `share_presumption`).
+    pub fn presumed(&self, rp: &RegulationParams) -> bool {
+        self.delta_hhi > rp.delta_presumption
+            && (self.hhi_post > rp.hhi_presumption || self.combined_share > rp.share_presumption)
     }
 }
