@@ -43,7 +43,7 @@ const MECHANISM_STREAMS: u64 = 1 << 62;
 /// how many numbers one mechanism draws leaves every other mechanism's draws where they
 /// were: runs of two scenarios on common seeds stay in step (synchronised random numbers).
 /// Initialization draws from stream 0 before these exist; the hiring kernel keeps its
-/// per-chunk streams (see [`RunSeed`]).
+/// per-chunk streams (see [`RunSeed`](super::resources::RunSeed)).
 #[derive(Resource)]
 pub struct SimRng([ChaCha8Rng; Stream::COUNT]);
 
