@@ -7,6 +7,8 @@ pub mod calibrate_patterns;
 pub mod compare;
 pub mod run;
 pub mod scenarios;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod slurm;
 pub mod sweep;
 pub mod table;
@@ -157,7 +159,7 @@ pub fn exit_status(e: &anyhow::Error) -> u8 {
     long_about = "Agent-based simulation of the AI market around a frontier-lab / hyperscaler partnership.\n\
         Companies, researchers, startups, cloud contracts, products and three antitrust authorities \
         step month by month; each run ends in symbiosis, decoupling, acquisition or divestiture.",
-    after_help = "Examples:\n  coopetition run                         # 1000 runs of the built-in baseline\n  coopetition run strict-regulators --runs 5000 --seed 7\n  coopetition run --set regulation.stringency=2 --set partnership.exclusivity=rofr\n  coopetition show baseline > my.toml && coopetition validate my.toml\n  coopetition compare baseline timeline-2024 --runs 2000\n  coopetition sweep scenarios/sweeps/regulation.toml\n  coopetition analyze output/baseline-seed42"
+    after_help = "Examples:\n  coopetition run                         # 1000 runs of the built-in baseline\n  coopetition run strict-regulators --runs 5000 --seed 7\n  coopetition run --set regulation.stringency=2 --set partnership.exclusivity=rofr\n  coopetition show baseline > my.toml && coopetition validate my.toml\n  coopetition compare baseline timeline-2024 --runs 2000\n  coopetition sweep scenarios/sweeps/regulation.toml\n  coopetition analyze output/baseline-seed42\n  coopetition serve                       # the web app on http://127.0.0.1:8080/"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -205,6 +207,9 @@ pub enum Command {
     Calibrate(calibrate::CalibrateArgs),
     /// Measure throughput and scaling on this machine (prints Markdown tables).
     Bench(bench::BenchArgs),
+    /// Serve the web app (what-if, run stories, results) and its JSON API on this machine.
+    #[cfg(feature = "serve")]
+    Serve(serve::ServeArgs),
     /// Print every parameter with its default, unit, valid range and meaning (Markdown).
     #[command(after_help = "Examples:\n  coopetition params\n  coopetition params strict-regulators")]
     Params {
@@ -307,5 +312,7 @@ pub fn dispatch(cli: Cli, argv: Vec<String>) -> anyhow::Result<ExitCode> {
         Command::Sweep(args) => sweep::execute(args, &argv),
         Command::Merge(args) => sweep::execute_merge(args, &argv),
         Command::Slurm(args) => slurm::execute(args, &argv),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve::execute(args),
     }
 }
