@@ -558,7 +558,7 @@ pub(crate) async fn compare(State(state): Shared, Query(mode): Query<Mode>, body
                 command_line: &[],
             };
             let (pairs, ta, tb) = jobs::compare(&st.pool, &spec, tick).map_err(stopped)?;
-            Ok(jobs::compare_json(&spec, &pairs, &ta, &tb, &fans)?)
+            jobs::compare_json(&spec, &pairs, &ta, &tb, &fans)
         })
     })();
     match started {
