@@ -25,7 +25,7 @@ use crate::analyze::plots::{self, BarSeries, DiffBar};
 use crate::analyze::report::{self, Block};
 use crate::analyze::tables::Table;
 use crate::fsutil::write_atomic;
-use crate::montecarlo::{BLOCK, Engines, Render, run_block};
+use crate::montecarlo::{BLOCK, Engines, Render, RunRecord, run_block};
 use crate::outcome::Outcome;
 use crate::output::columns::{METRICS, metric_values, push_num};
 use crate::output::manifest::RunManifest;
@@ -118,6 +118,15 @@ impl Pairs {
         }
     }
 
+    /// Adds a pair of run records when both runs succeeded (a failed run's pair is left out).
+    pub fn add_records(&mut self, ra: &RunRecord, rb: &RunRecord) {
+        if let (Ok(x), Ok(y)) = (&ra.result, &rb.result) {
+            let mx = metric_values(&x.last().cloned().unwrap_or_default());
+            let my = metric_values(&y.last().cloned().unwrap_or_default());
+            self.add((x.outcome, &mx), (y.outcome, &my));
+        }
+    }
+
     /// Outcome probabilities under A and B and their paired differences, in outcome order.
     pub fn outcomes(&self) -> Vec<OutcomeDiff> {
         Outcome::ALL
@@ -176,6 +185,11 @@ impl Pairs {
 pub struct CompareSpec<'a> {
     pub a: &'a Scenario,
     pub b: &'a Scenario,
+    /// What A and B are called in tables, charts and the report: the scenario's name and
+    /// the changes made to it ([`crate::scenario::label`]), e.g.
+    /// `baseline + regulation.stringency=2`.
+    pub label_a: String,
+    pub label_b: String,
     pub runs: u64,
     pub seed: u64,
     pub command_line: &'a [String],
@@ -198,6 +212,8 @@ struct CompareManifest<'a> {
     kind: &'static str,
     scenario_a: &'a str,
     scenario_b: &'a str,
+    label_a: &'a str,
+    label_b: &'a str,
     master_seed: u64,
     runs: u64,
     pairs: u64,
@@ -205,6 +221,33 @@ struct CompareManifest<'a> {
     failed_runs_b: u64,
     seeds: &'static str,
     command_line: &'a [String],
+}
+
+/// The runs of a comparison, the one loop `compare` and `serve` share: blocks of [`BLOCK`]
+/// runs of A, then the same runs of B on the same seeds, handed to `each` in run order.
+/// `stopped` is asked before every block (an error ends the work and is returned), as is
+/// the first error of `each`.
+pub fn run_pairs<E>(
+    spec: &CompareSpec<'_>,
+    pool: &rayon::ThreadPool,
+    render: &Render,
+    stopped: impl Fn() -> Result<(), E>,
+    mut each: impl FnMut(&[RunRecord], &[RunRecord]) -> Result<(), E>,
+) -> Result<(), E> {
+    let engines = Engines::default();
+    let mut start = 0;
+    while start < spec.runs {
+        stopped()?;
+        let end = (start + BLOCK).min(spec.runs);
+        // Run i of A and run i of B both use run_seed(seed, 0, i): common random numbers.
+        let block_a = pool.install(|| run_block(&engines, spec.a, spec.seed, 0, start..end, render));
+        let block_b = pool.install(|| run_block(&engines, spec.b, spec.seed, 0, start..end, render));
+        each(&block_a, &block_b)?;
+        engines.recycle(block_a);
+        engines.recycle(block_b);
+        start = end;
+    }
+    Ok(())
 }
 
 /// Runs both scenarios on the same seeds in the rayon pool `pool`, writing everything into
@@ -233,29 +276,22 @@ pub fn run(
         events: files.events,
     };
     let mut pairs = Pairs::new();
-    let engines = Engines::default();
-    let mut start = 0;
     let stop = crate::interrupt::current();
-    while start < spec.runs {
-        stop.check().map_err(io(&dir_a))?;
-        let end = (start + BLOCK).min(spec.runs);
-        // Run i of A and run i of B both use run_seed(seed, 0, i): common random numbers.
-        let block_a = pool.install(|| run_block(&engines, spec.a, spec.seed, 0, start..end, &render));
-        let block_b = pool.install(|| run_block(&engines, spec.b, spec.seed, 0, start..end, &render));
-        for (ra, rb) in block_a.iter().zip(&block_b) {
-            out_a.write(ra).map_err(io(&dir_a))?;
-            out_b.write(rb).map_err(io(&dir_b))?;
-            if let (Ok(x), Ok(y)) = (&ra.result, &rb.result) {
-                let mx = metric_values(&x.last().cloned().unwrap_or_default());
-                let my = metric_values(&y.last().cloned().unwrap_or_default());
-                pairs.add((x.outcome, &mx), (y.outcome, &my));
+    run_pairs(
+        spec,
+        pool,
+        &render,
+        || stop.check().map_err(io(&dir_a)),
+        |block_a, block_b| {
+            for (ra, rb) in block_a.iter().zip(block_b) {
+                out_a.write(ra).map_err(io(&dir_a))?;
+                out_b.write(rb).map_err(io(&dir_b))?;
+                pairs.add_records(ra, rb);
             }
-        }
-        engines.recycle(block_a);
-        engines.recycle(block_b);
-        tick(end - start);
-        start = end;
-    }
+            tick(block_a.len() as u64);
+            Ok(())
+        },
+    )?;
     let (failed_a, failed_b) = (out_a.failed, out_b.failed);
     out_a
         .finish(&RunManifest::new(
@@ -303,6 +339,8 @@ pub fn run(
         kind: "compare",
         scenario_a: &spec.a.name,
         scenario_b: &spec.b.name,
+        label_a: &spec.label_a,
+        label_b: &spec.label_b,
         master_seed: spec.seed,
         runs: spec.runs,
         pairs: pairs.n,
@@ -321,9 +359,9 @@ pub fn run(
     })
 }
 
-/// Names shown for A and B (`A: name`, `B: name`).
+/// Names shown for A and B (`A: label`, `B: label`).
 fn labels(spec: &CompareSpec<'_>) -> (String, String) {
-    (format!("A: {}", spec.a.name), format!("B: {}", spec.b.name))
+    (format!("A: {}", spec.label_a), format!("B: {}", spec.label_b))
 }
 
 fn num(buf: &mut String, x: f64) {

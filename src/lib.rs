@@ -15,6 +15,8 @@ pub mod montecarlo;
 pub mod outcome;
 pub mod output;
 pub mod scenario;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod sim;
 pub mod stats;
 pub mod sweep;

@@ -96,6 +96,45 @@ fn peak(s: &Scenario, path: &str, start: f64) -> f64 {
         .fold(start, f64::max)
 }
 
+/// Why a batch must be refused before anything is allocated: its estimated peak memory
+/// exceeds what the machine has left (the message names the largest scenario and what to
+/// change); `None` when it fits, when the machine's memory is unknown, or with
+/// `COOPETITION_NO_MEMORY_CHECK=1`. The CLI and `serve` refuse with it.
+pub fn refusal<'a>(
+    scenarios: impl IntoIterator<Item = &'a crate::scenario::Scenario>,
+    engines: usize,
+    runs_held: u64,
+) -> Option<String> {
+    if std::env::var("COOPETITION_NO_MEMORY_CHECK").as_deref() == Ok("1") {
+        return None;
+    }
+    let available = crate::fsutil::available_memory_bytes()?;
+    let worst = scenarios
+        .into_iter()
+        .map(|s| (estimate(s, engines, runs_held), s))
+        .max_by_key(|(e, _)| e.total);
+    let (e, s) = worst.filter(|(e, _)| e.total > available)?;
+    let gib = |b: u64| format!("{:.1} GiB", b as f64 / f64::from(1u32 << 30));
+    let held = match e.runs_held {
+        0 => String::new(),
+        n => format!(
+            "; {} for {n} runs of {} months held between simulation and writing",
+            gib(e.in_flight),
+            s.horizon_months
+        ),
+    };
+    Some(format!(
+        "scenario `{}` needs about {} of memory ({} worker thread(s), each with an engine of {}: {} researchers at {BYTES_PER_RESEARCHER} B, up to {} startups at {BYTES_PER_STARTUP} B{held}), more than the {} available; use fewer --threads, or fewer researchers (talent.researchers), startups (startups.max_startups) or months (horizon_months); COOPETITION_NO_MEMORY_CHECK=1 skips this check",
+        s.name,
+        gib(e.total),
+        e.engines,
+        gib(e.per_engine),
+        s.talent.researchers,
+        e.startups,
+        gib(available)
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -28,7 +28,7 @@ mod content;
 mod csvio;
 mod effects;
 mod error;
-mod fan;
+pub(crate) mod fan;
 mod input;
 mod noise;
 pub(crate) mod numbers;

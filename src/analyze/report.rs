@@ -105,7 +105,7 @@ fn inline(text: &str) -> String {
 
 /// SVG text ready to sit inside HTML: no XML prolog, and no namespace URL (HTML
 /// parsers put `<svg>` in the SVG namespace themselves), so the page names no URL.
-fn inline_svg(svg: &str) -> String {
+pub(crate) fn inline_svg(svg: &str) -> String {
     let body = match svg.find("<svg") {
         Some(i) => &svg[i..],
         None => svg,

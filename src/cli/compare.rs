@@ -63,6 +63,12 @@ pub fn execute(args: CompareArgs, argv: &[String]) -> anyhow::Result<ExitCode> {
     };
     let a = side(&args.a, &args.set_a)?;
     let b = side(&args.b, &args.set_b)?;
+    // Each side is named by its scenario and its changes (`baseline + regulation.stringency=2`).
+    let label = |s: &crate::scenario::Scenario, own: &[String]| {
+        let sets: Vec<String> = args.set.iter().chain(own).cloned().collect();
+        crate::scenario::label(&s.name, &sets)
+    };
+    let (label_a, label_b) = (label(&a, &args.set_a), label(&b, &args.set_b));
     if a.horizon_months != b.horizon_months {
         return Err(bad_input(format!(
             "A has horizon_months = {} and B {}: outcomes at different horizons are not comparable",
@@ -79,10 +85,12 @@ pub fn execute(args: CompareArgs, argv: &[String]) -> anyhow::Result<ExitCode> {
         held,
     )?;
     let OutDir { path: dir, lock: _lock } = super::out_dir(args.out.as_deref(), &default_name, args.force)?;
-    let pb = progress(args.runs, args.quiet, &format!("{} vs {}", a.name, b.name));
+    let pb = progress(args.runs, args.quiet, &format!("{label_a} vs {label_b}"));
     let spec = CompareSpec {
         a: &a,
         b: &b,
+        label_a: label_a.clone(),
+        label_b: label_b.clone(),
         runs: args.runs,
         seed: args.seed,
         command_line: argv,
@@ -91,8 +99,8 @@ pub fn execute(args: CompareArgs, argv: &[String]) -> anyhow::Result<ExitCode> {
     pb.finish_and_clear();
     if !args.quiet {
         println!(
-            "compare A: {} with B: {}  {} paired runs  seed {}  horizon {} months",
-            a.name, b.name, summary.pairs.n, args.seed, a.horizon_months
+            "compare A: {label_a} with B: {label_b}  {} paired runs  seed {}  horizon {} months",
+            summary.pairs.n, args.seed, a.horizon_months
         );
         print!("{}", summary.table);
         println!("wrote {}", dir.display());

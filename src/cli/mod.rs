@@ -8,6 +8,8 @@ pub mod calibrate_patterns;
 pub mod compare;
 pub mod run;
 pub mod scenarios;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod slurm;
 pub mod sweep;
 pub mod table;
@@ -80,39 +82,10 @@ pub fn check_memory<'a>(
     engines: usize,
     runs_held: u64,
 ) -> anyhow::Result<()> {
-    use crate::memory::{BYTES_PER_RESEARCHER, BYTES_PER_STARTUP, estimate};
-    if std::env::var("COOPETITION_NO_MEMORY_CHECK").as_deref() == Ok("1") {
-        return Ok(());
+    match crate::memory::refusal(scenarios, engines, runs_held) {
+        Some(message) => Err(bad_input(message)),
+        None => Ok(()),
     }
-    let Some(available) = crate::fsutil::available_memory_bytes() else {
-        return Ok(());
-    };
-    let worst = scenarios
-        .into_iter()
-        .map(|s| (estimate(s, engines, runs_held), s))
-        .max_by_key(|(e, _)| e.total);
-    let Some((e, s)) = worst.filter(|(e, _)| e.total > available) else {
-        return Ok(());
-    };
-    let gib = |b: u64| format!("{:.1} GiB", b as f64 / f64::from(1u32 << 30));
-    let held = match e.runs_held {
-        0 => String::new(),
-        n => format!(
-            "; {} for {n} runs of {} months held between simulation and writing",
-            gib(e.in_flight),
-            s.horizon_months
-        ),
-    };
-    Err(bad_input(format!(
-        "scenario `{}` needs about {} of memory ({} worker thread(s), each with an engine of {}: {} researchers at {BYTES_PER_RESEARCHER} B, up to {} startups at {BYTES_PER_STARTUP} B{held}), more than the {} available; use fewer --threads, or fewer researchers (talent.researchers), startups (startups.max_startups) or months (horizon_months); COOPETITION_NO_MEMORY_CHECK=1 skips this check",
-        s.name,
-        gib(e.total),
-        e.engines,
-        gib(e.per_engine),
-        s.talent.researchers,
-        e.startups,
-        gib(available)
-    )))
 }
 
 /// An output-directory error with the CLI's exit code (see [`out_dir`]).
@@ -158,7 +131,7 @@ pub fn exit_status(e: &anyhow::Error) -> u8 {
     long_about = "Agent-based simulation of the AI market around a frontier-lab / hyperscaler partnership.\n\
         Companies, researchers, startups, cloud contracts, products and three antitrust authorities \
         step month by month; each run ends in symbiosis, decoupling, acquisition or divestiture.",
-    after_help = "Examples:\n  coopetition run                         # 1000 runs of the built-in baseline\n  coopetition run strict-regulators --runs 5000 --seed 7\n  coopetition run --set regulation.stringency=2 --set partnership.exclusivity=rofr\n  coopetition show baseline > my.toml && coopetition validate my.toml\n  coopetition compare baseline timeline-2024 --runs 2000\n  coopetition sweep scenarios/sweeps/regulation.toml\n  coopetition analyze output/baseline-seed42"
+    after_help = "Examples:\n  coopetition run                         # 1000 runs of the built-in baseline\n  coopetition run strict-regulators --runs 5000 --seed 7\n  coopetition run --set regulation.stringency=2 --set partnership.exclusivity=rofr\n  coopetition show baseline > my.toml && coopetition validate my.toml\n  coopetition compare baseline timeline-2024 --runs 2000\n  coopetition sweep scenarios/sweeps/regulation.toml\n  coopetition analyze output/baseline-seed42\n  coopetition serve                       # the web app on http://127.0.0.1:8080/"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -206,6 +179,9 @@ pub enum Command {
     Calibrate(calibrate::CalibrateArgs),
     /// Measure throughput and scaling on this machine (prints Markdown tables).
     Bench(bench::BenchArgs),
+    /// Serve the web app (what-if, run stories, results) and its JSON API on this machine.
+    #[cfg(feature = "serve")]
+    Serve(serve::ServeArgs),
     /// Print every parameter with its default, unit, valid range and meaning (Markdown).
     #[command(after_help = "Examples:\n  coopetition params\n  coopetition params strict-regulators")]
     Params {
@@ -308,5 +284,7 @@ pub fn dispatch(cli: Cli, argv: Vec<String>) -> anyhow::Result<ExitCode> {
         Command::Sweep(args) => sweep::execute(args, &argv),
         Command::Merge(args) => sweep::execute_merge(args, &argv),
         Command::Slurm(args) => slurm::execute(args, &argv),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve::execute(args),
     }
 }

@@ -172,6 +172,13 @@ pub const EVENTS_HEADER: &str = "run,tick,date,kind,actor,target,detail";
 
 /// Appends `,YYYY-MM` (the calendar month of `tick`), or `,` without a start.
 #[inline]
+/// The `YYYY-MM` of month `tick` (as the `date` columns write it; empty without a start).
+pub fn date(start: Option<YearMonth>, tick: u32) -> String {
+    let mut s = String::new();
+    push_date(&mut s, start, tick);
+    s.split_off(1)
+}
+
 fn push_date(buf: &mut String, start: Option<YearMonth>, tick: u32) {
     buf.push(',');
     if let Some(s) = start {

@@ -44,6 +44,19 @@ impl SeriesSketch {
         }
     }
 
+    /// Metric `metric` (an index into [`METRICS`]) month by month as `(tick, p05, p50, p95)`:
+    /// the quantiles [`rows`](Self::rows) writes, for fan charts drawn without a file.
+    pub fn band(&self, metric: usize) -> Vec<(f64, f64, f64, f64)> {
+        let nm = METRICS.len();
+        (0..self.horizon)
+            .map(|t| {
+                let s = &self.sketches[t * nm + metric];
+                let [a, b, c] = QUANTILES.map(|(q, _)| s.quantile(q));
+                ((t + 1) as f64, a, b, c)
+            })
+            .collect()
+    }
+
     /// Buckets in use over all sketches (what memory and the checkpoint scale with).
     pub fn buckets(&self) -> usize {
         self.sketches.iter().map(QuantileSketch::buckets).sum()

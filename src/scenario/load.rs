@@ -310,6 +310,25 @@ pub fn apply_override(s: &Scenario, arg: &str) -> Result<Scenario, ScenarioError
     set_value(s, path, parse_value(raw)).map_err(fail)
 }
 
+/// What a scenario with overrides is called in reports and the web page: its name, then
+/// each `PATH=VALUE` as given, e.g. `baseline + regulation.stringency=2` (the name alone
+/// without overrides).
+pub fn label(name: &str, sets: &[String]) -> String {
+    let mut out = name.to_string();
+    for set in sets {
+        out.push_str(" + ");
+        match set.split_once('=') {
+            Some((path, value)) => {
+                out.push_str(path.trim());
+                out.push('=');
+                out.push_str(value.trim());
+            }
+            None => out.push_str(set.trim()),
+        }
+    }
+    out
+}
+
 /// A TOML number (integer or float) as `f64`; `None` for anything else.
 pub fn number(v: &toml::Value) -> Option<f64> {
     match v {
@@ -460,6 +479,19 @@ fn parse_value(raw: &str) -> toml::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_changed_scenario_is_named_by_its_changes() {
+        assert_eq!(label("baseline", &[]), "baseline");
+        let sets = [
+            "regulation.stringency = 2".to_string(),
+            "partnership.exclusivity=rofr".into(),
+        ];
+        assert_eq!(
+            label("baseline", &sets),
+            "baseline + regulation.stringency=2 + partnership.exclusivity=rofr"
+        );
+    }
 
     #[test]
     fn every_bundled_scenario_is_valid() {

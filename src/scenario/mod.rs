@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use params::{Params, Variants};
 
-pub use load::{ScenarioError, apply_override, bundled, bundled_names, load_scenario_file, parse_scenario};
+pub use load::{ScenarioError, apply_override, bundled, bundled_names, label, load_scenario_file, parse_scenario};
 pub use timeline::{TimelineEvent, YearMonth};
 
 /// A complete, resolved scenario.

@@ -22,6 +22,8 @@ mod procedure;
 mod properties;
 mod quantiles;
 mod regulation;
+#[cfg(feature = "serve")]
+mod serve;
 mod slurm;
 mod streams;
 mod sweep;
