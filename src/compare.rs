@@ -83,6 +83,20 @@ pub struct OutcomeDiff {
     pub unpaired_hi: f64,
 }
 
+impl OutcomeDiff {
+    /// The bar of the paired-differences chart (`differences.svg`, and `serve`'s).
+    pub(crate) fn bar(&self) -> crate::analyze::plots::DiffBar {
+        crate::analyze::plots::DiffBar {
+            outcome: self.outcome,
+            diff: self.diff,
+            lo: self.lo,
+            hi: self.hi,
+            unpaired_lo: self.unpaired_lo,
+            unpaired_hi: self.unpaired_hi,
+        }
+    }
+}
+
 /// One horizon metric's paired comparison (`metrics.csv`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MetricDiff {
@@ -486,17 +500,7 @@ fn charts(
     let path = |name: &str| -> PathBuf { dir.join(name) };
     let title = format!("Outcomes over {} paired runs (seed {})", pairs.n, spec.seed);
     let bars_svg = plots::outcomes(&path("outcomes.svg"), &title, &series).map_err(|e| e.to_string())?;
-    let bars: Vec<DiffBar> = outcomes
-        .iter()
-        .map(|r| DiffBar {
-            outcome: r.outcome,
-            diff: r.diff,
-            lo: r.lo,
-            hi: r.hi,
-            unpaired_lo: r.unpaired_lo,
-            unpaired_hi: r.unpaired_hi,
-        })
-        .collect();
+    let bars: Vec<DiffBar> = outcomes.iter().map(OutcomeDiff::bar).collect();
     let diff_svg = plots::differences(
         &path("differences.svg"),
         &format!("{label_b} minus {label_a}: paired differences"),

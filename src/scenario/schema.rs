@@ -219,6 +219,20 @@ pub(crate) mod validator {
         }
     }
 
+    /// The schema errors of every `.toml` file in `dir`, with the number of files read.
+    pub(crate) fn errors_in_dir(dir: &std::path::Path, schema: &Value) -> (usize, Vec<String>) {
+        let (mut checked, mut errors) = (0, Vec::new());
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|x| x == "toml") {
+                let found = errors_of(&std::fs::read_to_string(&path).unwrap(), schema);
+                errors.extend(found.into_iter().map(|e| format!("{}: {e}", path.display())));
+                checked += 1;
+            }
+        }
+        (checked, errors)
+    }
+
     /// The schema errors of TOML text.
     pub(crate) fn errors_of(text: &str, schema: &Value) -> Vec<String> {
         let v: toml::Value = toml::from_str(text).expect("TOML");
@@ -230,7 +244,7 @@ pub(crate) mod validator {
 
 #[cfg(test)]
 mod tests {
-    use super::validator::errors_of;
+    use super::validator::{errors_in_dir, errors_of};
     use super::*;
 
     /// Every bundled scenario passes its schema; a wrong key, value or enum fails.
@@ -238,15 +252,8 @@ mod tests {
     fn bundled_files_pass_their_schema_and_mistakes_do_not() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
         let scenario = scenario_schema();
-        let mut checked = 0;
-        for entry in std::fs::read_dir(&root).unwrap() {
-            let path = entry.unwrap().path();
-            if path.extension().is_some_and(|x| x == "toml") {
-                let errors = errors_of(&std::fs::read_to_string(&path).unwrap(), &scenario);
-                assert!(errors.is_empty(), "{}: {errors:?}", path.display());
-                checked += 1;
-            }
-        }
+        let (checked, errors) = errors_in_dir(&root, &scenario);
+        assert!(errors.is_empty(), "{errors:?}");
         assert!(checked >= 8, "only {checked} files");
         for (bad, why) in [
             ("name = \"x\"\n[cloud]\nmigration_cots = 2\n", "unknown key"),

@@ -256,17 +256,7 @@ pub(crate) fn compare_json(
             runs: tb.ok(),
         },
     ];
-    let bars: Vec<DiffBar> = diffs
-        .iter()
-        .map(|r| DiffBar {
-            outcome: r.outcome,
-            diff: r.diff,
-            lo: r.lo,
-            hi: r.hi,
-            unpaired_lo: r.unpaired_lo,
-            unpaired_hi: r.unpaired_hi,
-        })
-        .collect();
+    let bars: Vec<DiffBar> = diffs.iter().map(crate::compare::OutcomeDiff::bar).collect();
     let title = format!("Outcomes over {} paired runs (seed {})", pairs.n, spec.seed);
     let charts = json!({
         "outcomes": svg(plots::outcomes(std::path::Path::new("outcomes.svg"), &title, &series))?,

@@ -58,22 +58,15 @@ pub fn sweep_schema() -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::schema::validator::errors_of;
+    use crate::scenario::schema::validator::{errors_in_dir, errors_of};
 
     /// Every bundled sweep passes the schema; a wrong value fails.
     #[test]
     fn bundled_sweeps_pass_the_schema_and_mistakes_do_not() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/sweeps");
         let sweep = sweep_schema();
-        let mut checked = 0;
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.extension().is_some_and(|x| x == "toml") {
-                let errors = errors_of(&std::fs::read_to_string(&path).unwrap(), &sweep);
-                assert!(errors.is_empty(), "{}: {errors:?}", path.display());
-                checked += 1;
-            }
-        }
+        let (checked, errors) = errors_in_dir(&dir, &sweep);
+        assert!(errors.is_empty(), "{errors:?}");
         assert!(checked >= 2, "only {checked} files");
         let errors = errors_of("[sweep]\nscenario = \"baseline\"\nruns_per_point = \"many\"\n", &sweep);
         assert!(errors.iter().any(|e| e.contains("oneOf")), "{errors:?}");
