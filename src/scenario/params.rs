@@ -554,7 +554,7 @@ fn short(v: &toml::Value) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// An independent lab must rent (no cloud of its own) and must have a host.
@@ -584,18 +584,21 @@ mod tests {
         assert!(validate(&s).iter().any(|v| v.path == "cloud.other_capacity"));
     }
 
+    /// A derived enum's words are what serde writes, variant by variant, and `as_str`
+    /// gives them (for every derived enum: the scenario's here, the sweep's beside its spec).
+    pub(crate) fn check<T: Variants + serde::Serialize + Copy>(as_str: fn(T) -> &'static str) {
+        assert!(!T::ALL.is_empty());
+        assert_eq!(T::ALL.len(), T::WORDS.len());
+        for (v, word) in T::ALL.iter().zip(T::WORDS) {
+            assert_eq!(serde_json::to_value(v).unwrap(), serde_json::json!(word));
+            assert_eq!(as_str(*v), *word);
+        }
+    }
+
     /// A derived enum's words are what serde writes, variant by variant, and its `ALL` is
     /// every variant (a fieldless enum's discriminants are 0..n, which `as_str` relies on).
     #[test]
     fn variant_words_are_the_serde_words() {
-        fn check<T: Variants + serde::Serialize + Copy>(as_str: fn(T) -> &'static str) {
-            assert!(!T::ALL.is_empty());
-            assert_eq!(T::ALL.len(), T::WORDS.len());
-            for (v, word) in T::ALL.iter().zip(T::WORDS) {
-                assert_eq!(serde_json::to_value(v).unwrap(), serde_json::json!(word));
-                assert_eq!(as_str(*v), *word);
-            }
-        }
         use super::super::{Exclusivity, Role, Segment, Stage};
         check::<Exclusivity>(Exclusivity::as_str);
         check::<Stage>(Stage::as_str);

@@ -75,13 +75,7 @@ mod tests {
     /// The sweep enums' words (as the schema offers them) are their serde words.
     #[test]
     fn design_and_seed_words_are_the_serde_words() {
-        fn check<T: Variants + serde::Serialize + Copy>(as_str: fn(T) -> &'static str) {
-            assert_eq!(T::ALL.len(), T::WORDS.len());
-            for (v, word) in T::ALL.iter().zip(T::WORDS) {
-                assert_eq!(serde_json::to_value(v).unwrap(), json!(word));
-                assert_eq!(as_str(*v), *word);
-            }
-        }
+        use crate::scenario::params::tests::check;
         check::<Design>(Design::as_str);
         check::<Seeds>(Seeds::as_str);
     }
