@@ -716,7 +716,7 @@ use = "validate"
         // Too few fitted targets for the free parameters.
         let e = err(&GOOD.replace("use = \"validate\"", "").replace(
             "[[target]]\nname = \"azure\"",
-            "[[free]]\nparam = \"partnership.tension_cost\"\nprior = [1.0, 10.0]\n\n[[target]]\nname = \"azure\"",
+            "[[free]]\nparam = \"partnership.tension_cost\"\nprior = [0.1, 1.0]\n\n[[target]]\nname = \"azure\"",
         ));
         assert!(e.contains("at least twice as many"), "{e}");
     }

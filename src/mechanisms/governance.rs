@@ -10,7 +10,7 @@
 use bevy_ecs::prelude::*;
 
 use crate::world::components::{Partnership, PartnershipStatus};
-use crate::world::random::{chance, normal, poisson, uniform};
+use crate::world::random::{normal, poisson, uniform};
 use rand::rngs::ChaCha8Rng;
 
 use crate::scenario::Scenario;
@@ -50,8 +50,8 @@ pub fn governance_shocks(
 
 /// One board crisis at the lab, logged as `kind` (`crisis`, or `scheduled_crisis` from a
 /// timeline): tension jumps, the lab is weak for `crisis_weak_months`, the investor may
-/// offer to hire the lab's staff and may gain a board seat. Draws from `rng` in a fixed
-/// order (severity, offer, seat).
+/// offer to hire the lab's staff and may gain a board seat. Draws three uniforms from
+/// `rng` first, in a fixed order (severity, offer, seat).
 pub fn board_crisis(
     p: &Scenario,
     tick: u32,
@@ -64,18 +64,14 @@ pub fn board_crisis(
     let g = &p.governance;
     let pp = &p.partnership;
     ps.lab_weak_until = ps.lab_weak_until.max(tick + g.crisis_weak_months);
-    // The investor may offer to hire the lab's staff (as in November 2023).
-    let severity = uniform(rng);
-    if ps.status == PartnershipStatus::Active
-        && ps.absorption_until.is_none()
-        // Hiring a rival's whole team is a reviewable merger (as the CMA and the FTC
-        // treated Microsoft/Inflection); the stricter the authorities, the less the
-        // investor tries it.
-        && chance(
-            rng,
-            pp.absorption_offer_prob * (1.0 - pp.absorption_review_risk * p.regulation.stringency).max(0.0),
-        )
-    {
+    // The month's three uniforms are drawn first, whatever the state: a change of state
+    // or of a probability never shifts later draws (common random numbers).
+    let (severity, u_offer, u_seat) = (uniform(rng), uniform(rng), uniform(rng));
+    // The investor may offer to hire the lab's staff (as in November 2023). Hiring a
+    // rival's whole team is a reviewable merger (as the CMA and the FTC treated
+    // Microsoft/Inflection); the stricter the authorities, the less the investor tries it.
+    let offer_p = pp.absorption_offer_prob * (1.0 - pp.absorption_review_risk * p.regulation.stringency).max(0.0);
+    if ps.status == PartnershipStatus::Active && ps.absorption_until.is_none() && u_offer < offer_p {
         ps.absorption_until = Some(tick + pp.absorption_window_months - 1);
         ps.absorption_base = 0.0;
         ps.absorbed_skill = 0.0;
@@ -88,7 +84,10 @@ pub fn board_crisis(
             format!("offer to hire the lab's staff (crisis severity {severity:.2})"),
         );
     }
-    let seat = ps.status == PartnershipStatus::Active && !ps.board_seat && chance(rng, g.crisis_board_seat_prob);
+    // The investor may take a board seat in the crisis (as it took a non-voting observer
+    // seat in November 2023): a governance right that, with the partnership's ties, is de
+    // facto control and a new merger situation for the authorities (see regulation).
+    let seat = ps.status == PartnershipStatus::Active && !ps.board_seat && u_seat < g.crisis_board_seat_prob;
     if ps.status == PartnershipStatus::Active {
         ps.tension = (ps.tension + p.partnership.tension_crisis_jump).min(1.0);
         if seat {

@@ -12,10 +12,13 @@ use super::cloud::CloudMarket;
 use super::partnership::lab_share_on_investor;
 use crate::world::components::MAX_FIRMS;
 
-/// Tracks when the threshold form of decoupling (§2, rule 3) began to hold.
+/// Tracks the gradual form of decoupling (§2, rule 3): when the thresholds began to hold,
+/// and the month they had held for `outcomes.decoupling_months` (then the partners have
+/// decoupled, whatever happens to the thresholds later).
 #[derive(Resource, Debug, Default)]
 pub struct DecouplingWatch {
     pub since: Option<u32>,
+    pub established: Option<u32>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -46,11 +49,19 @@ pub fn metrics(
     row.retention = vec![0.0; nf];
     row.revenue = vec![0.0; nf];
     row.headcount = vec![0; nf];
+    row.pay = vec![0.0; nf];
+    row.cash = vec![0.0; nf];
+    row.operating_flow = vec![0.0; nf];
+    row.valuation = vec![0.0; nf];
     let (mut lab_cap, mut inv_cap) = (1.0, 0.0);
     for c in companies.iter() {
         headcount[c.idx as usize] = c.headcount;
         row.revenue[c.idx as usize] = c.usage;
         row.headcount[c.idx as usize] = c.headcount;
+        row.pay[c.idx as usize] = c.pay;
+        row.cash[c.idx as usize] = c.capital;
+        row.operating_flow[c.idx as usize] = c.operating_flow;
+        row.valuation[c.idx as usize] = c.valuation;
         row.retention[c.idx as usize] = if c.initial_headcount > 0 {
             f64::from(c.original_staff) / f64::from(c.initial_headcount)
         } else {
@@ -128,6 +139,9 @@ pub fn metrics(
         row.partnership_status = ps.status.code();
         row.control_indicator = ps.control;
         row.mutual_dependence = ps.dependence;
+        row.revenue_share = ps.revenue_share;
+        row.surplus_lab = ps.surplus.0;
+        row.surplus_investor = ps.surplus.1;
     }
     let o = &p.outcomes;
     let decoupled = row.lab_cloud_share_investor < o.decoupling_share_threshold
@@ -137,5 +151,8 @@ pub fn metrics(
         (true, since) => since,
         (false, _) => None,
     };
+    if watch.established.is_none() && watch.since.is_some_and(|t| clock.tick + 1 >= t + o.decoupling_months) {
+        watch.established = Some(clock.tick);
+    }
     log.0.push(row);
 }

@@ -1,6 +1,7 @@
 //! One file per mechanism; each is a system in its own phase (the tick order is the composition's: `sim::schedule`).
 
 pub mod cloud;
+pub mod funding;
 pub mod governance;
 pub mod hiring;
 pub mod metrics;

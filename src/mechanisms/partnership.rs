@@ -21,10 +21,9 @@
 //!   from the last agreement, the lab gets `bargaining_weight` of the change in the joint
 //!   surplus through the revenue share (Nash). When the joint surplus is negative (no
 //!   transfer can keep both), the partners part with monthly probability `dissolve_rate`;
-//! - the lab raises capital when its runway is short, outside a crisis, diluting the stake;
 //! - acquisition by bid: when the lab is weak and the rents control would secure against
-//!   the partnership's fragility are worth the premium, the investor may bid the lab's
-//!   business plus a premium, plus its cash; the lab's board accepts only while weak, and
+//!   the partnership's fragility are worth the premium, the investor may bid its last
+//!   round's valuation (or its standalone value, if higher) plus a control premium; the lab's board accepts only while weak, and
 //!   only above its reservation premium (one draw per weak episode); the authorities with
 //!   jurisdiction review it;
 //! - acquisition by absorption: after a crisis the investor may offer to hire the lab's
@@ -36,11 +35,12 @@
 use bevy_ecs::prelude::*;
 
 use crate::mechanisms::cloud::CloudMarket;
+use crate::mechanisms::funding;
 use crate::mechanisms::regulation::{BidReview, Regulator};
 use crate::scenario::Exclusivity;
 use crate::world::components::{CLOUD_SLOTS, CloudContract, Company, FirmIdx, Host, Partnership, PartnershipStatus};
 use crate::world::random::{SimRng, Stream};
-use crate::world::random::{chance, normal, uniform};
+use crate::world::random::{normal, uniform};
 use crate::world::resources::{Clock, EventLog, Params, Roster};
 use crate::world::signals::Signals;
 
@@ -105,8 +105,7 @@ pub fn surpluses(p: &crate::scenario::Scenario, ps: &Partnership, f: &PartnerFac
     } else {
         0.0
     };
-    // Leaving would cost the lab a move of its compute on the investor, amortised over a year.
-    let moving = f.kgpu_on_investor * p.cloud.migration_cost * p.cloud.migration_cost_per_kgpu / 12.0;
+    let moving = moving_cost(p, f);
     // The investor earns its margin on the lab's compute and depends on the lab's models.
     // Unsettled governance disputes (safety and pace gaps) cost both sides in proportion to
     // the business at stake; unlike product clash and poaching, they end with the
@@ -115,18 +114,64 @@ pub fn surpluses(p: &crate::scenario::Scenario, ps: &Partnership, f: &PartnerFac
     // What the lab itself gains or loses by continuing. The investor owns `stake` of the
     // lab's profits: it bears that share of these, and only (1 − stake) of a transfer
     // between them changes hands (the rest it pays itself).
-    let lab_own = moving - locked_out(ps, f) - friction / 2.0;
+    let lab_own = moving - locked_out(ps, f) - cannibalised(p, f) - friction / 2.0;
     let (margin, models) = rents(p, f);
+    let margin = margin - exclusivity_loss(ps.exclusivity, margin, f);
     (
         (1.0 - ps.stake) * (resale - fee + lab_own),
         (1.0 - ps.stake) * (fee - resale) + ps.stake * lab_own + margin + models - friction / 2.0,
     )
 }
 
+/// The investor's compute margin on the lab a regime gives away, $bn a month, against
+/// exclusivity. Half of the lab's book comes up for re-placement on average over a
+/// contract's term (linear roll-off), and only what cheaper rivals have room for is at
+/// stake. Under a right of first refusal the investor keeps that volume by matching their
+/// prices: it loses the price gap (`overpay`). Without exclusivity it loses the volume and
+/// its margin. This prices exclusivity in the bargain: loosening it costs the investor, and
+/// the lab pays for its freedom (January 2025: a right of first refusal, the 20% share
+/// kept) — as much as rivals could actually offer, no more.
+fn exclusivity_loss(exclusivity: Exclusivity, margin: f64, f: &PartnerFacts) -> f64 {
+    match exclusivity {
+        Exclusivity::Exclusive => 0.0,
+        Exclusivity::Rofr => 0.5 * f.overpay,
+        Exclusivity::None => {
+            let per_kgpu = margin / f.kgpu_on_investor.max(1e-9);
+            0.5 * (f.overpay + per_kgpu.max(0.0) * f.rivals_cheaper)
+        }
+    }
+}
+
 /// What the partnership's unsettled governance disputes cost the partners a month, $bn:
-/// `tension_cost` per unit of dispute, as a share of their mean product usage.
+/// `tension_cost` of its gross value per unit of dispute. Disputes (0..=1) and the cost
+/// (0..=1) are shares, so disputes alone never eat more than the whole value: a break-up
+/// needs an economic reason as well (lock-out, or a partner that no longer needs the other).
 fn friction(p: &crate::scenario::Scenario, f: &PartnerFacts) -> f64 {
-    p.partnership.tension_cost * f.disputes * (f.lab_usage + f.investor_usage) / 2.0
+    p.partnership.tension_cost * f.disputes * gross_value(p, f)
+}
+
+/// What continuing is worth to the two partners together over their outside options a
+/// month, before disputes and lock-out, $bn: the lab's move it avoids, the investor's margin
+/// on the lab's compute and its products' dependence on the lab's models. (Fees and the
+/// resale share are transfers between them.)
+fn gross_value(p: &crate::scenario::Scenario, f: &PartnerFacts) -> f64 {
+    let (margin, models) = rents(p, f);
+    moving_cost(p, f) + margin.max(0.0) + models
+}
+
+/// What leaving would cost the lab a month, $bn: a move of its compute on the investor,
+/// amortised over a year.
+fn moving_cost(p: &crate::scenario::Scenario, f: &PartnerFacts) -> f64 {
+    f.kgpu_on_investor * p.cloud.migration_cost * p.cloud.migration_cost_per_kgpu / 12.0
+}
+
+/// What the investor's overlapping products, built on the lab's models, take from the lab a
+/// month, $bn: `clash_cost` of the lab's usage they contest (overlap × contested share), in
+/// full with first access and half without. Leaving ends the investor's access to the lab's
+/// next models, so this is a cost of the partnership to the lab (Microsoft's Copilot and
+/// Azure OpenAI sold the lab's models to the lab's own enterprise customers).
+fn cannibalised(p: &crate::scenario::Scenario, f: &PartnerFacts) -> f64 {
+    p.partnership.clash_cost * f.contested_usage
 }
 
 /// What exclusivity costs the lab a month, $bn: its recent unmet share of demand, valued
@@ -147,7 +192,7 @@ fn locked_out(ps: &Partnership, f: &PartnerFacts) -> f64 {
 /// the joint surplus is gone and the partners part (dissolution).
 pub fn fragility(p: &crate::scenario::Scenario, ps: &Partnership, f: &PartnerFacts) -> f64 {
     let (lab, inv) = surpluses(p, ps, f);
-    let costs = friction(p, f) + locked_out(ps, f);
+    let costs = friction(p, f) + locked_out(ps, f) + cannibalised(p, f);
     let gross = lab + inv + costs;
     if gross > 0.0 {
         (costs / gross).clamp(0.0, 1.0)
@@ -172,12 +217,18 @@ pub struct PartnerFacts {
     /// Level of the unsettled governance disputes the partnership itself causes, 0..=1
     /// (no noise).
     pub disputes: f64,
+    /// The lab's usage the investor's overlapping products contest, $bn/month: overlap ×
+    /// contested share × the lab's usage, halved without first access.
+    pub contested_usage: f64,
+    /// How much of the lab's compute on the investor cheaper rival clouds have room for, kGPU.
+    pub rivals_cheaper: f64,
 }
 
 /// What the lab pays a month above rival clouds' offers for `volume` kGPU it runs on the
 /// investor at `paid` per kGPU-month, $bn: the cheapest rivals' spare capacity is filled
-/// first, and only as much compute as they have room for counts.
-fn overpay(market: &CloudMarket, hosts: &[FirmIdx], investor: FirmIdx, volume: f64, paid: f64) -> f64 {
+/// first, and only as much compute as they have room for counts. Also returns how much of
+/// `volume` cheaper rivals could take, kGPU.
+fn overpay(market: &CloudMarket, hosts: &[FirmIdx], investor: FirmIdx, volume: f64, paid: f64) -> (f64, f64) {
     let mut offers = [(f64::INFINITY, 0.0); CLOUD_SLOTS];
     let mut n = 0;
     for &h in hosts.iter().filter(|&&h| h != investor) {
@@ -189,13 +240,16 @@ fn overpay(market: &CloudMarket, hosts: &[FirmIdx], investor: FirmIdx, volume: f
         n += 1;
     }
     offers[..n].sort_by(|a, b| a.0.total_cmp(&b.0));
-    let (mut left, mut total) = (volume, 0.0);
+    let (mut left, mut total, mut cheaper) = (volume, 0.0, 0.0);
     for &(price, spare) in &offers[..n] {
         let take = spare.min(left);
         total += take * (paid - price).max(0.0);
+        if price < paid {
+            cheaper += take;
+        }
         left -= take;
     }
-    total
+    (total, cheaper)
 }
 
 /// Share of a grievance above the level agreed terms have settled (1 with no grievance).
@@ -227,8 +281,10 @@ struct Names<'a> {
 /// The lab's books and staff this month, as the partnership reads them.
 #[derive(Default)]
 struct LabBooks {
-    /// Cash, $bn (raised capital adds to it within the month).
+    /// Cash, $bn.
     capital: f64,
+    /// Post-money valuation of the lab's last round, $bn (0: none).
+    last_round: f64,
     /// Last month's operating cash flow, $bn.
     flow: f64,
     /// Skill of the lab's researchers, and of both partners' together.
@@ -236,11 +292,9 @@ struct LabBooks {
     partners_skill: f64,
 }
 
-/// The lab's business at the sector's revenue multiple (`enterprise`, $bn), and its
-/// standalone value, which adds its cash.
+/// The lab's standalone value: its business at the sector's revenue multiple plus its cash.
 #[derive(Clone, Copy)]
 struct LabValue {
-    enterprise: f64,
     standalone: f64,
 }
 
@@ -259,8 +313,34 @@ struct Talks {
     rival_offer: bool,
 }
 
+/// The month's random numbers, drawn up front (see [`partnership`]).
+#[derive(Clone, Copy)]
+struct Draws {
+    /// Standard normal: the tension shock.
+    noise: f64,
+    /// Uniforms on [0, 1): talks settle, the partners part, the investor bids, the board's
+    /// reservation (used at the first bid of a weak episode).
+    talks: f64,
+    dissolve: f64,
+    bid: f64,
+    reservation: f64,
+}
+
+impl Draws {
+    fn new(rng: &mut rand::rngs::ChaCha8Rng) -> Draws {
+        Draws {
+            noise: normal(rng),
+            talks: uniform(rng),
+            dissolve: uniform(rng),
+            bid: uniform(rng),
+            reservation: uniform(rng),
+        }
+    }
+}
+
 /// One month of the partnership, as its decisions in order: separation on a due order,
-/// fund-raising, absorption, tension, talks, the bargain (or a break-up), and a bid.
+/// absorption, tension, talks, the bargain (or a break-up), and a bid. (The lab's
+/// rounds are the funding phase's.)
 #[allow(clippy::too_many_arguments)]
 pub fn partnership(
     params: Res<Params>,
@@ -283,39 +363,31 @@ pub fn partnership(
         lab: roster.name(roster.lab),
         investor: roster.name(roster.investor),
     };
-    let (mut f, mut books) = read_facts(&roster, &market, &contracts, &companies, &ps);
+    let (mut f, books) = read_facts(&roster, &market, &contracts, &companies, &ps);
     let share = lab_share_on_investor(&roster, &contracts);
     ps.control = control_indicator(&ps, share);
     if separation_falls_due(&mut ps, tick, &mut log, names) {
         return;
     }
-    let enterprise = p.partnership.valuation_multiple * 12.0 * f.lab_usage;
     let value = LabValue {
-        enterprise,
-        standalone: enterprise + books.capital.max(0.0),
+        standalone: funding::standalone_value(p.partnership.valuation_multiple, f.lab_usage, books.capital),
     };
-    raise_funds(
-        p,
-        &mut ps,
-        rng,
-        tick,
-        value,
-        &mut books,
-        &roster,
-        &mut companies,
-        &mut log,
-        names,
-    );
     if ps.status != PartnershipStatus::Active {
         return;
     }
     ps.dependence = 0.5 * share + 0.5 * (1.5 - f.investor_capability / f.lab_capability.max(1e-9)).clamp(0.0, 1.0);
+    // Every active month draws the same numbers in the same order, whatever the state, so
+    // that two scenarios on common seeds stay paired (no draw inside a condition).
+    let draws = Draws::new(rng);
     if absorb(p, &mut ps, &mut signals, &books, value, tick, &mut log, names) {
         return;
     }
-    let grievance = move_tension(p, &mut ps, &signals, &books, &mut f, rng);
-    let talks = hold_talks(p, &mut ps, &mut f, grievance, rng, tick);
-    if bargain(p, &mut ps, &f, talks, rng, tick, &mut log, names) {
+    let access = if ps.first_access { 1.0 } else { 0.5 };
+    f.contested_usage = access * p.products.overlap * signals.contested * f.lab_usage;
+    let grievance = move_tension(p, &mut ps, &signals, &books, &mut f, draws.noise);
+    let before = surpluses(p, &ps, &f);
+    let talks = hold_talks(p, &mut ps, &mut f, grievance, draws.talks, tick);
+    if bargain(p, &mut ps, &f, talks, before, draws.dissolve, tick, &mut log, names) {
         return;
     }
     match ps.bid_pending_since {
@@ -323,7 +395,18 @@ pub fn partnership(
             close_bid(p, &mut ps, &regulators, &roster, &mut companies, tick, &mut log, names)
         }
         Some(_) => {}
-        None => consider_bid(p, &mut ps, &f, &books, value, &mut signals, rng, tick, &mut log, names),
+        None => consider_bid(
+            p,
+            &mut ps,
+            &f,
+            &books,
+            value,
+            &mut signals,
+            draws,
+            tick,
+            &mut log,
+            names,
+        ),
     }
 }
 
@@ -345,6 +428,7 @@ fn read_facts(
             f.lab_capability = c.capability;
             f.lab_usage = c.usage;
             books.capital = c.capital;
+            books.last_round = c.last_round_valuation;
             books.flow = c.operating_flow;
             books.skill = c.skill_sum;
             books.partners_skill += c.skill_sum;
@@ -362,7 +446,7 @@ fn read_facts(
     }
     if f.kgpu_on_investor > 0.0 {
         let paid = f.fees_to_investor / f.kgpu_on_investor;
-        f.overpay = overpay(market, &roster.hosts, roster.investor, f.kgpu_on_investor, paid);
+        (f.overpay, f.rivals_cheaper) = overpay(market, &roster.hosts, roster.investor, f.kgpu_on_investor, paid);
     }
     let access = if ps.first_access { 1.0 } else { 0.9 };
     f.investor_uses_lab = access * f.lab_capability > f.investor_capability;
@@ -382,55 +466,12 @@ fn separation_falls_due(ps: &mut Partnership, tick: u32, log: &mut EventLog, nam
     } else {
         "divestiture order takes effect"
     };
-    log.push(tick, "separation", names.investor, names.lab, detail.into());
+    let route = ps
+        .separation_route
+        .map(crate::world::components::separation_route_label);
+    let detail = route.map_or(detail.into(), |r| format!("{detail}; route {r}"));
+    log.push(tick, "separation", names.investor, names.lab, detail);
     true
-}
-
-/// The lab raises capital when its runway is short, unless a crisis scares investors off.
-/// New investors dilute the investor's stake at the lab's standalone value.
-#[allow(clippy::too_many_arguments)]
-fn raise_funds(
-    p: &crate::scenario::Scenario,
-    ps: &mut Partnership,
-    rng: &mut rand::rngs::ChaCha8Rng,
-    tick: u32,
-    value: LabValue,
-    books: &mut LabBooks,
-    roster: &Roster,
-    companies: &mut Query<&mut Company>,
-    log: &mut EventLog,
-    names: Names,
-) {
-    let pp = &p.partnership;
-    let standalone = value.standalone;
-    if ps.status != PartnershipStatus::Acquired
-        && books.flow < 0.0
-        && books.capital < pp.fundraise_runway_months * -books.flow
-        && tick >= ps.lab_weak_until
-        && standalone > 0.0
-        && ps.bid_pending_since.is_none()
-        && chance(rng, pp.fundraise_success)
-    {
-        let raised = pp.fundraise_months * -books.flow;
-        let stake_before = ps.stake;
-        ps.stake *= standalone / (standalone + raised);
-        books.capital += raised;
-        for mut c in companies.iter_mut() {
-            if c.idx == roster.lab {
-                c.capital += raised;
-            }
-        }
-        log.push(
-            tick,
-            "fundraise",
-            names.lab,
-            "",
-            format!(
-                "raised {raised:.1} $bn at {standalone:.0} $bn; investor stake {stake_before:.3} -> {:.3}",
-                ps.stake
-            ),
-        );
-    }
 }
 
 /// Absorption: the investor's offer to the lab's staff (opened by governance) succeeds
@@ -485,7 +526,7 @@ fn move_tension(
     signals: &Signals,
     books: &LabBooks,
     f: &mut PartnerFacts,
-    rng: &mut rand::rngs::ChaCha8Rng,
+    noise: f64,
 ) -> Grievance {
     let pp = &p.partnership;
     ps.compute_grievance = 0.8 * ps.compute_grievance + 0.2 * signals.compute_shortfall;
@@ -503,7 +544,7 @@ fn move_tension(
         (unsettled * grievance + pp.tension_poach_weight * poached + pp.tension_compute_weight * ps.compute_grievance)
             .min(1.0);
     f.disputes = (unsettled * governance).min(1.0);
-    let drift = pp.tension_damping * (conflict - ps.tension) + pp.tension_noise * normal(rng);
+    let drift = pp.tension_damping * (conflict - ps.tension) + pp.tension_noise * noise;
     ps.tension = (ps.tension + drift).clamp(0.0, 1.0);
 
     if ps.tension > pp.sharing_cut_threshold && ps.info_sharing > 0.0 {
@@ -526,7 +567,7 @@ fn hold_talks(
     ps: &mut Partnership,
     f: &mut PartnerFacts,
     grievance: Grievance,
-    rng: &mut rand::rngs::ChaCha8Rng,
+    u: f64,
     tick: u32,
 ) -> Talks {
     let pp = &p.partnership;
@@ -539,17 +580,26 @@ fn hold_talks(
         && f.overpay > pp.renegotiate_price_gap * f.fees_to_investor
         && f.fees_to_investor > 0.0;
     let clash = ps.tension > pp.renegotiate_threshold;
-    let settled = rested && (short_of_compute || rival_offer || clash) && chance(rng, pp.renegotiate_rate);
+    let settled = rested && (short_of_compute || rival_offer || clash) && u < pp.renegotiate_rate;
     let loosen = settled && ps.exclusivity != Exclusivity::None;
     if settled {
         ps.last_settled = Some(tick);
-        if loosen {
-            ps.exclusivity = ps.exclusivity.loosened();
-        }
         if clash {
             ps.settled_grievance += pp.boundary_step * (grievance.total - ps.settled_grievance).max(0.0);
             // The settlement's terms are priced in the split below.
             f.disputes = (unsettled_share(grievance.total, ps.settled_grievance) * grievance.governance).min(1.0);
+        }
+        if loosen {
+            // Either side can refuse a term that leaves the two of them worse off (no
+            // transfer could then compensate the loser): exclusivity loosens only if the
+            // joint surplus does not fall, with the lab's compute grievance still open.
+            let was = ps.exclusivity;
+            let (lab, inv) = surpluses(p, ps, f);
+            ps.exclusivity = was.loosened();
+            let (lab_after, inv_after) = surpluses(p, ps, f);
+            if lab_after + inv_after < lab + inv {
+                ps.exclusivity = was;
+            }
         }
         if short_of_compute {
             ps.compute_grievance = 0.0;
@@ -562,25 +612,33 @@ fn hold_talks(
     }
 }
 
-/// The bargain: with a negative joint surplus (no transfer can keep both) the partners
-/// part with monthly probability `dissolve_rate` (returns true); otherwise settled talks or
-/// a side below its outside option re-split the joint surplus from the last agreement.
+/// The bargain. With a negative joint surplus (no transfer can keep both) the partners
+/// part with monthly probability `dissolve_rate` (returns true). Otherwise the contract in
+/// force is the status quo (Hart and Moore 1988: in renegotiation the disagreement point is
+/// the existing contract, not the outside options): growth in the business is shared by its
+/// terms, and the revenue share moves only for a reason the event names. Settled talks
+/// split the gain of their new terms (`before`: both surpluses under the old terms) in the
+/// Nash proportions, the lab getting `bargaining_weight` of it (so a looser exclusivity is
+/// paid for with a higher revenue share); a side that would rather leave (surplus below 0)
+/// is brought back to its outside option, the other keeping the rest.
 #[allow(clippy::too_many_arguments)]
 fn bargain(
     p: &crate::scenario::Scenario,
     ps: &mut Partnership,
     f: &PartnerFacts,
     talks: Talks,
-    rng: &mut rand::rngs::ChaCha8Rng,
+    before: (f64, f64),
+    u: f64,
     tick: u32,
     log: &mut EventLog,
     names: Names,
 ) -> bool {
     let pp = &p.partnership;
     let (lab_surplus, investor_surplus) = surpluses(p, ps, f);
+    ps.surplus = (lab_surplus, investor_surplus);
     let joint = lab_surplus + investor_surplus;
     if joint < 0.0 {
-        if chance(rng, pp.dissolve_rate) {
+        if u < pp.dissolve_rate {
             close(ps, PartnershipStatus::Dissolved, tick);
             log.push(
                 tick,
@@ -594,53 +652,60 @@ fn bargain(
             );
             return true;
         }
-    } else if ps.agreed_joint.is_none() {
-        // The terms in force are the last agreement: later bargaining splits the changes.
-        ps.agreed_joint = Some(joint);
-        ps.agreed_lab = lab_surplus;
-    } else if talks.settled || lab_surplus < 0.0 || investor_surplus < 0.0 {
-        resplit(p, ps, f, talks, lab_surplus, joint, tick, log, names);
+        return false;
     }
-    false
-}
-
-/// Renegotiation from the status quo (the last agreement): the lab gets the agreed surplus
-/// plus its Nash share β of the change in the joint surplus since then.
-#[allow(clippy::too_many_arguments)]
-fn resplit(
-    p: &crate::scenario::Scenario,
-    ps: &mut Partnership,
-    f: &PartnerFacts,
-    talks: Talks,
-    lab_surplus: f64,
-    joint: f64,
-    tick: u32,
-    log: &mut EventLog,
-    names: Names,
-) {
-    let pp = &p.partnership;
-    let from_share = ps.revenue_share;
-    let agreed_joint = ps.agreed_joint.unwrap_or(joint);
-    // Both must still prefer the deal to their outside options (S ≥ 0 here).
-    let target = (ps.agreed_lab + pp.bargaining_weight * (joint - agreed_joint)).clamp(0.0, joint);
-    if f.lab_usage > 0.0 {
-        let per_share = (1.0 - ps.stake) * f.lab_usage;
-        if per_share > 0.0 {
-            ps.revenue_share = (ps.revenue_share + (lab_surplus - target) / per_share).clamp(0.0, 1.0);
-        }
-    }
-    let (agreed_lab, _) = surpluses(p, ps, f);
-    ps.agreed_lab = agreed_lab;
-    ps.agreed_joint = Some(joint);
-    ps.renegotiations += 1;
-    let terms = if talks.settled {
+    let (target, why) = if talks.settled {
+        let gain = joint - (before.0 + before.1);
         let why = if talks.short_of_compute {
             "compute shortfall"
         } else if talks.rival_offer {
             "rival cloud's offer"
         } else {
-            "tension"
+            "clash"
         };
+        (before.0 + pp.bargaining_weight * gain, why)
+    } else if lab_surplus < 0.0 {
+        (0.0, "the lab would rather leave")
+    } else if investor_surplus < 0.0 {
+        (joint, "the investor would rather leave")
+    } else {
+        return false;
+    };
+    resplit(
+        ps,
+        f,
+        talks,
+        lab_surplus,
+        target.clamp(0.0, joint),
+        why,
+        tick,
+        log,
+        names,
+    );
+    ps.surplus = surpluses(p, ps, f);
+    false
+}
+
+/// Sets the revenue share so the lab's surplus is `target` (as far as a share in [0, 1] can).
+#[allow(clippy::too_many_arguments)]
+fn resplit(
+    ps: &mut Partnership,
+    f: &PartnerFacts,
+    talks: Talks,
+    lab_surplus: f64,
+    target: f64,
+    why: &str,
+    tick: u32,
+    log: &mut EventLog,
+    names: Names,
+) {
+    let from_share = ps.revenue_share;
+    let per_share = (1.0 - ps.stake) * f.lab_usage;
+    if per_share > 0.0 {
+        ps.revenue_share = (ps.revenue_share + (lab_surplus - target) / per_share).clamp(0.0, 1.0);
+    }
+    ps.renegotiations += 1;
+    let terms = if talks.settled {
         format!(
             "exclusivity {}, grievance settled up to {:.3} ({why}); revenue share {from_share:.3} -> {:.3}",
             ps.exclusivity.as_str(),
@@ -648,7 +713,7 @@ fn resplit(
             ps.revenue_share
         )
     } else {
-        format!("revenue share {from_share:.3} -> {:.3}", ps.revenue_share)
+        format!("revenue share {from_share:.3} -> {:.3} ({why})", ps.revenue_share)
     };
     if talks.settled || (ps.revenue_share - from_share).abs() >= 5e-4 {
         log.push(tick, "renegotiation", names.lab, names.investor, terms);
@@ -699,12 +764,16 @@ fn close_bid(
     }
 }
 
-/// The investor bids when the lab is weak and control is worth the premium. As a partner
-/// it already earns its rents; control secures them against the partnership breaking down,
-/// which is the closer the more of its value disputes eat up (`fragility`). Those rents at
-/// risk (the margin capitalised as profit, the dependent revenue at the sector's revenue
-/// multiple) must cover the premium on the stake it buys (the premium is paid on the
-/// business, not on the cash). The lab's board then accepts or rejects.
+/// The investor bids when the lab is weak and control is worth a premium. As a partner it
+/// already earns its rents; control secures them against the partnership breaking down,
+/// which is the closer the more of its value disputes and lock-out eat up (`fragility`).
+/// Those rents at risk (the margin capitalised as profit, the dependent revenue at the
+/// sector's revenue multiple) set the most it would pay over the lab's value (its
+/// `ceiling` premium). It opens at the customary premium (`bid_premium`) and, refused,
+/// raises its offer by that step in later months of the same weak episode, up to its
+/// ceiling. The lab's board weighs the price against the mission: it sells only while the
+/// lab is weak, and only above a reservation premium it draws once per weak episode
+/// (uniform with mean `board_reservation`), which a short runway lowers in proportion.
 #[allow(clippy::too_many_arguments)]
 fn consider_bid(
     p: &crate::scenario::Scenario,
@@ -713,46 +782,53 @@ fn consider_bid(
     books: &LabBooks,
     value: LabValue,
     signals: &mut Signals,
-    rng: &mut rand::rngs::ChaCha8Rng,
+    d: Draws,
     tick: u32,
     log: &mut EventLog,
     names: Names,
 ) {
     let pp = &p.partnership;
-    let runway_short = books.flow < 0.0 && books.capital < pp.weak_capital_months * -books.flow;
+    let runway = if books.flow < 0.0 {
+        books.capital.max(0.0) / -books.flow
+    } else {
+        f64::INFINITY
+    };
+    let runway_short = runway < pp.weak_capital_months;
     let weak = tick < ps.lab_weak_until || runway_short;
     if !weak {
         ps.board_reservation_draw = None;
-    }
-    let (margin, models) = rents(p, f);
-    let rent_value = 12.0 * (pp.rent_multiple * margin + pp.valuation_multiple * models);
-    let at_risk = fragility(p, ps, f) * rent_value;
-    let worth_it = at_risk >= (1.0 - ps.stake) * pp.bid_premium * value.enterprise;
-    // A board that refused this premium in the current weak episode would refuse again.
-    let refused = ps.board_reservation_draw.is_some_and(|r| pp.bid_premium < r);
-    if !(weak && !refused && ps.stake >= pp.bid_min_stake && worth_it && chance(rng, pp.bid_propensity)) {
+        ps.offers_refused = 0;
         return;
     }
-    let price = value.enterprise * (1.0 + pp.bid_premium) + books.capital.max(0.0);
+    // A bid starts from what the funding market last paid for the lab (or its standalone
+    // value, if it has grown since); the premium is paid on the (1 − stake) the investor buys.
+    let base = books.last_round.max(value.standalone);
+    let (margin, models) = rents(p, f);
+    let rent_value = 12.0 * (pp.rent_multiple * margin + pp.valuation_multiple * models);
+    let ceiling = fragility(p, ps, f) * rent_value / ((1.0 - ps.stake) * base).max(1e-9);
+    let offer = (pp.bid_premium * f64::from(1 + ps.offers_refused)).min(ceiling);
+    let bids = offer >= pp.bid_premium && ps.stake >= pp.bid_min_stake && d.bid < pp.bid_propensity;
+    if !bids {
+        return;
+    }
+    let price = (1.0 + offer) * base;
     let why = if runway_short {
         "lab short of cash"
     } else {
         "lab weakened by crisis"
     };
     ps.bids += 1;
-    // The lab's controlling (nonprofit) board sells only when the lab is weak, and only
-    // above its reservation premium, which the investor does not know: uniform with mean
-    // `board_reservation`, fixed for the weak episode (a board that refused does not change
-    // its mind at the same price next month).
-    let reservation = match ps.board_reservation_draw {
-        Some(r) => r,
-        None => {
-            let r = 2.0 * pp.board_reservation * uniform(rng);
-            ps.board_reservation_draw = Some(r);
-            r
-        }
+    // Cash buys less resolve: a board with `runway` months left of `weak_capital_months`
+    // asks that fraction of its reservation (a quarter at least: the mission still counts).
+    let pressure = if runway_short {
+        (runway / pp.weak_capital_months).clamp(0.25, 1.0)
+    } else {
+        1.0
     };
-    if pp.bid_premium >= reservation {
+    let reservation = *ps
+        .board_reservation_draw
+        .get_or_insert(2.0 * pp.board_reservation * d.reservation);
+    if offer >= reservation * pressure {
         ps.bid_pending_since = Some(tick);
         ps.bid_price = price;
         signals.bid_filed = true;
@@ -761,16 +837,23 @@ fn consider_bid(
             "bid",
             names.investor,
             names.lab,
-            format!("bid for control at {price:.0} $bn, accepted by the board ({why})"),
+            format!(
+                "bid for control at {price:.0} $bn (premium {:.0}%), accepted by the board ({why})",
+                100.0 * offer
+            ),
         );
     } else {
+        ps.offers_refused += 1;
         ps.tension = (ps.tension + pp.bid_failure_tension).min(1.0);
         log.push(
             tick,
             "bid_rejected",
             names.lab,
             names.investor,
-            format!("the board rejects a bid at {price:.0} $bn ({why})"),
+            format!(
+                "the board rejects a bid at {price:.0} $bn (premium {:.0}%) ({why})",
+                100.0 * offer
+            ),
         );
     }
 }

@@ -35,7 +35,8 @@
 //! Revenue is share × segment size (growing `market_growth` a month). While partnered, the
 //! lab earns `resale_margin` of the investor's revenue made on its models and pays
 //! `lab_revenue_share` of its own product revenue to the investor. Each firm's cash then
-//! moves by revenue + other income − payroll − compute and deal spending.
+//! moves by revenue + other income − payroll − other operating costs (`other_cost_share`
+//! of its usage) − compute and deal spending.
 
 use bevy_ecs::prelude::*;
 
@@ -326,16 +327,7 @@ pub fn products(
         }
     }
     signals.fringe_share = fringe_share;
-    // Contested revenue: how much of the two partners' segments they split between them.
-    let mut both = 0.0;
-    let mut contested = 0.0;
-    for si in 0..4 {
-        if present[si][0] && present[si][1] {
-            both += 1.0;
-            contested += 2.0 * lab_share[si].min(inv_share[si]);
-        }
-    }
-    signals.contested = if both > 0.0 { (contested / both).min(1.0) } else { 0.0 };
+    signals.contested = contested(&present, &lab_share, &inv_share);
     let usage = revenue;
     if ps.status == PartnershipStatus::Active {
         // Revenue shares run both ways: the investor pays for reselling the lab's models,
@@ -345,13 +337,41 @@ pub fn products(
         revenue[lab] += resale - to_investor;
     }
 
+    settle_books(p, &revenue, &usage, &mut companies);
+}
+
+/// Contested revenue: how much of the two partners' segments they split between them, the
+/// mean over segments where both sell of 2·min(lab share, investor share).
+fn contested(present: &[[bool; 2]; 4], lab_share: &[f64; 4], inv_share: &[f64; 4]) -> f64 {
+    let mut both = 0.0;
+    let mut contested = 0.0;
+    for si in 0..4 {
+        if present[si][0] && present[si][1] {
+            both += 1.0;
+            contested += 2.0 * lab_share[si].min(inv_share[si]);
+        }
+    }
+    if both > 0.0 { (contested / both).min(1.0) } else { 0.0 }
+}
+
+/// The month's P&L of every firm: revenue (after the partnership's transfers) and other
+/// income, less the researchers' pay, the other operating costs (`other_cost_share` of
+/// usage), and compute and deals (`spend`, committed by the cloud phase); one-off items
+/// (migrations) move cash but not the operating flow.
+fn settle_books(
+    p: &crate::scenario::Scenario,
+    revenue: &[f64; MAX_FIRMS],
+    usage: &[f64; MAX_FIRMS],
+    companies: &mut Query<&mut Company>,
+) {
     let cost = p.talent.cost_per_researcher;
     for mut c in companies.iter_mut() {
         let i = c.idx as usize;
         let payroll = c.payroll(cost);
         c.revenue = revenue[i];
         c.usage = usage[i];
-        let operating = c.revenue + c.other_income - payroll - c.spend;
+        let other_costs = p.companies[i].other_cost_share * usage[i];
+        let operating = c.revenue + c.other_income - payroll - other_costs - c.spend;
         c.capital += operating - c.one_off;
         c.operating_flow = operating;
         c.spend = 0.0;

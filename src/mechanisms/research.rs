@@ -3,27 +3,40 @@
 //!
 //! Capability is an index of model quality on a ratio scale (the lab = 1 at start); what
 //! matters for products and the decoupling test is a firm's capability relative to the
-//! frontier (the best firm this month). Each firm's capability grows by a factor 1 + g with
+//! frontier (the best firm this month), and products read it in logs. Capability is a power
+//! of effective training compute, K ∝ E^productivity, so log capability is linear in log
+//! compute, as the scaling laws have it (loss a power of compute: Kaplan et al. 2020,
+//! Hoffmann et al. 2022; benchmark indices roughly linear in log compute). Effective
+//! compute is the firm's largest training compute so far (its largest model: a month short
+//! of compute adds nothing, and regaining an old peak adds nothing either) times its
+//! algorithmic efficiency, which grows at `algorithmic_progress` a month for a team of
+//! reference skill (Ho et al. 2024). Each month a firm's capability grows by a factor 1 + g:
 //!
 //! ```text
-//! g = productivity · (C/compute_ref)^compute_elasticity · (S/talent_ref)^talent_elasticity
-//!     · (frontier/capability)^catch_up · max(0, 1 + noise·N(0,1))
+//! own = productivity · (S/talent_ref)^talent_elasticity · (Δ⁺ln C_peak + algorithmic_progress)
+//! g   = own · (frontier/capability)^catch_up · max(0, 1 + noise·N(0,1))
 //! ```
 //!
-//! C is the training compute the firm can use (the lab: its usable training contracts, less
-//! disrupted migrations, so a compute shortfall slows it; an independent lab: the served part
-//! of its rented compute; others: the training share
-//! `cloud.training_share` of their own compute, the rest serving their products) and S its
-//! researchers' summed skill. The last factor is the diffusion of ideas (papers,
-//! distillation, staff moves): followers grow faster the further behind they are
-//! (Nelson–Phelps catch-up), so relative positions settle where a firm's inputs put them
-//! instead of drifting apart; the frontier firm grows on its inputs alone. A guard bounds
-//! the month's growth so that imitation takes a follower at most to the frontier, its own
-//! inputs' growth on top (g ≤ frontier/capability − 1 + own growth, after the shock). The open-weight
-//! champion's output is scaled by (0.5 + open_source.strength), the community's help.
-//! While the partnership is active, first access and information sharing spill the lab's
-//! lead to the investor: Δ = spillover_rate · info_sharing · (1 if first_access else ½)
-//! · max(0, lab − investor). After an acquisition the investor owns the lab's models.
+//! with own ≈ Δ ln K for a firm at the frontier: the talent factor scales how much of the
+//! growth in effective compute a team turns into capability. C is the training compute the
+//! firm can use (the lab: its usable training contracts, less disrupted migrations, so a
+//! compute shortfall slows it; an independent lab: the served part of its rented compute;
+//! others: the training share `cloud.training_share` of their own compute, the rest serving
+//! their products) and S its researchers' summed skill. Only the growth of compute counts,
+//! so 60 months multiply capability by (compute growth × algorithmic growth)^productivity:
+//! about ×3 at the baseline's inputs, not an order of magnitude. The catch-up factor is the
+//! diffusion of ideas (papers, distillation, staff moves): followers grow faster the further
+//! behind they are (Nelson–Phelps catch-up), so relative positions settle where a firm's
+//! inputs put them instead of drifting apart; the frontier firm grows on its inputs alone. A
+//! guard bounds the month's growth so that imitation takes a follower at most to the
+//! frontier, its own inputs' growth on top (g ≤ frontier/capability − 1 + own growth, after
+//! the shock). The open-weight champion's output is scaled by (0.5 + open_source.strength),
+//! the community's help. While the partnership is active, first access and information
+//! sharing spill the lab's lead to the investor: Δ = spillover_rate · info_sharing · (1 if
+//! first_access else ½) · max(0, lab − investor). After an acquisition the investor owns the
+//! lab's models. While the partnership is active the investor hedges: its training compute
+//! is scaled by 1 + `partnership.hedge_response` · tension, so tension that rises builds its
+//! parallel capability (only a rise of its peak compute counts).
 //!
 //! The open-weight lag (months) is how long the frontier, at its average monthly growth
 //! since the start, takes to go from the open-weight champion's level to its own.
@@ -44,7 +57,7 @@ pub fn research(
     roster: Res<Roster>,
     mut rng: ResMut<SimRng>,
     mut signals: ResMut<Signals>,
-    market: Res<super::cloud::CloudMarket>,
+    mut market: ResMut<super::cloud::CloudMarket>,
     partnership: Query<&Partnership>,
     contracts: Query<&CloudContract>,
     mut companies: Query<&mut Company>,
@@ -59,6 +72,13 @@ pub fn research(
             lab_training += (k.kgpu - k.disrupted).max(0.0);
         }
     }
+    // The investor hedges against the partnership: the more tension, the more of its own
+    // compute it puts into training its own models (after the November 2023 board crisis
+    // Microsoft hired Inflection's team, March 2024, to build its own MAI models).
+    let hedge = match partnership.single() {
+        Ok(ps) if ps.status == PartnershipStatus::Active => 1.0 + p.partnership.hedge_response * ps.tension,
+        _ => 1.0,
+    };
     // Iterate in roster order so the RNG draws do not depend on storage order.
     let mut firms: Vec<Mut<Company>> = companies.iter_mut().collect();
     firms.sort_by_key(|c| c.idx);
@@ -72,12 +92,21 @@ pub fn research(
             Role::Lab => lab_training,
             // What its hosts could serve of its rented compute.
             Role::IndependentLab => c.own_compute * market.tenant_served * p.cloud.training_share,
+            _ if c.idx == roster.investor => c.own_compute * p.cloud.training_share * hedge,
             _ => c.own_compute * p.cloud.training_share,
         };
         let behind = frontier / c.capability.max(1e-9);
+        // The growth of the firm's largest training compute so far (none in its first month).
+        let peak = &mut market.training_peak[c.idx as usize];
+        let scale_up = if *peak > 0.0 && compute > *peak {
+            (compute / *peak).ln()
+        } else {
+            0.0
+        };
+        *peak = peak.max(compute);
         let mut own = r.productivity
-            * (compute / r.compute_ref).max(0.0).powf(r.compute_elasticity)
-            * (c.skill_sum / r.talent_ref).max(0.0).powf(r.talent_elasticity);
+            * (c.skill_sum / r.talent_ref).max(0.0).powf(r.talent_elasticity)
+            * (scale_up + r.algorithmic_progress);
         let mut g = own * behind.powf(r.catch_up);
         if c.role == Role::OpenWeight {
             g *= 0.5 + p.open_source.strength;

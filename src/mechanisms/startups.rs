@@ -5,7 +5,9 @@
 //! fringe sells in: open models lower the cost of entry, concentrated markets deter it.
 //! A new startup is founded with `founders` seats, filled at the next hiring pass by
 //! researchers who choose a startup job, and a seed of `initial_cash` paid first out of the
-//! month's venture capital (no seed, no entry); it picks a cloud (the
+//! month's venture capital (`venture_funding` in month 1, growing `venture_growth` a month,
+//! plus `exit_reinvestment` of what big firms paid for startups last month; no seed, no
+//! entry); it picks a cloud (the
 //! fringe of other clouds included) with probability proportional to
 //! capacity·(price/mean price)^−price_elasticity·exp(credit_weight·credits).
 //!
@@ -30,7 +32,7 @@ use bevy_ecs::prelude::*;
 
 use crate::world::components::{CLOUD_SLOTS, Company, Startup};
 use crate::world::random::{SimRng, Stream};
-use crate::world::random::{chance, poisson, uniform};
+use crate::world::random::{poisson, uniform};
 use crate::world::resources::{Clock, EventLog, FATE_ALIVE, FATE_FAILED, Params, Roster, StartupIndex};
 use crate::world::signals::{AcquihireDeal, Signals};
 
@@ -84,7 +86,7 @@ pub fn startups(
     market.startup_load = [0.0; CLOUD_SLOTS];
     market.startup_spend = [0.0; CLOUD_SLOTS];
 
-    let (entries, pool) = seeded_entries(p, &signals, index, rng);
+    let (entries, pool) = seeded_entries(p, &signals, index, rng, tick);
     let rounds = venture_rounds(p, index, &mut startups, pool);
     let failures = grow_fail_or_sell(
         p,
@@ -108,6 +110,7 @@ pub fn startups(
     for mut c in companies.iter_mut() {
         c.capital += flows.cloud_income[c.idx as usize] - flows.paid[c.idx as usize];
     }
+    index.exit_proceeds = flows.paid.iter().sum();
     start_entrants(p, &roster, index, &market, &mut commands, entries, rng, tick);
 
     // Entries and failures are many and alike: one line each per month.
@@ -159,6 +162,7 @@ fn seeded_entries(
     signals: &Signals,
     index: &StartupIndex,
     rng: &mut rand::rngs::ChaCha8Rng,
+    tick: u32,
 ) -> (usize, f64) {
     let sp = &p.startups;
     let (mut hhi_sum, mut n) = (0.0, 0.0);
@@ -172,7 +176,9 @@ fn seeded_entries(
     let mean = sp.entry_rate * (0.5 + p.open_source.strength) * (-sp.concentration_deterrence * hhi / 10_000.0).exp();
     let room = (sp.max_startups as usize).saturating_sub(index.alive.len());
     let mut entries = (poisson(rng, mean) as usize).min(room);
-    let mut pool = sp.venture_funding;
+    // Venture capital follows the sector's growth and reinvests last month's exits.
+    let mut pool = sp.venture_funding * (1.0 + sp.venture_growth).powi(tick.saturating_sub(1) as i32)
+        + sp.exit_reinvestment * index.exit_proceeds;
     if sp.initial_cash > 0.0 {
         entries = entries.min((pool / sp.initial_cash).floor() as usize);
         pool -= entries as f64 * sp.initial_cash;
@@ -244,6 +250,9 @@ fn grow_fail_or_sell(
     for i in 0..index.alive.len() {
         let (slot, e) = index.alive[i];
         let Ok(mut st) = startups.get_mut(e) else { continue };
+        // Four draws per startup every month, used or not, so that a change elsewhere
+        // (a failure, a sale) never shifts the stream of the startups after it.
+        let u = [uniform(rng), uniform(rng), uniform(rng), uniform(rng)];
         let income = if total_quality > 0.0 {
             signals.fringe_revenue * st.quality / total_quality
         } else {
@@ -260,8 +269,8 @@ fn grow_fail_or_sell(
         if st.staff > 0 {
             st.quality += sp.growth_rate * (0.5 + os) * (ceiling - st.quality).max(0.0);
         }
-        let failed = st.cash < 0.0 || chance(rng, sp.failure_rate);
-        let bought = !failed && flows.total_capital > 0.0 && chance(rng, sp.acquisition_rate);
+        let failed = st.cash < 0.0 || u[0] < sp.failure_rate;
+        let bought = !failed && flows.total_capital > 0.0 && u[1] < sp.acquisition_rate;
         if !(failed || bought) {
             continue;
         }
@@ -269,7 +278,7 @@ fn grow_fail_or_sell(
             index.fate[slot as usize] = FATE_FAILED;
             failures += 1;
         } else {
-            sell(p, roster, signals, log, index, flows, &st, slot, rng, tick);
+            sell(p, roster, signals, log, index, flows, &st, slot, [u[2], u[3]], tick);
         }
         commands.entity(e).despawn();
         index.alive[i].0 = u32::MAX; // tombstone, removed below
@@ -285,7 +294,8 @@ fn grow_fail_or_sell(
 
 /// A sale: a big firm, drawn in proportion to its cash, buys the startup for its cash plus
 /// two years of its staff's pay; a share `acquihire_share` of sales are acqui-hires, passed
-/// to regulation for review. The staff join the buyer at their next hiring pass.
+/// to regulation for review. The staff join the buyer at their next hiring pass. `u`: the
+/// startup's two uniforms for the buyer and the kind of sale.
 #[allow(clippy::too_many_arguments)]
 fn sell(
     p: &crate::scenario::Scenario,
@@ -296,11 +306,11 @@ fn sell(
     flows: &mut FirmFlows,
     st: &Startup,
     slot: u32,
-    rng: &mut rand::rngs::ChaCha8Rng,
+    u: [f64; 2],
     tick: u32,
 ) {
     let name = format!("startup-{slot}");
-    let mut pick = uniform(rng) * flows.total_capital;
+    let mut pick = u[0] * flows.total_capital;
     let mut buyer = 0usize;
     for (f, &c) in flows.capital.iter().enumerate().take(roster.firms()) {
         buyer = f;
@@ -309,7 +319,7 @@ fn sell(
         }
         pick -= c;
     }
-    let acquihire = chance(rng, p.startups.acquihire_share);
+    let acquihire = u[1] < p.startups.acquihire_share;
     index.fate[slot as usize] = buyer as u32;
     let price = st.cash.max(0.0) + 24.0 * p.talent.cost_per_researcher * st.staff as f64;
     flows.paid[buyer] += price;

@@ -10,7 +10,7 @@ use crate::world::resources::{Event, TickMetrics};
 
 /// Model-level metrics, in column order, as they appear in `outcomes.csv` (at the horizon)
 /// and `timeseries.csv` (per month). The first six are the SPEC §5 prefix.
-pub const METRICS: [&str; 19] = [
+pub const METRICS: [&str; 22] = [
     "tension",
     "lab_cloud_share_investor",
     "investor_inhouse_ratio",
@@ -30,6 +30,9 @@ pub const METRICS: [&str; 19] = [
     "partnership_status",
     "control_indicator",
     "mutual_dependence",
+    "revenue_share",
+    "surplus_lab",
+    "surplus_investor",
 ];
 
 /// Values of [`METRICS`] for one month.
@@ -54,6 +57,9 @@ pub fn metric_values(m: &TickMetrics) -> [f64; METRICS.len()] {
         f64::from(m.partnership_status),
         m.control_indicator,
         m.mutual_dependence,
+        m.revenue_share,
+        m.surplus_lab,
+        m.surplus_investor,
     ]
 }
 
@@ -64,6 +70,7 @@ pub fn outcomes_header() -> String {
         h.push(',');
         h.push_str(m);
     }
+    h.push_str(",outcome_route");
     h
 }
 
@@ -83,6 +90,10 @@ pub enum Column {
     Retention(usize),
     Revenue(usize),
     Headcount(usize),
+    Pay(usize),
+    Cash(usize),
+    OperatingFlow(usize),
+    Valuation(usize),
     /// Per segment.
     Hhi(usize),
     /// Segment, then firm (roster order; the firm count means the startup fringe).
@@ -104,6 +115,10 @@ impl Column {
             Column::Retention(c) => m.retention[c],
             Column::Revenue(c) => m.revenue[c],
             Column::Headcount(c) => f64::from(m.headcount[c]),
+            Column::Pay(c) => m.pay[c],
+            Column::Cash(c) => m.cash[c],
+            Column::OperatingFlow(c) => m.operating_flow[c],
+            Column::Valuation(c) => m.valuation[c],
             Column::Hhi(s) => m.hhi[s],
             Column::Share(s, f) => m.shares[s][f],
             Column::Cloud(field, slot) => m.clouds[slot][field],
@@ -113,7 +128,7 @@ impl Column {
 
 /// The columns of `timeseries.csv` after `run,tick,date`, with their names, in order:
 /// metrics, regulator stages, researchers, the open-weight lag, startup staffing, per
-/// company its retention, revenue and headcount, per-segment HHI, per-segment shares, and
+/// company its retention, revenue, headcount, pay, cash, operating flow and valuation, per-segment HHI, per-segment shares, and
 /// per cloud its revenue share, utilization and price.
 pub fn timeseries_columns(scenario: &Scenario) -> Vec<(String, Column)> {
     let mut cols: Vec<(String, Column)> = Vec::new();
@@ -128,10 +143,14 @@ pub fn timeseries_columns(scenario: &Scenario) -> Vec<(String, Column)> {
     cols.push(("startup_researcher_share".into(), Column::StartupResearcherShare));
     cols.push(("startups_staffless_share".into(), Column::StartupsStafflessShare));
     type PerCompany = fn(usize) -> Column;
-    let per_company: [(&str, PerCompany); 3] = [
+    let per_company: [(&str, PerCompany); 7] = [
         ("retention", Column::Retention),
         ("revenue", Column::Revenue),
         ("headcount", Column::Headcount),
+        ("pay", Column::Pay),
+        ("cash", Column::Cash),
+        ("operating_flow", Column::OperatingFlow),
+        ("valuation", Column::Valuation),
     ];
     for (prefix, col) in per_company {
         for (i, c) in scenario.companies.iter().enumerate() {
@@ -235,6 +254,8 @@ pub fn push_outcome_row(buf: &mut String, run: u64, r: &RunResult) {
         buf.push(',');
         push_num(buf, v);
     }
+    buf.push(',');
+    buf.push_str(&r.outcome_route);
     buf.push('\n');
 }
 
@@ -272,6 +293,10 @@ pub fn push_timeseries_rows(buf: &mut String, prefix: &str, run: u64, r: &RunRes
         for &v in &m.headcount {
             buf.push(',');
             push_int(buf, v);
+        }
+        for &v in m.pay.iter().chain(&m.cash).chain(&m.operating_flow).chain(&m.valuation) {
+            buf.push(',');
+            push_num(buf, v);
         }
         for v in m.hhi {
             buf.push(',');

@@ -45,7 +45,9 @@ pub fn kind_of(name: &str) -> Option<Kind> {
         "seed" => Some(Kind::Unsigned),
         "run" | "tick" | "outcome_tick" | "point" | "runs" | "startups_alive" | "exclusivity"
         | "partnership_status" | "researchers" => Some(Kind::Integer),
-        "outcome" | "date" | "kind" | "actor" | "target" | "detail" | "error" | "metric" => Some(Kind::Text),
+        "outcome" | "outcome_route" | "date" | "kind" | "actor" | "target" | "detail" | "error" | "metric" => {
+            Some(Kind::Text)
+        }
         _ if name.starts_with("stage_") || name.starts_with("headcount_") => Some(Kind::Integer),
         _ => None,
     }

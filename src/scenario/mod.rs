@@ -158,8 +158,20 @@ pub struct CompanyParams {
     #[param(unit = "$bn", min = 0, max = 1e6, initial)]
     pub capital: f64,
     /// non-AI cash flow funding AI work
+    ///
+    /// For the big firms, the part of their other businesses' free cash flow that funds
+    /// AI work; 0 for the frontier labs, which fund themselves by rounds.
     #[param(unit = "$bn/month", min = 0, max = 1e4)]
     pub other_income: f64,
+    /// operating costs other than compute and the elite researchers' pay (other staff,
+    /// sales, support, general and administrative), as a share of product usage
+    ///
+    /// The lab in 2024: about $1.5 bn of pay for about 1,500 staff, of which its ~300
+    /// frontier researchers (the model's) earn about $0.5 bn, plus other costs of about
+    /// $0.3 bn, against $3.7 bn of revenue: about 0.35 (press reports, domain-facts.md).
+    /// 0 for the big firms, whose other costs are netted in `other_income`.
+    #[param(unit = "share", min = 0, max = 10)]
+    pub other_cost_share: f64,
     /// cloud capacity (0 = no cloud)
     ///
     /// 0: the company has no cloud.
@@ -215,6 +227,7 @@ impl Default for CompanyParams {
             role: Role::RivalCloud,
             capital: 10.0,
             other_income: 0.0,
+            other_cost_share: 0.0,
             cloud_capacity: 0.0,
             own_compute: 50.0,
             build_rate: 0.0,
@@ -309,10 +322,25 @@ pub struct PartnershipParams {
     /// The investor's weight is 1 − it.
     #[param(unit = "share", min = 0, max = 1)]
     pub bargaining_weight: f64,
-    /// cost of the partnership's own unsettled disputes (safety and pace gaps) per unit, as
-    /// a share of the partners' mean product usage
-    #[param(unit = "share of usage", min = 0, max = 100)]
+    /// share of the partnership's gross value (the lab's avoided move, the investor's
+    /// compute margin and its products' dependence on the lab's models) that its own
+    /// unsettled disputes (safety and pace gaps, 0..=1) destroy per unit
+    ///
+    /// At most 1, so that disputes alone never eat more than the partnership is worth: a
+    /// break-up also needs lock-out or a partner that no longer needs the other. Set at
+    /// one half, not fitted: the outcome targets do not identify it (posterior as wide as
+    /// its prior, docs/MODEL.md §10.2), and in November 2023 a dispute at its height put
+    /// most of the lab's staff, and so much but not all of the partnership's value, at risk.
+    #[param(unit = "share of gross value", min = 0, max = 1)]
     pub tension_cost: f64,
+    /// share of the lab's usage contested by the investor's overlapping products (overlap ×
+    /// contested share) that the lab loses to them a month while they sell its models
+    ///
+    /// Fitted (the break-up lever besides lock-out); 0.5 means half the contested business
+    /// goes to the investor's channel, as when Azure OpenAI and Copilot won enterprise
+    /// accounts the lab also sold to.
+    #[param(unit = "share of contested usage", min = 0, max = 1)]
+    pub clash_cost: f64,
     /// monthly probability the partners part once continuing is worth less to them than
     /// their outside options
     #[param(unit = "1/month", min = 0, max = 1)]
@@ -323,7 +351,11 @@ pub struct PartnershipParams {
     /// stake the investor needs before it bids
     #[param(unit = "share", min = 0, max = 1)]
     pub bid_min_stake: f64,
-    /// premium over the lab's standalone value the investor offers in a bid
+    /// control premium of a bid over the lab's value (its last round's post-money
+    /// valuation, or its standalone value if higher)
+    ///
+    /// 0.3: median control premiums in public takeovers are about 30% (FactSet Mergerstat
+    /// and event studies of US deals put them at 30–40%).
     #[param(unit = "share", min = 0, max = 10)]
     pub bid_premium: f64,
     /// mean premium over standalone value the lab's board requires to sell while the lab is
@@ -333,26 +365,84 @@ pub struct PartnershipParams {
     /// the lab is weak when its cash covers fewer months of burn than this
     #[param(unit = "months", min = 0, max = 120)]
     pub weak_capital_months: f64,
+    /// how much more of its own compute the investor puts into training its own models per
+    /// unit of tension while the partnership is active (its hedge)
+    ///
+    /// 1: at the baseline's tension (about 0.35) the investor trains on a third more compute
+    /// than its products alone would call for. Microsoft's in-house effort (the Inflection
+    /// team, March 2024; MAI models from 2025) followed the November 2023 crisis.
+    #[param(unit = "per unit tension", min = 0, max = 100)]
+    pub hedge_response: f64,
     /// tension added when a bid fails
     #[param(unit = "index", min = 0, max = 1)]
     pub bid_failure_tension: f64,
-    /// the lab's standalone value as a multiple of its annualised product usage
+    /// a frontier lab's business value as a multiple of its annualised product usage when
+    /// it grows at its market's pace (`products.market_growth`); the funding market scales
+    /// it by the forward year's growth relative to that pace, ((1 + g)/(1 + market
+    /// growth))^12
+    ///
+    /// 40: the lab's October 2024 round valued it at $157 bn post-money, about 40× its
+    /// 2024 revenue and 13.5× the $11.6 bn projected for 2025 (press reports,
+    /// domain-facts.md); its early-2024 tender at $86 bn was about 40× its annualised
+    /// $2 bn; the independent lab's $61.5 bn of March 2025 was about 40–60× its run-rate of
+    /// $1–1.5 bn. The value adds cash; it is a round's pre-money.
     #[param(unit = "x annual usage", min = 1e-6, max = 1000)]
     pub valuation_multiple: f64,
     /// multiple of annual profit at which the investor capitalises the partnership rents
     /// control would secure
     #[param(unit = "x annual rents", min = 0, max = 1000)]
     pub rent_multiple: f64,
-    /// the lab raises capital when its cash covers fewer months of operating burn than this
-    /// (not during a crisis)
+    /// a frontier lab (the lab, an independent lab) raises equity when its cash covers
+    /// fewer months of operating burn than this (the lab not during a crisis)
+    ///
+    /// 12: late-stage companies raise with about a year of runway left (a round takes
+    /// months and a shorter runway weakens the company's hand).
     #[param(unit = "months", min = 0, max = 120)]
     pub fundraise_runway_months: f64,
-    /// months of operating burn a raise brings in
+    /// months of operating burn a round brings in
+    ///
+    /// 24: rounds buy about two years of runway (the lab's $6.6 bn of October 2024 plus a
+    /// $4 bn credit line against a burn of about $0.45 bn a month).
     #[param(unit = "months", min = 0, max = 120)]
     pub fundraise_months: f64,
-    /// monthly probability a raise the lab seeks closes (never during a crisis)
+    /// monthly probability a round a lab seeks closes (never during the lab's crisis)
+    ///
+    /// 0.35: a late-stage round takes about three months from launch to close.
     #[param(unit = "1/month", min = 0, max = 1)]
     pub fundraise_success: f64,
+    /// share of the lab's rounds the investor takes (its stake moves accordingly)
+    ///
+    /// 0.13: the investor put a little under $1 bn into the $6.6 bn round of October 2024
+    /// (press reports, domain-facts.md).
+    #[param(unit = "share", min = 0, max = 1)]
+    pub investor_round_share: f64,
+    /// largest share of a round's post-money valuation investors take: a round is the
+    /// runway sought (`fundraise_months` of burn) cut to this dilution
+    ///
+    /// 0.15: median dilution in US venture rounds was 12.6% at Series C and 10.3% at
+    /// Series D in 2023, 15% at Series B in Q4 2024 (Carta, State of Private Markets); the
+    /// labs' own rounds sold 4–13% (the lab: $6.6 bn at $157 bn in October 2024, $40 bn at
+    /// $300 bn in March 2025; the independent lab: $0.45 bn at $4.1 bn in May 2023,
+    /// $3.5 bn at $61.5 bn in March 2025). A cap at the upper end of late-stage practice.
+    #[param(unit = "share", min = 0, max = 0.9)]
+    pub fundraise_max_dilution: f64,
+    /// monthly usage growth (smoothed, see `growth_window_months`) at or below which
+    /// investors refuse a frontier lab's round; their appetite (the chance a round closes,
+    /// × `fundraise_success`) rises linearly from none here to full at the market's growth
+    ///
+    /// 0.02 (27% a year): investors price the frontier labs at 25–80× revenue for growth of
+    /// 2.5–3× a year (the lab's revenue $3.7 bn in 2024, projected $11.6 bn for 2025;
+    /// domain-facts.md); a lab growing at a mature software company's pace (20–30% a
+    /// year, valued at 5–10× revenue) could not fund a burn larger than its revenue.
+    #[param(unit = "1/month", min = -1, max = 1)]
+    pub fundraise_min_growth: f64,
+    /// months over which investors smooth a frontier lab's monthly usage growth (the
+    /// window of an exponential average)
+    ///
+    /// 6: late-stage investors read growth off the last two quarters of revenue (round
+    /// announcements quote the run-rate and its half-year growth).
+    #[param(unit = "months", min = 1, max = 60)]
+    pub growth_window_months: f64,
     /// probability the investor offers to hire the lab's staff when a crisis strikes,
     /// before regulatory deterrence
     #[param(unit = "share", min = 0, max = 1)]
@@ -395,32 +485,38 @@ impl Default for PartnershipParams {
             tension_noise: 0.05,
             sharing_cut_threshold: 0.5,
             sharing_cut_rate: 0.1,
-            renegotiate_threshold: 0.5,
+            renegotiate_threshold: 0.38135,
             renegotiate_rate: 0.25,
             renegotiate_shortfall: 0.01,
             renegotiate_price_gap: 0.2,
             boundary_step: 0.5,
             renegotiate_interval: 9,
             bargaining_weight: 0.5,
-            tension_cost: 6.0774,
+            tension_cost: 0.5,
+            clash_cost: 0.5,
             dissolve_rate: 0.3,
-            bid_propensity: 0.7869,
+            bid_propensity: 0.69142,
             bid_min_stake: 0.3,
             bid_premium: 0.3,
             board_reservation: 0.3,
             weak_capital_months: 6.0,
+            hedge_response: 1.0,
             bid_failure_tension: 0.2,
             valuation_multiple: 40.0,
             rent_multiple: 30.0,
             fundraise_runway_months: 12.0,
             fundraise_months: 24.0,
-            fundraise_success: 0.5,
+            fundraise_success: 0.35,
+            investor_round_share: 0.13,
+            fundraise_max_dilution: 0.15,
+            fundraise_min_growth: 0.02,
+            growth_window_months: 6.0,
             absorption_offer_prob: 0.7,
             absorption_review_risk: 0.3,
             absorption_window_months: 1,
             absorption_pay_premium: 0.3,
             absorption_share: 0.6,
-            crisis_exodus: 3.203,
+            crisis_exodus: 3.0286,
         }
     }
 }
@@ -438,7 +534,8 @@ pub struct CloudParams {
     /// months a moved workload is unavailable (at migration_cost 1)
     #[param(unit = "months", min = 0, max = 36)]
     pub migration_disruption_months: f64,
-    /// share of investor-hosted workload moved in one migration
+    /// share of investor-hosted workload moved in one migration (divided by migration_cost
+    /// above 1: a costlier move is staged in smaller pieces)
     #[param(unit = "share", min = 0, max = 1)]
     pub migration_chunk: f64,
     /// monthly probability of a migration when tension is high and allowed
@@ -471,6 +568,25 @@ pub struct CloudParams {
     /// highest price multiple
     #[param(unit = "x list price", min = 1, max = 100)]
     pub price_cap: f64,
+    /// mean term of the hyperscalers' compute contracts: a share 1/term of a hyperscaler's
+    /// book is repriced each month at the price that clears its market
+    ///
+    /// 24 months: committed-use and reserved contracts of one to three years; list prices
+    /// "hardly budged" through 2024 while the specialists cut theirs (FT Alphaville on RBC
+    /// data; AWS's first large H100 cut came in June 2025).
+    #[param(unit = "months", min = 1, max = 120)]
+    pub contract_months: f64,
+    /// mean term of the fringe's (GPU specialists') rentals: its price follows its market
+    /// within about this many months
+    ///
+    /// 2 months: on-demand and short rentals; H100 rental prices fell about 30% in two
+    /// months to about $2.99 an hour in autumn 2024 (SemiAnalysis, as cited).
+    #[param(unit = "months", min = 1, max = 120)]
+    pub other_contract_months: f64,
+    /// price elasticity of the rest of the market's compute demand (at the clouds' mean
+    /// price against the starting price)
+    #[param(unit = "-", min = 0, max = 10)]
+    pub demand_elasticity: f64,
     /// elasticity of customers' placement to a cloud's price relative to the others'
     #[param(unit = "-", min = 0, max = 50)]
     pub price_elasticity: f64,
@@ -529,7 +645,7 @@ impl Default for CloudParams {
             migration_disruption_months: 2.0,
             migration_chunk: 0.2,
             migration_propensity: 0.8097,
-            migration_tension_threshold: 0.4,
+            migration_tension_threshold: 0.13924,
             training_growth: 0.09,
             demand_volatility: 0.05,
             training_share: 0.5,
@@ -538,6 +654,9 @@ impl Default for CloudParams {
             price_slope: 3.0,
             price_floor: 0.7,
             price_cap: 1.6,
+            contract_months: 24.0,
+            other_contract_months: 2.0,
+            demand_elasticity: 1.0,
             price_elasticity: 2.0,
             diversify_target: 0.4,
             own_use_growth: 0.045,
@@ -562,21 +681,27 @@ impl Default for CloudParams {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Params)]
 #[serde(default, deny_unknown_fields)]
 pub struct ResearchParams {
-    /// capability growth scale
-    #[param(unit = "1/month", min = 0, max = 10)]
-    pub productivity: f64,
-    /// exponent of compute in capability growth
+    /// elasticity of capability to effective training compute, for a team of reference skill
+    ///
+    /// Capability is a power of effective compute (K ∝ E^productivity), so log capability,
+    /// what products read, is linear in log compute. 0.1 lies between the compute exponents of
+    /// the scaling laws: reducible loss ∝ C^−0.05 (Kaplan et al. 2020) to C^−0.15 (Hoffmann
+    /// et al. 2022, compute-optimal); 0 turns research off (docs/MODEL.md §7.4).
     #[param(unit = "-", min = 0, max = 2)]
-    pub compute_elasticity: f64,
+    pub productivity: f64,
+    /// monthly growth of log algorithmic efficiency for a team of reference skill
+    ///
+    /// Effective compute grows by it on top of physical compute: 0.087 = ln 2 / 8, the compute
+    /// needed for a given language-model performance halving about every 8 months (Ho et al.
+    /// 2024, Epoch AI; 95% interval 5–14 months).
+    #[param(unit = "1/month", min = 0, max = 1)]
+    pub algorithmic_progress: f64,
     /// exponent of researcher skill in capability growth
     #[param(unit = "-", min = 0, max = 2)]
     pub talent_elasticity: f64,
     /// elasticity of a firm's growth to its distance from the frontier (diffusion of ideas)
     #[param(unit = "-", min = 0, max = 10)]
     pub catch_up: f64,
-    /// compute that gives unit growth factor
-    #[param(unit = "kGPU", min = 1e-9, max = f64::INFINITY)]
-    pub compute_ref: f64,
     /// skill sum that gives unit growth factor
     #[param(unit = "skill units", min = 1e-9, max = f64::INFINITY)]
     pub talent_ref: f64,
@@ -585,6 +710,9 @@ pub struct ResearchParams {
     #[param(unit = "1/month", min = 0, max = 1)]
     pub spillover_rate: f64,
     /// relative std. dev. of monthly research output
+    ///
+    /// 0.4: twice the 0.2 of the earlier form, whose monthly output was about twice as large,
+    /// so the spread of capability paths in absolute terms is kept (docs/MODEL.md §7.4).
     #[param(unit = "-", min = 0, max = 5)]
     pub noise: f64,
 }
@@ -592,14 +720,13 @@ pub struct ResearchParams {
 impl Default for ResearchParams {
     fn default() -> Self {
         ResearchParams {
-            productivity: 0.03,
-            compute_elasticity: 0.4,
+            productivity: 0.1,
+            algorithmic_progress: 0.087,
             talent_elasticity: 0.5,
             catch_up: 1.3,
-            compute_ref: 200.0,
             talent_ref: 300.0,
             spillover_rate: 0.04,
-            noise: 0.2,
+            noise: 0.4,
         }
     }
 }
@@ -620,10 +747,21 @@ pub struct ProductParams {
     /// logit weight on (log) price
     #[param(unit = "utility/log price", min = 0, max = 100)]
     pub price_weight: f64,
-    /// revenue pool per segment (consumer, copilot, API, cloud AI)
+    /// revenue pool per segment (consumer, copilot, API, cloud AI) in month 1
+    ///
+    /// January 2024, from the record (docs/MODEL.md §7.5): consumer assistants 0.12
+    /// (ChatGPT's subscriptions, about $1 bn a year of the lab's $1.6–2 bn annualised in
+    /// December 2023, at its 70% share); copilots 0.08 (GitHub Copilot's 1.3 M paid seats and
+    /// the first Microsoft 365 Copilot seats, at the investor's 55%); developer APIs 0.13
+    /// (the lab's API business, the rest of its revenue, at its 38%); cloud AI services 1.0
+    /// (the investor's AI services at about $3 bn a year, at its 25%).
     #[param(unit = "$bn/month", min = 0, max = 1000)]
     pub market_size: [f64; 4],
     /// monthly growth of every segment
+    ///
+    /// 0.085 a month is 2.7× a year: enterprise generative-AI spend grew 6× from 2023 to
+    /// 2024 (Menlo Ventures) and the lab's annualised revenue about 3× over 2024 ($1.6–2 bn
+    /// to about $5.5 bn); the investor's AI run-rate about 3× ($3 bn to $10 bn).
     #[param(unit = "1/month", min = 0, max = 1)]
     pub market_growth: f64,
     /// share of the investor's revenue on lab models paid back to the lab
@@ -647,8 +785,8 @@ impl Default for ProductParams {
             quality_weight: 4.0,
             distribution_weight: 2.0,
             price_weight: 1.5,
-            market_size: [0.6, 0.5, 0.4, 1.0],
-            market_growth: 0.03,
+            market_size: [0.12, 0.08, 0.13, 1.0],
+            market_growth: 0.085,
             resale_margin: 0.2,
             lab_revenue_share: 0.2,
             startup_fringe_quality: 0.5,
@@ -684,6 +822,13 @@ pub struct StartupParams {
     #[param(unit = "$bn", min = 0, max = 1000)]
     pub initial_cash: f64,
     /// monthly burn per researcher
+    ///
+    /// 0.0023 ($2.3 M a month per elite researcher): the whole frontier-model startup
+    /// around each of the model's researchers — about a thousand GPUs at about $2 an hour
+    /// ($1.5 M a month), several engineers and other staff ($0.1–0.15 M a month for five
+    /// at $0.3 M a year) and the researcher's own pay ($0.1 M a month); the figure also
+    /// balances the sector's month-1 income and venture capital after seeds (about
+    /// $0.55 bn a month over about 240 researchers; docs/MODEL.md §7.6, §8).
     #[param(unit = "$bn/month", min = 0, max = 1)]
     pub burn_per_researcher: f64,
     /// monthly quality growth of a startup
@@ -695,9 +840,26 @@ pub struct StartupParams {
     /// founder seats of a new startup, filled by researchers who choose startup jobs
     #[param(unit = "researchers", min = 0, max = 1000)]
     pub founders: u32,
-    /// venture capital available to the startups each month
+    /// venture capital available to the startups in month 1
     #[param(unit = "$bn/month", min = 0, max = 1000)]
     pub venture_funding: f64,
+    /// monthly growth of the venture capital available to the startups
+    ///
+    /// 0.06 a month is 2.0× a year: generative-AI venture funding went from $29.1 bn in 691
+    /// deals (2023) to $56 bn in 885 deals (2024), ×1.9 (PitchBook, via TechCrunch,
+    /// January 2025), with the sector's revenue (the model's segments 2.7× a year,
+    /// `products.market_growth`).
+    #[param(unit = "1/month", min = 0, max = 1)]
+    pub venture_growth: f64,
+    /// share of last month's exit proceeds (what big firms paid for startups) that venture
+    /// investors put back into the sector's next rounds
+    ///
+    /// 0.5: exits return capital that funds recycle and limited partners re-commit; the
+    /// 2022–24 fall in venture distributions preceded the fall in venture fund-raising
+    /// (PitchBook-NVCA Venture Monitor). Half of the proceeds coming back to this sector
+    /// within a month is a reasoned default: the record shows the link, not its size.
+    #[param(unit = "share", min = 0, max = 10)]
+    pub exit_reinvestment: f64,
     /// months of burn a venture round raises
     #[param(unit = "months", min = 0, max = 120)]
     pub round_months: f64,
@@ -716,11 +878,13 @@ impl Default for StartupParams {
             acquisition_rate: 0.01,
             acquihire_share: 0.5,
             initial_cash: 0.1,
-            burn_per_researcher: 0.003,
+            burn_per_researcher: 0.0023,
             growth_rate: 0.05,
             max_startups: 100_000,
             founders: 3,
             venture_funding: 0.7,
+            venture_growth: 0.06,
+            exit_reinvestment: 0.5,
             round_months: 18.0,
             raise_below_months: 6.0,
         }
@@ -792,8 +956,9 @@ pub struct RegulationParams {
     /// adverse-finding hazard in phase 2 per unit of harm at full evidence
     #[param(unit = "x", min = 0, max = 100)]
     pub adverse_harm: f64,
-    /// share of adverse findings on the partnership (or an acqui-hire) that order
-    /// divestiture rather than behavioural remedies
+    /// share of adverse findings on the partnership or a team acquisition that order a
+    /// divestiture rather than behavioural remedies (EU Remedies Notice 2008/C 267/01
+    /// paras 15-17: divestiture is the benchmark remedy; calibrated)
     #[param(unit = "share", min = 0, max = 1)]
     pub divest_propensity: f64,
     /// share of adverse findings on a bid that block it rather than clear it with remedies
@@ -951,7 +1116,7 @@ impl Default for RegulationParams {
             peer_weight: 0.1,
             evidence_months: 6.0,
             adverse_harm: 0.5,
-            divest_propensity: 0.19476,
+            divest_propensity: 0.21411,
             bid_block_propensity: 0.3,
             behavioural_doubt: 0.3,
             undertaking_board_cost: 0.05,
@@ -1062,12 +1227,34 @@ pub struct TalentParams {
     /// monthly cost of one researcher at market pay
     #[param(unit = "$bn/month", min = 0, max = 1)]
     pub cost_per_researcher: f64,
-    /// share of capital a firm may spend on new hires per month
+    /// share of capital a firm may commit per month to new hires and raises (each at a year
+    /// of pay)
     #[param(unit = "1/month", min = 0, max = 1)]
     pub hiring_budget_share: f64,
     /// a firm's openings a month as a share of its headcount (at least one)
     #[param(unit = "1/month", min = 0, max = 1)]
     pub openings_share: f64,
+    /// raise of a firm's pay offer per unit of net attrition: a firm that lost a share x of
+    /// its researchers this month (net of hires: places it could not fill) raises its pay
+    /// by pay_response·x, within its hiring budget
+    ///
+    /// 2: a firm that loses 1% of its researchers in a month raises its offers by 2%, so
+    /// pay is bid up where firms compete for the same people (offers of $5–10 M a year to
+    /// top researchers in late 2023, far more in 2025; domain-facts.md). A reasoned
+    /// default, calibrated in the baseline's targets.
+    #[param(unit = "x", min = 0, max = 100)]
+    pub pay_response: f64,
+    /// monthly downward drift of a firm's pay offer while it fills its places (or its cash
+    /// budget binds), towards its standing offer (the scenario's `pay`; the market's pay,
+    /// 1, for a firm short of cash), never below it
+    ///
+    /// 0.01 (about 11% a year): pay is sticky downwards — employers rarely cut the pay of
+    /// staff they keep and adjust through smaller offers to new hires and fewer retention
+    /// grants (Bewley, *Why Wages Don't Fall during a Recession*, 1999) — so a premium bid
+    /// up in a talent war fades over one to two years once the competition eases, as
+    /// four-year equity grants vest out.
+    #[param(unit = "1/month", min = 0, max = 1)]
+    pub pay_drift: f64,
     /// log-normal dispersion of researcher skill
     #[param(unit = "-", min = 0, max = 5, initial)]
     pub skill_sigma: f64,
@@ -1088,6 +1275,8 @@ impl Default for TalentParams {
             cost_per_researcher: 0.0001,
             hiring_budget_share: 0.02,
             openings_share: 0.05,
+            pay_response: 2.0,
+            pay_drift: 0.01,
             skill_sigma: 0.5,
         }
     }
@@ -1144,13 +1333,20 @@ pub struct OutcomeParams {
     /// ... while investor/lab capability rises above this
     #[param(unit = "ratio", min = 0, max = 100)]
     pub decoupling_inhouse_threshold: f64,
+    /// ... both for this many consecutive months
+    ///
+    /// 3: a quarter. A single month below the thresholds can be a migration in progress or
+    /// a model release; a quarter is the period the partners report and renegotiate on.
+    #[param(unit = "months", min = 1, max = 600)]
+    pub decoupling_months: u32,
 }
 
 impl Default for OutcomeParams {
     fn default() -> Self {
         OutcomeParams {
-            decoupling_share_threshold: 0.6,
+            decoupling_share_threshold: 0.75,
             decoupling_inhouse_threshold: 0.8,
+            decoupling_months: 3,
         }
     }
 }
@@ -1205,8 +1401,9 @@ impl Default for Scenario {
             testing: TestingParams::default(),
             companies: vec![
                 CompanyParams {
-                    capital: 12.0,
+                    capital: 9.0,
                     other_income: 0.0,
+                    other_cost_share: 0.35,
                     own_compute: 200.0,
                     capability: 1.0,
                     talent_share: 0.15,
@@ -1254,7 +1451,8 @@ impl Default for Scenario {
                     other_income: 1.5,
                     cloud_capacity: 640.0,
                     own_compute: 50.0,
-                    build_rate: 0.05,
+                    // AWS's 2024 capex ($53 bn) matched the investor's ($56 bn, FY2024).
+                    build_rate: 0.065,
                     startup_credits: 0.1,
                     capability: 0.7,
                     talent_share: 0.1,
@@ -1281,7 +1479,8 @@ impl Default for Scenario {
                 },
                 CompanyParams {
                     capital: 2.0,
-                    other_income: 0.6,
+                    other_income: 0.0,
+                    other_cost_share: 0.35,
                     own_compute: 80.0,
                     capability: 0.9,
                     talent_share: 0.08,

@@ -23,6 +23,9 @@ pub struct RunResult {
     pub outcome: Outcome,
     /// Month (1-based) of the event that decided the outcome; the horizon for symbiosis.
     pub outcome_tick: u32,
+    /// How the outcome came about (`outcomes.csv` `outcome_route`): `status_quo`, `gradual`,
+    /// `break_up`, `bid`, `absorption`, or `<authority>:<route>` for a divestiture.
+    pub outcome_route: String,
     /// One row per month.
     pub timeseries: Vec<TickMetrics>,
     /// The narrative.
@@ -199,17 +202,33 @@ fn finish(world: &mut World, scenario: &Scenario, seed: u64) -> Result<RunResult
         let mut q = world.query::<&Partnership>();
         q.single(world).map_err(|e| SimError::State(e.to_string()))?.clone()
     };
-    let since = world.resource::<DecouplingWatch>().since;
+    let since = world.resource::<DecouplingWatch>().established;
     let (outcome, outcome_tick) = classify(&ps, since, horizon);
+    let outcome_route = route(&ps, outcome);
     let timeseries = std::mem::take(&mut world.resource_mut::<MetricsLog>().0);
     let events = std::mem::take(&mut world.resource_mut::<EventLog>().0);
     Ok(RunResult {
         seed,
         outcome,
         outcome_tick,
+        outcome_route,
         timeseries,
         events,
     })
+}
+
+/// How the run's outcome came about (SPEC §5 `outcome_route`).
+pub fn route(ps: &Partnership, outcome: Outcome) -> String {
+    match outcome {
+        Outcome::Symbiosis => "status_quo".into(),
+        Outcome::Decoupling if ps.status == PartnershipStatus::Dissolved => "break_up".into(),
+        Outcome::Decoupling => "gradual".into(),
+        Outcome::Acquisition if ps.absorbed => "absorption".into(),
+        Outcome::Acquisition => "bid".into(),
+        Outcome::Divestiture => ps
+            .separation_route
+            .map_or_else(|| "order".into(), crate::world::components::separation_route_label),
+    }
 }
 
 /// SPEC §2 classification, first match wins.

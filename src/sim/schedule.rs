@@ -4,7 +4,9 @@ use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings, SingleThreadedExecutor};
 
 use super::timeline;
-use crate::mechanisms::{cloud, governance, hiring, metrics, partnership, products, regulation, research, startups};
+use crate::mechanisms::{
+    cloud, funding, governance, hiring, metrics, partnership, products, regulation, research, startups,
+};
 
 /// The phases of a month.
 #[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -16,6 +18,7 @@ pub enum Phase {
     Research,
     Products,
     Startups,
+    Funding,
     Partnership,
     Regulation,
     Metrics,
@@ -23,7 +26,7 @@ pub enum Phase {
 
 impl Phase {
     /// Every phase, in tick order. This array is the tick order.
-    pub const ORDER: [Phase; 10] = [
+    pub const ORDER: [Phase; 11] = [
         Phase::Timeline,
         Phase::Governance,
         Phase::Hiring,
@@ -31,6 +34,7 @@ impl Phase {
         Phase::Research,
         Phase::Products,
         Phase::Startups,
+        Phase::Funding,
         Phase::Partnership,
         Phase::Regulation,
         Phase::Metrics,
@@ -51,6 +55,7 @@ impl Phase {
             Phase::Research => "research",
             Phase::Products => "products",
             Phase::Startups => "startups",
+            Phase::Funding => "funding",
             Phase::Partnership => "partnership",
             Phase::Regulation => "regulation",
             Phase::Metrics => "metrics",
@@ -68,6 +73,7 @@ fn add_phase_system(s: &mut Schedule, phase: Phase) {
         Phase::Research => s.add_systems(research::research.in_set(phase)),
         Phase::Products => s.add_systems(products::products.in_set(phase)),
         Phase::Startups => s.add_systems(startups::startups.in_set(phase)),
+        Phase::Funding => s.add_systems(funding::funding.in_set(phase)),
         Phase::Partnership => s.add_systems(partnership::partnership.in_set(phase)),
         Phase::Regulation => s.add_systems(regulation::regulation.in_set(phase)),
         Phase::Metrics => s.add_systems(metrics::metrics.in_set(phase)),

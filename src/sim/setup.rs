@@ -248,6 +248,10 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64, prepared: &Pr
             spend: 0.0,
             one_off: 0.0,
             operating_flow: 0.0,
+            last_round_valuation: 0.0,
+            valuation: 0.0,
+            usage_growth: scenario.products.market_growth,
+            prev_usage: 0.0,
         });
         for &segment in &c.segments {
             world.spawn(Product {
@@ -304,8 +308,6 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64, prepared: &Pr
         lab_weak_until: 0,
         renegotiations: 0,
         revenue_share: scenario.products.lab_revenue_share,
-        agreed_joint: None,
-        agreed_lab: 0.0,
         absorption_until: None,
         absorption_base: 0.0,
         absorbed_skill: 0.0,
@@ -315,12 +317,14 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64, prepared: &Pr
         settled_grievance: 0.0,
         last_settled: None,
         board_reservation_draw: None,
+        offers_refused: 0,
+        surplus: (0.0, 0.0),
         bids: 0,
+        separation_route: None,
     };
     // Regulators: a case already open at the start (scenario), the investor's initial
-    // terms as seen, and its initial level of influence as reviewed for the CMA (material
-    // influence since the first investments, time-barred) — the EU needs control and the
-    // FTC has no time limit, so for them nothing is reviewed yet.
+    // terms as seen, and its initial level of influence as reviewed (see
+    // `regulation::initial_accepted`).
     let rp = &scenario.regulation;
     let initial = {
         let mut ps = Partnership::clone(&partnership);
@@ -345,11 +349,7 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64, prepared: &Pr
             bid_case: None,
             bid: BidReview::Idle,
             acquihire_cases: Vec::new(),
-            accepted: if a == Authority::Cma {
-                initial.1.min(regulation::Influence::Material)
-            } else {
-                regulation::Influence::None
-            },
+            accepted: regulation::initial_accepted(initial.1),
             last_change: None,
             seen: initial.0,
         });

@@ -50,6 +50,18 @@ pub struct Company {
     pub one_off: f64,
     /// Last month's operating cash flow (net cash flow before one-off items), $bn.
     pub operating_flow: f64,
+    /// Post-money valuation of its last funding round, $bn (0: none yet; see
+    /// `mechanisms::funding`).
+    pub last_round_valuation: f64,
+    /// Its value as the funding market sees it this month, $bn: the standalone value
+    /// (its business at the revenue multiple plus its cash), or its last round's post-money
+    /// valuation in the month of a round.
+    pub valuation: f64,
+    /// Investors' view of its growth: its product usage's monthly growth, smoothed (see
+    /// `mechanisms::funding`; starts at the market's growth).
+    pub usage_growth: f64,
+    /// Last month's product usage as the funding phase saw it, $bn (0: none yet).
+    pub prev_usage: f64,
 }
 
 impl Company {
@@ -219,10 +231,8 @@ pub struct Partnership {
     /// Share of the lab's product usage it pays the investor (bargained; starts at
     /// `products.lab_revenue_share`).
     pub revenue_share: f64,
-    /// The last agreement: the joint surplus then (none until the first month) and the
-    /// lab's surplus it gave (Nash bargaining splits later changes), $bn/month.
-    pub agreed_joint: Option<f64>,
-    pub agreed_lab: f64,
+    /// Each side's surplus over its outside option this month, $bn/month: (lab, investor).
+    pub surplus: (f64, f64),
     /// An offer by the investor to hire the lab's staff is open until this month.
     pub absorption_until: Option<u32>,
     /// The lab's researchers' skill when the offer opened, and the skill that has moved
@@ -244,7 +254,39 @@ pub struct Partnership {
     /// The lab's board's reservation premium in the current weak episode (drawn at the
     /// episode's first bid, forgotten when the lab is no longer weak).
     pub board_reservation_draw: Option<f64>,
+    /// Bids the board has refused in the current weak episode (each raises the next offer).
+    pub offers_refused: u32,
     pub bids: u32,
+    /// The authority that ordered the separation now due and the route that gave it
+    /// jurisdiction (set with the divestiture order; `<authority>:<route>` in outputs).
+    pub separation_route: Option<(Authority, DivestRoute)>,
+}
+
+/// The route by which an authority came to have jurisdiction over the investor's hold on
+/// the lab, recorded with a divestiture order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DivestRoute {
+    /// The investor gained a board seat (a governance right: de facto control).
+    BoardSeat,
+    /// The investor's stake passed one half (legal control).
+    Stake,
+    /// The partnership's commercial ties read as de facto control without a governance
+    /// right (only with `regulation.defacto_needs_board_seat = false`).
+    Ties,
+    /// The investor absorbed the lab's staff (a consummated acquisition, unwound).
+    Absorption,
+}
+
+impl DivestRoute {
+    /// The route's word in outputs (`outcome_route` as `<authority>:<route>`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DivestRoute::BoardSeat => "board_seat",
+            DivestRoute::Stake => "stake",
+            DivestRoute::Ties => "ties",
+            DivestRoute::Absorption => "absorption",
+        }
+    }
 }
 
 /// An antitrust authority.
@@ -264,4 +306,17 @@ impl Authority {
             Authority::Ftc => "us_ftc",
         }
     }
+    /// Short lowercase code (`eu`, `cma`, `ftc`), as in `outcome_route`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Authority::Eu => "eu",
+            Authority::Cma => "cma",
+            Authority::Ftc => "ftc",
+        }
+    }
+}
+
+/// `<authority>:<route>` of a separation order (e.g. `cma:absorption`).
+pub fn separation_route_label(route: (Authority, DivestRoute)) -> String {
+    format!("{}:{}", route.0.code(), route.1.as_str())
 }

@@ -16,10 +16,11 @@ pub enum Stream {
     Partnership,
     /// One stream per authority, in `Authority::ALL` order (EU, CMA, FTC).
     Regulator(u8),
+    Funding,
 }
 
 impl Stream {
-    const COUNT: usize = 9;
+    const COUNT: usize = 10;
 
     fn index(self) -> usize {
         match self {
@@ -30,6 +31,7 @@ impl Stream {
             Stream::Startups => 4,
             Stream::Partnership => 5,
             Stream::Regulator(a) => 6 + usize::from(a).min(2),
+            Stream::Funding => 9,
         }
     }
 }

@@ -64,6 +64,9 @@ pub struct StartupIndex {
     /// Open founder seats of new startups (slot, seats), in slot order: researchers who
     /// choose a startup job fill them first.
     pub seats: Vec<(u32, u32)>,
+    /// What big firms paid for startups last month, $bn: exit proceeds the venture
+    /// investors reinvest in the sector (`startups.exit_reinvestment`).
+    pub exit_proceeds: f64,
 }
 
 /// Slot fate: the startup is alive.
@@ -120,6 +123,9 @@ pub struct TickMetrics {
     pub partnership_status: u8,
     pub control_indicator: f64,
     pub mutual_dependence: f64,
+    pub revenue_share: f64,
+    pub surplus_lab: f64,
+    pub surplus_investor: f64,
     pub regulator_stage: [u8; 3],
     pub researchers: u32,
     pub open_weight_lag_months: f64,
@@ -133,6 +139,14 @@ pub struct TickMetrics {
     pub revenue: Vec<f64>,
     /// Per company: researchers employed at the end of the month.
     pub headcount: Vec<u32>,
+    /// Per company: its pay offer (× market), its cash ($bn), its operating cash flow before
+    /// funding ($bn/month) and its valuation ($bn: its last round's post-money valuation in
+    /// the month of a round, else its standalone value; for firms that do not raise rounds,
+    /// 0).
+    pub pay: Vec<f64>,
+    pub cash: Vec<f64>,
+    pub operating_flow: Vec<f64>,
+    pub valuation: Vec<f64>,
     pub hhi: [f64; 4],
     /// Shares per segment, one entry per firm then the startup fringe.
     pub shares: [Vec<f64>; 4],

@@ -8,7 +8,7 @@ use rand::rngs::ChaCha8Rng;
 use super::{CloudMarket, HOSTS, Month, OWN, Placement};
 use crate::scenario::CloudParams;
 use crate::world::components::{CLOUD_SLOTS, CloudContract, FirmIdx, Host, PartnershipStatus, Workload};
-use crate::world::random::chance;
+use crate::world::random::uniform;
 use crate::world::resources::{EventLog, Roster};
 
 fn host_index(h: Host) -> usize {
@@ -71,6 +71,14 @@ pub(super) fn serve_committed(
 ) -> Committed {
     let mut spare = [0.0f64; HOSTS];
     let mut served_tp = 0.0;
+    // Where prices rose above what the rest of the market will pay for its running load,
+    // the marginal customers leave (in proportion on every cloud).
+    let running: f64 = roster.hosts.iter().map(|&h| m.third_party[h as usize]).sum();
+    let keep = if running > m.third_party_wanted && running > 0.0 {
+        m.third_party_wanted / running
+    } else {
+        1.0
+    };
     let (mut tenant_unmet, mut tenant_demand) = ([0.0f64; CLOUD_SLOTS], 0.0);
     for &h in &roster.hosts {
         let h = h as usize;
@@ -83,7 +91,7 @@ pub(super) fn serve_committed(
         m.tenant_load[h] = served;
         let committed = before + served;
         // The rest of the market is the flexible customer: squeezed when committed load grows.
-        m.third_party[h] = m.third_party[h].min((m.capacity[h] - committed).max(0.0));
+        m.third_party[h] = (m.third_party[h] * keep).min((m.capacity[h] - committed).max(0.0));
         spare[h] = (m.capacity[h] - committed - m.third_party[h]).max(0.0);
         served_tp += m.third_party[h];
     }
@@ -118,7 +126,7 @@ pub(super) fn third_party_claims(
     order: &[usize],
     served_tp: f64,
 ) -> [f64; CLOUD_SLOTS] {
-    let new_tp = (m.third_party_demand - served_tp).max(0.0);
+    let new_tp = (m.third_party_wanted - served_tp).max(0.0);
     let mean_price = {
         let (mut w, mut p) = (0.0, 0.0);
         for &h in order {
@@ -166,11 +174,19 @@ pub(super) fn lab_claims(
     let rest = new_lab - lab_claim[OWN];
     let cheapest_alternative = order.iter().copied().find(|&h| h != investor && spare[h] > 0.0);
     match (mo.placement, cheapest_alternative) {
-        (Placement::Free, Some(alt)) => {
+        (Placement::Free | Placement::FirstRefusal, Some(alt)) => {
             let relative = (m.price[investor] / m.price[alt]).powf(mo.c.price_elasticity);
             let off = (mo.c.diversify_target * (0.5 + mo.ps.tension) * relative).min(1.0);
-            lab_claim[alt] += rest * off;
-            lab_claim[investor] += rest * (1.0 - off);
+            let mut kept = rest * (1.0 - off);
+            // Under a right of first refusal the investor matches the rival offers for as
+            // much as its spare capacity holds; it does not build to match (in 2025 the
+            // investor let Oracle and others build the lab's new capacity, keeping its right
+            // of first refusal).
+            if mo.placement == Placement::FirstRefusal {
+                kept += (rest * off).min((spare[investor] - kept).max(0.0));
+            }
+            lab_claim[alt] += rest - kept;
+            lab_claim[investor] += kept;
         }
         _ => lab_claim[investor] += rest,
     }
@@ -252,6 +268,8 @@ pub(super) fn migrate(
     let (c, ps, investor, disruption) = (mo.c, mo.ps, mo.investor, mo.disruption);
     let mut moved_in = [[0.0f64; 2]; HOSTS];
     let mut one_off = 0.0;
+    // Drawn every month, whatever the terms, so that the stream stays paired across scenarios.
+    let u = uniform(rng);
     if mo.placement != Placement::InvestorOnly {
         let motive = match ps.status {
             PartnershipStatus::Active => {
@@ -271,12 +289,15 @@ pub(super) fn migrate(
         };
         if let Some(to) = target
             && motive > 0.0
-            && chance(rng, c.migration_propensity * motive * 2.0 / (1.0 + c.migration_cost))
+            && u < c.migration_propensity * motive * 2.0 / (1.0 + c.migration_cost)
         {
             let mut room = spare[to];
+            // A costlier move is staged in smaller pieces (re-engineering, data egress and
+            // validation per workload), as well as being started less often.
+            let chunk = c.migration_chunk / c.migration_cost.max(1.0);
             for mut k in contracts.iter_mut() {
                 if k.host == Host::Cloud(investor as FirmIdx) && room > 0.0 {
-                    let amount = (k.kgpu * c.migration_chunk).min(room);
+                    let amount = (k.kgpu * chunk).min(room);
                     k.kgpu -= amount;
                     k.disrupted = k.disrupted.min(k.kgpu);
                     moved_in[to][k.workload as usize] += amount;

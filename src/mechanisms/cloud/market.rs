@@ -4,7 +4,7 @@
 use bevy_ecs::prelude::*;
 
 use crate::scenario::{CloudParams, Role, Scenario};
-use crate::world::components::{CLOUD_SLOTS, FirmIdx, OTHER_CLOUD};
+use crate::world::components::{CLOUD_SLOTS, FirmIdx, MAX_FIRMS, OTHER_CLOUD};
 use crate::world::resources::Roster;
 
 /// The state of the cloud market, one entry per cloud slot (firm index, or `OTHER_CLOUD`).
@@ -16,8 +16,13 @@ pub struct CloudMarket {
     pub own_use: [f64; CLOUD_SLOTS],
     /// The rest of the market's workloads served, kGPU.
     pub third_party: [f64; CLOUD_SLOTS],
-    /// The rest of the market's demand, kGPU (served or waiting).
+    /// The rest of the market's demand at the starting price, kGPU (served or waiting).
     pub third_party_demand: f64,
+    /// The rest of the market's demand at this month's prices, kGPU: `third_party_demand`
+    /// times (mean price / starting price)^−demand_elasticity.
+    pub third_party_wanted: f64,
+    /// The price at which `third_party_demand` is measured: every cloud's starting price.
+    pub demand_ref_price: f64,
     /// Startups' compute this month, kGPU and $bn (set by the startups phase).
     pub startup_load: [f64; CLOUD_SLOTS],
     pub startup_spend: [f64; CLOUD_SLOTS],
@@ -57,9 +62,15 @@ pub struct CloudMarket {
     pub lab_usage_ref: f64,
     /// Compute the lab has migrated off the investor so far, kGPU.
     pub lab_migrated: f64,
+    /// Each firm's largest training compute so far, kGPU (at the start, the training share of
+    /// its compute): research's memory of its largest model, kept here with the compute it
+    /// measures.
+    pub training_peak: [f64; MAX_FIRMS],
 }
 
-/// Price of a cloud at a utilization: list price at target, linear around it, bounded.
+/// The price that clears a cloud at a demand pressure (demand over capacity): list price at
+/// target utilization, linear around it, bounded. A cloud's price moves towards it as its
+/// contracts are repriced (`CloudMarket::reprice`).
 pub fn price_at(c: &CloudParams, utilization: f64) -> f64 {
     c.price_per_kgpu_month
         * (1.0 + c.price_slope * (utilization - c.target_utilization)).clamp(c.price_floor, c.price_cap)
@@ -77,6 +88,8 @@ impl CloudMarket {
             own_use: [0.0; CLOUD_SLOTS],
             third_party: [0.0; CLOUD_SLOTS],
             third_party_demand: 0.0,
+            third_party_wanted: 0.0,
+            demand_ref_price: price_at(c, c.initial_utilization),
             startup_load: [0.0; CLOUD_SLOTS],
             startup_spend: [0.0; CLOUD_SLOTS],
             lab_fees: [0.0; CLOUD_SLOTS],
@@ -97,6 +110,7 @@ impl CloudMarket {
             lab_inference_base: 0.0,
             lab_usage_ref: 0.0,
             lab_migrated: 0.0,
+            training_peak: [0.0; MAX_FIRMS],
         };
         for &h in &roster.clouds {
             let co = &s.companies[h as usize];
@@ -129,16 +143,68 @@ impl CloudMarket {
             m.third_party[h] =
                 (m.capacity[h] * c.initial_utilization - m.own_use[h] - lab_on[h] - m.tenant_load[h]).max(0.0);
             m.third_party_demand += m.third_party[h];
-            let build = m.build_rate[h] * m.capacity[h];
-            for month in 1..=lead {
-                m.arrivals[month % (lead + 1)][h] += build;
+            // The growth its planners expect: its book's, each customer at its own pace (the
+            // lab's and the independent labs' training growth, the rest at their rates).
+            let load = m.own_use[h] + lab_on[h] + m.tenant_load[h] + m.third_party[h];
+            if load > 0.0 {
+                m.load_growth[h] = (m.own_use[h] * c.own_use_growth
+                    + (lab_on[h] + m.tenant_load[h]) * c.training_growth
+                    + m.third_party[h] * c.third_party_growth)
+                    / load;
             }
-            m.in_pipeline[h] = build * lead as f64;
+            // The capex programme already under way: builds started over the last lead time,
+            // each a `build_rate` share of the capacity it was planned against, so capacity
+            // compounds at the build rate as it arrives (about ×2 in the first year, as the
+            // record's doubling of capex from 2023 to 2024 has it).
+            let mut planned = m.capacity[h];
+            for month in 1..=lead {
+                let build = m.build_rate[h] * planned;
+                m.arrivals[month % (lead + 1)][h] += build;
+                m.in_pipeline[h] += build;
+                planned += build;
+            }
         }
+        m.third_party_wanted = m.third_party_demand;
         let lab = &s.companies[roster.lab as usize];
         m.lab_training = lab.own_compute * c.training_share;
+        // Every firm's training compute at the start is its largest so far.
+        for (i, co) in s.companies.iter().enumerate().take(MAX_FIRMS) {
+            m.training_peak[i] = co.own_compute * c.training_share;
+        }
         m.lab_inference_base = lab.own_compute * (1.0 - c.training_share);
         m
+    }
+
+    /// Each cloud's price this month: a share 1/contract term of its book is repriced at the
+    /// price that clears last month's pressure, so the hyperscalers' list prices (long
+    /// contracts) are sticky and the fringe's rental price (short terms) follows the market.
+    pub fn reprice(&mut self, c: &CloudParams, hosts: &[FirmIdx]) {
+        for &h in hosts {
+            let term = if h == OTHER_CLOUD {
+                c.other_contract_months
+            } else {
+                c.contract_months
+            };
+            let h = h as usize;
+            let clearing = price_at(c, self.pressure[h]);
+            self.price[h] += (clearing - self.price[h]) / term.max(1.0);
+        }
+    }
+
+    /// The rest of the market's demand at this month's prices (their capacity-weighted mean
+    /// against the starting price, at `demand_elasticity`).
+    pub fn third_party_at_prices(&mut self, c: &CloudParams, hosts: &[FirmIdx]) {
+        let (mut cap, mut paid) = (0.0, 0.0);
+        for &h in hosts {
+            cap += self.capacity[h as usize];
+            paid += self.capacity[h as usize] * self.price[h as usize];
+        }
+        let relative = if cap > 0.0 && self.demand_ref_price > 0.0 {
+            paid / cap / self.demand_ref_price
+        } else {
+            1.0
+        };
+        self.third_party_wanted = self.third_party_demand * relative.powf(-c.demand_elasticity);
     }
 
     /// Spreads the independent labs' compute over their hosts in proportion to capacity.

@@ -9,7 +9,9 @@
 //!    its inference demand follows its product usage; independent labs' compute grows at the
 //!    same rate as far as their cash funds it, rented from the rival clouds; firms' own use
 //!    and the rest of the market grow at their rates;
-//! 3. prices from last month's utilization;
+//! 3. prices move towards the price that clears last month's demand pressure as contracts
+//!    are repriced (hyperscalers' long contracts: sticky list prices; the fringe's short
+//!    rentals: a market price); the rest of the market's demand responds to the prices;
 //! 4. the lab's and the rest of the market's new demand claim spare capacity; where claims
 //!    exceed it, each gets the same fraction (pro rata); under `exclusive` the lab may use
 //!    only the investor and its own datacenters, and what they cannot supply is a shortfall;
@@ -32,7 +34,7 @@ use crate::world::components::{
     CLOUD_SLOTS, CloudContract, Company, DatacenterBuild, FirmIdx, Host, Partnership, PartnershipStatus,
 };
 use crate::world::random::{SimRng, Stream};
-use crate::world::random::{chance, normal};
+use crate::world::random::{normal, uniform};
 use crate::world::resources::{Clock, EventLog, Params, Roster};
 use crate::world::signals::Signals;
 use allocation::{
@@ -167,8 +169,10 @@ pub fn cloud_contracts(
     );
     let demand = grow_lab_demand(&mo, m, rng, &mut companies, lab_builds.lease, &lab);
 
-    // 3. Prices from last month's demand pressure (served plus turned away, over capacity).
-    set_prices(c, m, &roster);
+    // 3. Prices from last month's demand pressure (served plus turned away, over capacity),
+    //    as far as contracts are repriced; the rest of the market's demand at those prices.
+    m.reprice(c, &roster.hosts);
+    m.third_party_at_prices(c, &roster.hosts);
     let mut order = [0usize; CLOUD_SLOTS];
     let n_hosts = by_price(&roster.hosts, &m.price, &mut order);
     let order = &order[..n_hosts];
@@ -356,14 +360,6 @@ fn grow_lab_demand(
     }
 }
 
-/// Each cloud's price from last month's demand pressure.
-fn set_prices(c: &CloudParams, m: &mut CloudMarket, roster: &Roster) {
-    for &h in &roster.hosts {
-        let h = h as usize;
-        m.price[h] = price_at(c, m.pressure[h]);
-    }
-}
-
 /// The lab may start a build of its own, sized to its demand, if it has the cash for it:
 /// financed, so a start costs no cash this month.
 fn start_lab_build(
@@ -377,10 +373,12 @@ fn start_lab_build(
 ) {
     let (c, tick, lab) = (mo.c, mo.tick, mo.lab);
     let build_kgpu = c.build_size * lab_demand;
+    // Drawn every month, so that the stream stays paired across scenarios.
+    let u = uniform(rng);
     if !lab_building
         && build_kgpu > 0.0
         && lab_capital > 1.5 * build_kgpu * c.build_cost_per_kgpu
-        && chance(rng, c.build_propensity)
+        && u < c.build_propensity
     {
         let ready = tick + c.build_lead_months;
         commands.spawn(DatacenterBuild {

@@ -198,11 +198,14 @@ pub fn hiring(
     seats.retain(|&(_, open)| open > 0);
     for mut c in companies.iter_mut() {
         let i = c.idx as usize;
+        let before = c.headcount;
         if total.hc_delta[i] != 0 {
             c.headcount = (c.headcount as i64 + total.hc_delta[i]).max(0) as u32;
             c.skill_sum = (c.skill_sum + total.skill_delta[i]).max(0.0);
         }
         c.original_staff = c.original_staff.saturating_sub(total.left_original[i]);
+        let reference = p.companies.get(i).map_or(c.pay, |cp| cp.pay);
+        c.pay = pay_after(t, c.pay, reference, c.capital, c.headcount, before, total.hc_delta[i]);
     }
     signals.moves += total.moves;
     signals.poached_skill_lab_to_investor += total.partner_skill[0];
@@ -249,6 +252,50 @@ fn absorption_factor(p: &crate::scenario::Scenario, signals: &Signals) -> f64 {
             (p.talent.pay_weight * (1.0 + pp.absorption_pay_premium).ln() + pp.crisis_exodus * severity).exp()
         }
         None => 0.0,
+    }
+}
+
+/// A firm's pay offer after the month's hiring, from how its openings filled:
+/// - a firm that lost researchers, net of its hires (it could not fill the places they
+///   left), raises its offer by `pay_response` × the share it could not fill (its net loss,
+///   at most its openings: a raise of at most `pay_response`·`openings_share` a month;
+///   a crisis exodus is not answered by pay alone); the raise (a year of
+///   the higher pay for its whole staff) must fit within its hiring budget,
+///   `hiring_budget_share` of its cash;
+/// - a firm that filled them (it hired at least as many as left) lets its offer drift down
+///   by `pay_drift` a month towards its standing offer (`reference`: the scenario's pay,
+///   relative to the market), never below it;
+/// - a firm whose cash budget binds (it cannot fund its openings) drifts down the same way
+///   towards the market's pay (1), or its standing offer if that is lower.
+pub fn pay_after(
+    t: &TalentParams,
+    pay: f64,
+    reference: f64,
+    capital: f64,
+    headcount: u32,
+    before: u32,
+    net: i64,
+) -> f64 {
+    let per_hire = 12.0 * t.cost_per_researcher * pay;
+    let budget = t.hiring_budget_share * capital.max(0.0);
+    let cash_short = per_hire > 0.0 && budget / per_hire < openings(t, headcount);
+    if net < 0 && before > 0 && !cash_short {
+        // The places it could not fill: its net loss, at most its openings (it cannot hire
+        // more a month).
+        let unfilled = ((-net) as f64).min(openings(t, before));
+        let raise = t.pay_response * unfilled / f64::from(before);
+        let cost = 12.0 * f64::from(headcount) * t.cost_per_researcher * pay * raise;
+        let raise = if cost > budget { raise * budget / cost } else { raise };
+        return pay * (1.0 + raise);
+    }
+    if net < 0 && !cash_short {
+        return pay;
+    }
+    let floor = if cash_short { reference.min(1.0) } else { reference };
+    if pay > floor {
+        (pay * (1.0 - t.pay_drift)).max(floor)
+    } else {
+        pay
     }
 }
 
@@ -475,6 +522,30 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Pay responds both ways: up when a firm cannot fill the places it lost (at most its
+    /// openings), down towards its standing offer when it fills them, to the market's pay
+    /// when its cash budget binds, never below those floors.
+    #[test]
+    fn pay_rises_on_unfilled_places_and_drifts_back() {
+        let t = TalentParams::default();
+        let up = pay_after(&t, 1.3, 1.3, 10.0, 190, 200, -10);
+        let cap = 1.3 * (1.0 + t.pay_response * openings(&t, 200) / 200.0);
+        assert!(up > 1.3 && up <= cap + 1e-12, "{up}");
+        let exodus = pay_after(&t, 1.3, 1.3, 10.0, 100, 200, -100);
+        assert!(
+            (exodus - cap).abs() < 1e-12,
+            "the raise stops at the openings: {exodus}"
+        );
+        let down = pay_after(&t, 1.5, 1.3, 10.0, 200, 200, 3);
+        assert!((down - 1.5 * (1.0 - t.pay_drift)).abs() < 1e-12);
+        assert_eq!(pay_after(&t, 1.301, 1.3, 10.0, 200, 200, 0), 1.3);
+        assert_eq!(pay_after(&t, 1.3, 1.3, 10.0, 200, 200, 0), 1.3);
+        // Short of cash: no raise, and the offer drifts towards the market's pay.
+        let short = pay_after(&t, 1.3, 1.3, -1.0, 190, 200, -10);
+        assert!((short - 1.3 * (1.0 - t.pay_drift)).abs() < 1e-12);
+        assert_eq!(pay_after(&t, 1.001, 1.3, -1.0, 200, 200, 0), 1.0);
     }
 
     #[test]

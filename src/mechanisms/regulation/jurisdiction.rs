@@ -20,7 +20,7 @@
 //! [`super::ftc`]).
 
 use crate::scenario::{Exclusivity, RegulationParams};
-use crate::world::components::Partnership;
+use crate::world::components::{DivestRoute, Partnership};
 
 /// The investor's level of influence over the lab (the CMA's scale).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
@@ -44,13 +44,16 @@ impl Influence {
 }
 
 /// Level of influence from the stake, the investor's board role and the control
-/// indicator `k`. With `defacto_needs_board_seat`, decisive influence needs a governance
-/// right, as the authorities read the law in 2024–25: commercial ties and economic
-/// dependence alone amount to de facto control only in exceptional cases (Commission
-/// Consolidated Jurisdictional Notice, 2008/C 95/01, para 20), and the board seat is the
-/// model's only governance right short of a voting majority. Without it (the baseline,
-/// calibrated to the article's view that the de facto merger question was open), ties
-/// strong enough (`K ≥ control_threshold`) suffice.
+/// indicator `k`. De facto control is decisive influence: the ability to block or direct
+/// the lab's strategic decisions. With `defacto_needs_board_seat` (the baseline, the law as
+/// the authorities read it in 2024–25) it needs a governance right — the model's only one
+/// short of a voting majority is a board seat — on top of ties at or above
+/// `control_threshold`: commercial ties and economic dependence amount to control only
+/// exceptionally and then coupled with structural links (Commission Consolidated
+/// Jurisdictional Notice, 2008/C 95/01, para 20); the Commission found no control in the
+/// Microsoft–OpenAI partnership (April 2024) and the CMA material influence since 2019
+/// but no change to control (March 2025). Without it (the article's "de facto merger"
+/// theory), ties at or above `control_threshold` suffice.
 pub fn influence(stake: f64, board_seat: bool, k: f64, rp: &RegulationParams) -> Influence {
     if stake > 0.5 {
         Influence::Legal
@@ -60,6 +63,29 @@ pub fn influence(stake: f64, board_seat: bool, k: f64, rp: &RegulationParams) ->
         Influence::Material
     } else {
         Influence::None
+    }
+}
+
+/// The level every authority counts as already reviewed at the start: the investor's
+/// material influence, if it has it, dates from its first investments (2019) — time-barred
+/// for the CMA (four months), looked at by the Commission (no concentration) and by the
+/// FTC in a 6(b) market study (orders January 2024, staff report January 2025), not a
+/// case. Only a rise above it (de facto or legal control) is a new merger situation.
+pub fn initial_accepted(level: Influence) -> Influence {
+    level.min(Influence::Material)
+}
+
+/// The route that gives an authority jurisdiction over the partnership at `level`: legal
+/// control by a stake above one half; de facto control by a board seat, unless the ties
+/// alone reach it (only without `defacto_needs_board_seat`); `ties_k` is the control
+/// indicator without the seat.
+pub fn route_of(ps: &Partnership, level: Influence, ties_k: f64, rp: &RegulationParams) -> DivestRoute {
+    if level == Influence::Legal {
+        DivestRoute::Stake
+    } else if ps.board_seat && (rp.defacto_needs_board_seat || ties_k < rp.control_threshold) {
+        DivestRoute::BoardSeat
+    } else {
+        DivestRoute::Ties
     }
 }
 

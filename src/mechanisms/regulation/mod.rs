@@ -27,19 +27,21 @@ mod regulator;
 pub mod remedies;
 pub mod screens;
 
-pub use jurisdiction::{Influence, Subject, Terms, influence};
+pub use jurisdiction::{Influence, Subject, Terms, influence, initial_accepted, route_of};
 pub use procedure::{Case, CaseKind, Closure, Decision, Facts, Step, WD_PER_MONTH};
 pub use regulator::{BidReview, Regulator};
 pub use remedies::{Offer, Package};
 pub use screens::Screens;
 
 use bevy_ecs::prelude::*;
-use rand::Rng;
+use rand::rngs::ChaCha8Rng;
+use rand::{Rng, SeedableRng};
 
 use crate::scenario::{AuthorityParams, RegulationParams, Segment, Stage};
-use crate::world::components::{Authority, CloudContract, FirmIdx, Partnership, PartnershipStatus, Product};
-use crate::world::random::chance;
-use crate::world::random::{SimRng, Stream};
+use crate::world::components::{
+    Authority, CloudContract, DivestRoute, FirmIdx, Partnership, PartnershipStatus, Product, separation_route_label,
+};
+use crate::world::random::{SimRng, Stream, uniform};
 use crate::world::resources::{Clock, EventLog, Params, Roster, StartupIndex};
 use crate::world::signals::Signals;
 
@@ -115,6 +117,8 @@ struct Reading {
     /// What changed in the terms, if anything (a new merger situation).
     change: Option<&'static str>,
     harm: f64,
+    /// The route that gives jurisdiction at this level.
+    route: DivestRoute,
     jurisdiction: bool,
     /// Other authorities with the partnership in phase 2.
     peers: u32,
@@ -179,7 +183,15 @@ pub fn regulation(
         let Some(mut reg) = regulators.iter_mut().find(|r| r.authority == a) else {
             continue;
         };
-        let rng = rngs.get(Stream::Regulator(a as u8));
+        // One draw a month from the authority's stream seeds the month's three sub-streams
+        // (the partnership, a bid, team acquisitions): however many cases are open or
+        // whatever they draw, next month's numbers stay where they were.
+        let seed = rand::Rng::next_u64(rngs.get(Stream::Regulator(a as u8)));
+        let [mut r_ps, mut r_bid, mut r_team] = [0u64, 1, 2].map(|stream| {
+            let mut r = ChaCha8Rng::seed_from_u64(seed);
+            r.set_stream(stream);
+            r
+        });
         let ap = authority_params(rp, a);
         let desk = Desk {
             month: &month,
@@ -190,9 +202,9 @@ pub fn regulation(
             active: ps.status == PartnershipStatus::Active,
             bid_harm: month.bid_screens.harm(rp, 1.0, a),
         };
-        review_partnership(&desk, &mut reg, &mut ps, rng, &mut log);
-        review_bid(&desk, &mut reg, &ps, rng, &mut log);
-        review_team_acquisitions(&desk, &mut reg, &mut ps, rng, &mut log);
+        review_partnership(&desk, &mut reg, &mut ps, &mut r_ps, &mut log);
+        review_bid(&desk, &mut reg, &ps, &mut r_bid, &mut log);
+        review_team_acquisitions(&desk, &mut reg, &mut ps, &mut r_team, &mut log);
     }
 }
 
@@ -218,6 +230,13 @@ fn review_partnership<R: Rng + ?Sized>(
         reg.case = None;
     } else {
         let harm = partnership_harm(ps, k, &m.base, m.api_share, m.rival_compute, rp, a);
+        let ties_k = control_indicator(
+            &Partnership {
+                board_seat: false,
+                ..ps.clone()
+            },
+            m.share,
+        );
         let subject = Subject::Partnership {
             level,
             accepted: reg.accepted,
@@ -229,6 +248,7 @@ fn review_partnership<R: Rng + ?Sized>(
             level,
             change,
             harm,
+            route: route_of(ps, level, ties_k, rp),
             jurisdiction,
             peers,
         };
@@ -253,15 +273,24 @@ fn open_partnership_case<R: Rng + ?Sized>(
     let (k, level, change, harm, peers) = (reading.k, reading.level, reading.change, reading.harm, reading.peers);
     let in_time = ap.time_limit_months == 0 || reg.last_change.is_some_and(|t| tick - t <= ap.time_limit_months);
     let prima_facie = level > reg.accepted && level > Influence::None && in_time;
+    // Drawn first, whether or not it is needed.
+    let u = uniform(rng);
     let why = if let Some(why) = change {
         Some(why)
-    } else if prima_facie && chance(rng, s * (rp.open_rate * harm + rp.peer_weight * f64::from(peers))) {
+    } else if prima_facie && u < s * (rp.open_rate * harm + rp.peer_weight * f64::from(peers)) {
         Some("own initiative")
     } else {
         None
     };
     if let Some(why) = why.filter(|_| prima_facie) {
-        reg.case = Some(Case::open(CaseKind::Partnership, Stage::Informal, 0, ap));
+        let mut case = Case::open(CaseKind::Partnership, Stage::Informal, 0, ap);
+        if change.is_some() {
+            case.notified = true;
+            if case.informal_mean(ap) <= 0.0 {
+                case = Case::open(CaseKind::Partnership, Stage::Phase1, 0, ap);
+            }
+        }
+        reg.case = Some(case);
         log.push(
             tick,
             "review_opened",
@@ -396,18 +425,29 @@ fn partnership_decision(d: &Desk, ps: &mut Partnership, step: Step, reading: &Re
             );
         }
         Step::Decided(Decision::Divest) => {
-            let due = tick + rp.implementation_months;
-            ps.separation_due = Some(ps.separation_due.map_or(due, |d| d.min(due)));
+            let due = order_separation(ps, tick, rp, d.a, reading.route);
+            let route = separation_route_label((d.a, reading.route));
             log.push(
                 tick,
                 "decision",
                 name,
                 inv_name,
-                format!("divest: stake in {lab_name}, separation due month {due}"),
+                format!("divest: stake in {lab_name}, separation due month {due}; route {route}"),
             );
         }
     }
     done
+}
+
+/// Orders the partnership separated `implementation_months` from now (or keeps an earlier
+/// order), recording who ordered it and by which route; the month it falls due.
+fn order_separation(ps: &mut Partnership, tick: u32, rp: &RegulationParams, a: Authority, route: DivestRoute) -> u32 {
+    let due = tick + rp.implementation_months;
+    if ps.separation_due.is_none_or(|d| due < d) {
+        ps.separation_due = Some(due);
+        ps.separation_route = Some((a, route));
+    }
+    due
 }
 
 /// Merger control of a pending bid, by authorities with jurisdiction only.
@@ -590,9 +630,9 @@ fn step_absorption_case<R: Rng + ?Sized>(
         let detail = if outcome == "divest" {
             // A consummated absorption is unwound: the investor must let the
             // team and its know-how go, after the implementation period.
-            let due = tick + rp.implementation_months;
-            ps.separation_due = Some(ps.separation_due.map_or(due, |d| d.min(due)));
-            format!("divest (unwind, separation due month {due}): {what}")
+            let due = order_separation(ps, tick, rp, d.a, DivestRoute::Absorption);
+            let route = separation_route_label((d.a, DivestRoute::Absorption));
+            format!("divest (unwind, separation due month {due}): {what}; route {route}")
         } else {
             format!("{outcome}: {what}")
         };
@@ -613,9 +653,10 @@ fn step_acquihire_case<R: Rng + ?Sized>(
     let (m, rp, a, ap, s, tick, name) = (d.month, d.month.rp, d.a, d.ap, d.s, d.month.tick, d.name);
     let (market, roster) = (&m.market, m.roster);
     let mut keep = true;
+    let harm = market.acquihire(buyer as usize).harm(rp, 1.0, a);
     let facts = Facts {
         jurisdiction: true,
-        harm: market.acquihire(buyer as usize).harm(rp, 1.0, a),
+        harm,
         peers: 0,
         offers: &[],
     };

@@ -18,6 +18,10 @@
 //!            else behavioural remedies; no adverse finding → clear
 //! ```
 //!
+//! Every month a case draws the same six uniforms first, whatever its stage, and then
+//! compares them: a change of state or of a probability never shifts later draws (common
+//! random numbers between paired scenarios).
+//!
 //! The clocks' lengths are each authority's (its [`AuthorityParams`]; see its file).
 
 use rand::Rng;
@@ -25,7 +29,7 @@ use rand::Rng;
 use super::remedies::{Offer, Package};
 use crate::scenario::{AuthorityParams, RegulationParams, Stage};
 use crate::world::components::FirmIdx;
-use crate::world::random::chance;
+use crate::world::random::uniform;
 
 /// Working days per month (about 252 working days a year / 12): statutory clocks in
 /// working days are advanced by this much each month, the remainder carried over.
@@ -79,6 +83,29 @@ pub enum Step {
     Court,
 }
 
+/// The month's uniforms of a case, drawn before anything is decided.
+struct Draws {
+    end: f64,
+    refer: f64,
+    accept: f64,
+    extension: f64,
+    adverse: f64,
+    structural: f64,
+}
+
+impl Draws {
+    fn draw<R: Rng + ?Sized>(rng: &mut R) -> Draws {
+        Draws {
+            end: uniform(rng),
+            refer: uniform(rng),
+            accept: uniform(rng),
+            extension: uniform(rng),
+            adverse: uniform(rng),
+            structural: uniform(rng),
+        }
+    }
+}
+
 /// What one month of a case needs to know about the world.
 #[derive(Debug, Clone, Copy)]
 pub struct Facts<'a> {
@@ -106,6 +133,9 @@ pub struct Case {
     pub offer: Option<(Package, f64)>,
     /// A decision awaiting the court.
     pub pending: Option<Decision>,
+    /// A partnership case opened on a change of control: a concentration the parties must
+    /// notify, so its informal stage is pre-notification, not an own-initiative inquiry.
+    pub notified: bool,
 }
 
 fn evidence(months: f64, rp: &RegulationParams) -> f64 {
@@ -133,6 +163,7 @@ impl Case {
             phase_wd: 0.0,
             offer: None,
             pending: None,
+            notified: false,
         };
         match stage {
             Stage::Informal if c.informal_mean(ap) <= 0.0 => c.enter_phase1(ap),
@@ -149,13 +180,19 @@ impl Case {
         c
     }
 
-    fn informal_mean(&self, ap: &AuthorityParams) -> f64 {
+    pub(super) fn informal_mean(&self, ap: &AuthorityParams) -> f64 {
         match self.kind {
-            CaseKind::Partnership => ap.inquiry_months,
+            CaseKind::Partnership if !self.notified => ap.inquiry_months,
+            CaseKind::Partnership => ap.prenotification_months,
             CaseKind::Bid | CaseKind::Acquihire { .. } | CaseKind::Absorption => ap.prenotification_months,
         }
     }
 
+    /// Probability that an adverse finding is structural: a bid's block share, otherwise
+    /// `divest_propensity`. A constant share, not a hazard in the harm a behavioural
+    /// remedy would leave: that form made stricter authorities choose behavioural
+    /// remedies more often (stringency lowers the residual harm through the undertakings
+    /// it forces first), inverting the stringency response (docs/MODEL.md §7.8).
     fn structural_share(&self, rp: &RegulationParams) -> f64 {
         match self.kind {
             CaseKind::Bid => rp.bid_block_propensity,
@@ -171,24 +208,24 @@ impl Case {
     }
 
     /// The authority accepts or rejects the undertakings on offer (phase 2 if rejected).
-    fn resolve_offer<R: Rng + ?Sized>(&mut self, ap: &AuthorityParams, rng: &mut R) -> Step {
+    fn resolve_offer(&mut self, ap: &AuthorityParams, u: &Draws) -> Step {
         let Some((package, accept)) = self.offer else {
             return Step::Continue;
         };
-        if chance(rng, accept) {
+        if u.accept < accept.min(1.0) {
             Step::OfferAccepted(package)
         } else {
-            self.enter_phase2(ap, rng);
+            self.enter_phase2(ap, u);
             Step::OfferRejected(package)
         }
     }
 
-    fn enter_phase2<R: Rng + ?Sized>(&mut self, ap: &AuthorityParams, rng: &mut R) {
+    fn enter_phase2(&mut self, ap: &AuthorityParams, u: &Draws) {
         self.stage = Stage::Phase2;
         self.months = 0;
         self.clock_wd = (self.clock_wd - self.phase_wd).max(0.0);
         self.phase_wd = ap.phase2_days;
-        if chance(rng, ap.extension_rate) {
+        if u.extension < ap.extension_rate {
             self.phase_wd += ap.extension_days;
         }
         self.offer = None;
@@ -200,7 +237,7 @@ impl Case {
         self.phase_wd
     }
 
-    /// Advances the case by one month. Draws only from `rng`.
+    /// Advances the case by one month. Draws only from `rng`: six uniforms, first.
     pub fn step<R: Rng + ?Sized>(
         &mut self,
         ap: &AuthorityParams,
@@ -209,6 +246,7 @@ impl Case {
         facts: &Facts,
         rng: &mut R,
     ) -> Step {
+        let u = Draws::draw(rng);
         self.months += 1;
         self.investigated += 1;
         let e = evidence(f64::from(self.investigated), rp);
@@ -216,7 +254,7 @@ impl Case {
             Stage::Monitoring => Step::Continue,
             Stage::Informal => {
                 let mean = self.informal_mean(ap);
-                let ends = mean <= 1.0 || chance(rng, 1.0 / mean);
+                let ends = mean <= 1.0 || u.end < 1.0 / mean;
                 if !ends {
                     Step::Continue
                 } else if !facts.jurisdiction {
@@ -232,7 +270,7 @@ impl Case {
                     return Step::Continue;
                 }
                 if self.offer.is_some() {
-                    return self.resolve_offer(ap, rng);
+                    return self.resolve_offer(ap, &u);
                 }
                 if !facts.jurisdiction {
                     return Step::Closed(Closure::NoJurisdiction);
@@ -241,7 +279,7 @@ impl Case {
                     * (ap.refer_base
                         + ap.refer_harm * facts.harm * facts.harm
                         + rp.peer_weight * f64::from(facts.peers));
-                if !chance(rng, 1.0 - (-hazard).exp()) {
+                if u.refer >= 1.0 - (-hazard).exp() {
                     return Step::Closed(Closure::Cleared);
                 }
                 match self.choose_offer(ap, rp, s, facts) {
@@ -249,13 +287,13 @@ impl Case {
                         self.offer = Some(offer);
                         self.phase_wd += ap.undertaking_days;
                         if self.clock_wd >= self.phase_wd {
-                            self.resolve_offer(ap, rng)
+                            self.resolve_offer(ap, &u)
                         } else {
                             Step::Continue
                         }
                     }
                     _ => {
-                        self.enter_phase2(ap, rng);
+                        self.enter_phase2(ap, &u);
                         Step::Phase2
                     }
                 }
@@ -268,9 +306,8 @@ impl Case {
                 if !facts.jurisdiction {
                     return Step::Closed(Closure::NoJurisdiction);
                 }
-                // Two draws always, so the number of draws does not depend on the outcome.
-                let adverse = chance(rng, p_adverse(s, facts.harm, e, rp));
-                let structural = chance(rng, self.structural_share(rp));
+                let adverse = u.adverse < p_adverse(s, facts.harm, e, rp).min(1.0);
+                let structural = u.structural < self.structural_share(rp);
                 match (adverse, structural, self.kind) {
                     (false, _, _) => Step::Decided(Decision::Clear),
                     (true, false, _) => Step::Decided(Decision::Remedies),
