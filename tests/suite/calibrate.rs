@@ -136,7 +136,7 @@ fn target_file_errors_exit_2_naming_the_file_line_and_field() {
     assert!(stderr(&o).contains("missing.toml"), "{}", stderr(&o));
     let few = TINY.replace("use = \"validate\"", "").replacen(
         "[[target]]\nname = \"acquisition\"",
-        "[[free]]\nparam = \"partnership.tension_cost\"\nprior = [3.0, 9.0]\n\n[[free]]\nparam = \"partnership.crisis_exodus\"\nprior = [1.5, 6.0]\n\n[[target]]\nname = \"acquisition\"",
+        "[[free]]\nparam = \"partnership.tension_cost\"\nprior = [0.2, 1.0]\n\n[[free]]\nparam = \"partnership.crisis_exodus\"\nprior = [1.5, 6.0]\n\n[[target]]\nname = \"acquisition\"",
         1,
     );
     let path = write(t.path(), "few.toml", &few);

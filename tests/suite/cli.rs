@@ -314,6 +314,13 @@ fn run_prints_wilson_intervals_beside_the_article_and_writes_section5_files() {
         let tick: u32 = r[3].parse().expect("outcome_tick");
         assert!((1..=18).contains(&tick), "outcome_tick {tick}");
         for (c, v) in columns.iter().zip(r).skip(4) {
+            if *c == "outcome_route" {
+                assert!(
+                    !v.is_empty() && v.chars().all(|ch| ch.is_ascii_lowercase() || ch == '_' || ch == ':'),
+                    "{v}"
+                );
+                continue;
+            }
             let x: f64 = v.parse().unwrap_or_else(|_| panic!("{c} = {v:?} is not a number"));
             assert!(x.is_finite(), "{c} = {x}");
         }
@@ -331,7 +338,7 @@ fn run_prints_wilson_intervals_beside_the_article_and_writes_section5_files() {
     let ts_header = ts.lines().next().expect("header");
     assert!(ts_header.starts_with("run,tick,"), "timeseries.csv header: {ts_header}");
     let ts_columns: Vec<&str> = ts_header.split(',').collect();
-    for c in &columns[4..] {
+    for c in columns[4..].iter().filter(|c| **c != "outcome_route") {
         assert!(ts_columns.contains(c), "timeseries.csv lacks metric {c}");
     }
     assert!(ts_columns.iter().any(|c| c.starts_with("hhi_")), "no per-segment HHI");
@@ -1157,7 +1164,7 @@ fn run_without_per_run_files_keeps_quantiles_and_analysis() {
     }
     let q = text(lean.join("timeseries_quantiles.csv"));
     assert!(q.starts_with("tick,metric,mean,p05,p50,p95\n1,tension,"), "{q:.80}");
-    assert_eq!(q.lines().count(), 1 + 18 * 19);
+    assert_eq!(q.lines().count(), 1 + 18 * coopetition::output::columns::METRICS.len());
     let m = text(lean.join("manifest.json"));
     assert!(
         m.contains("\"timeseries\": false") && m.contains("\"events\": false"),

@@ -66,8 +66,12 @@ fn exclusivity_makes_the_lab_short_of_compute() {
     let exclusive = runs(&with(&[]), RUNS, SEED);
     let free = runs(&with(&["partnership.exclusivity=none"]), RUNS, SEED);
     // A material shortfall: at least 1% of the lab's demanded compute unmet in some month
-    // (rounding dust does not count). Measured 0.28 at this seed (12); with 2,000 runs the
-    // standard error is about 0.01, so the 0.2 floor fails only if the mechanism changes.
+    // (rounding dust does not count). Since the compute market clears (issue 33: capacity
+    // from compounding build programmes, prices that respond) scarcity is an episode of
+    // some runs, not of most: measured 0.049 at this seed (0.12 before issue 34's settled
+    // talks loosened exclusivity early in many runs; 0.28 when every cloud saturated).
+    // With 2,000 runs the standard error is about 0.005, so the interval [0.02, 0.6] fails
+    // both when the lab is never short and when it is short in most runs.
     let short_runs = exclusive
         .iter()
         .filter(|r| r.timeseries.iter().any(|m| m.lab_compute_shortfall >= 0.01))
@@ -82,8 +86,8 @@ fn exclusivity_makes_the_lab_short_of_compute() {
         b.iter().sum::<f64>() / RUNS as f64
     );
     assert!(
-        short_runs >= 0.2,
-        "only {short_runs:.3} of baseline runs ever fall short"
+        (0.02..=0.6).contains(&short_runs),
+        "{short_runs:.3} of baseline runs ever fall short"
     );
     assert!(z >= 3.0, "exclusive vs none: z = {z:.2}");
     for r in &exclusive {
@@ -165,16 +169,18 @@ fn a_build_start_costs_the_lab_no_cash_that_month() {
     // The same seeds with and without the lab's own builds share their random numbers up to
     // the first build start (a probability of 0 still consumes its draw), so the lab's cash at
     // that month must be identical: builds are financed and paid over their life. The lab is
-    // made cash-poor (smaller markets, 3 $bn of capital) and the investor bids whenever it
-    // may, so the weak-cash test is live around the build months: a build booked as one
+    // made cash-poor (6 $bn of capital, a 4-month runway before a round; with less it cannot
+    // afford a build at all since #33 stopped compute growth on negative cash) and
+    // builds start at a monthly 0.3, so that starts spread over the months; the investor bids whenever
+    // it may, so the weak-cash test is live around the build months: a build booked as one
     // month's burn would make the lab "short of cash" in its start month.
     let poor = [
-        "products.market_size=[0.15,0.15,0.1,1.0]",
-        "companies.0.capital=3",
+        "partnership.fundraise_runway_months=4",
+        "companies.0.capital=6",
         "partnership.bid_propensity=1",
         "partnership.exclusivity=none",
     ];
-    let building = with(&[&poor[..], &["cloud.build_propensity=1"]].concat());
+    let building = with(&[&poor[..], &["cloud.build_propensity=0.3"]].concat());
     let never = with(&[&poor[..], &["cloud.build_propensity=0"]].concat());
     let short = |res: &RunResult, tick: u32| {
         res.events

@@ -8,7 +8,7 @@ use crate::support;
 use coopetition::scenario::Scenario;
 use coopetition::scenario::params::PARAMS;
 use coopetition::sim::RunResult;
-use support::runs;
+use support::{BREAK_UP, runs};
 
 /// Caps and test hooks: they must not act in a normal run.
 const EXEMPT: &[&str] = &[
@@ -19,33 +19,14 @@ const EXEMPT: &[&str] = &[
 /// Parameters that act only in another configuration: the `--set`s that switch it on, and
 /// where the default move (×2) cannot cross the threshold it acts at, the value to move to.
 const CONTEXT: &[(&str, &[&str], Option<f64>)] = &[
-    // The lab's cash paths: a lab with little cash left and a payroll that exceeds revenue.
-    ("partnership.weak_capital_months", LAB_SHORT, None),
-    ("partnership.fundraise_runway_months", LAB_SHORT, None),
-    ("partnership.fundraise_months", LAB_SHORT, None),
-    ("partnership.fundraise_success", LAB_SHORT, None),
-    ("talent.hiring_budget_share", LAB_SHORT, None),
-    // Openings bind when many researchers want the same firms: a talent war.
+    // A break-up needs a negative joint surplus: years of cheap migration off a
+    // non-exclusive investor while its overlapping products contest the lab's usage.
+    ("partnership.dissolve_rate", BREAK_UP, Some(0.5)),
+    // The lab is short of compute under exclusivity only when demand outruns the
+    // investor's build programme (in about 7% of baseline runs, none before month 13).
     (
-        "talent.openings_share",
-        &["talent.search_hazard=0.08", "talent.switching_cost=0.5"],
-        None,
-    ),
-    // Prices at their floor: a glut of capacity.
-    (
-        "cloud.price_floor",
-        &["cloud.initial_utilization=0.3", "cloud.third_party_growth=0"],
-        None,
-    ),
-    // The threshold form of decoupling needs the lab free to move its compute.
-    (
-        "outcomes.decoupling_share_threshold",
-        &["partnership.exclusivity=none"],
-        None,
-    ),
-    (
-        "outcomes.decoupling_inhouse_threshold",
-        &["partnership.exclusivity=none"],
+        "partnership.renegotiate_shortfall",
+        &["products.market_growth=0.2", "cloud.training_growth=0.2"],
         None,
     ),
     // The structural presumption holds with a wide margin for the partners (consumer
@@ -105,10 +86,6 @@ const CONTEXT: &[(&str, &[&str], Option<f64>)] = &[
         ],
         None,
     ),
-    // The base rates of referral are set on generic mergers (tests/suite/procedure.rs); in the
-    // partners' cases the harm term dwarfs them, so they are moved to where they count.
-    ("regulation.eu.refer_base", STRICT, Some(0.5)),
-    ("regulation.ftc.refer_base", STRICT, Some(0.5)),
     // Time limits bar own-initiative reviews long after a change in influence: an authority
     // with no case open at the start and a high own-initiative rate.
     (
@@ -171,24 +148,7 @@ const CONTEXT: &[(&str, &[&str], Option<f64>)] = &[
         ],
         None,
     ),
-    (
-        "regulation.cma.initial_months_in_stage",
-        &[
-            "regulation.cma.initial_stage=phase2",
-            "regulation.cma.initial_months_in_stage=2",
-        ],
-        None,
-    ),
-    (
-        "regulation.eu.initial_months_in_stage",
-        &[
-            "regulation.eu.initial_stage=phase2",
-            "regulation.eu.initial_months_in_stage=2",
-        ],
-        None,
-    ),
 ];
-const LAB_SHORT: &[&str] = &["companies.0.capital=1", "companies.0.pay=10"];
 const BIDS: &[&str] = &[
     "partnership.bid_propensity=1",
     "governance.crisis_rate=0.2",
@@ -319,6 +279,7 @@ fn acts(base: &Scenario, moved: &Scenario, base_runs: Option<&[RunResult]>, n: u
 fn every_parameter_acts() {
     let n = 300;
     let mut dead = Vec::new();
+    let mut live_in_baseline = Vec::new();
     // `DEAD_PARAMS_ONLY=a,b` checks only those paths (for working on one).
     let only = std::env::var("DEAD_PARAMS_ONLY").ok();
     let default = Scenario::default();
@@ -330,24 +291,40 @@ fn every_parameter_acts() {
         if only.as_deref().is_some_and(|o| !o.split(',').any(|p| p == spec.path)) {
             continue;
         }
+        // The baseline first: a parameter that acts there needs no context.
+        let in_baseline = moved_scenario(&default, &spec.path, spec.min, spec.max);
+        let context: Vec<_> = CONTEXT.iter().filter(|(path, _, _)| *path == spec.path).collect();
+        if acts(&default, &in_baseline, Some(&default_runs[..]), n) {
+            if !context.is_empty() {
+                live_in_baseline.push(spec.path.as_str());
+            }
+            continue;
+        }
+        if context.is_empty() {
+            dead.push(spec.path.as_str());
+            continue;
+        }
         let mut base = default.clone();
         let mut to = None;
-        for (path, sets, target) in CONTEXT {
-            if *path == spec.path {
-                for set in *sets {
-                    base = coopetition::scenario::apply_override(&base, set).unwrap();
-                }
-                to = *target;
+        for (_, sets, target) in context {
+            for set in *sets {
+                base = coopetition::scenario::apply_override(&base, set).unwrap();
             }
+            to = *target;
         }
         let moved = match to {
             Some(x) => coopetition::scenario::apply_override(&base, &format!("{}={x}", spec.path)).unwrap(),
             None => moved_scenario(&base, &spec.path, spec.min, spec.max),
         };
-        let known = (base == default).then_some(&default_runs[..]);
-        if !acts(&base, &moved, known, n) {
+        if !acts(&base, &moved, None, n) {
             dead.push(spec.path.as_str());
         }
     }
     assert!(dead.is_empty(), "parameters that change nothing in {n} runs: {dead:?}");
+    // The context list names only what the baseline cannot show (docs/MODEL.md §9 lists
+    // them with their context): one that acts in the baseline leaves it.
+    assert!(
+        live_in_baseline.is_empty(),
+        "act in the baseline, remove from CONTEXT: {live_in_baseline:?}"
+    );
 }

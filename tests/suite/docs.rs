@@ -41,9 +41,17 @@ fn outputs_md_documents_every_column() {
             || (c.starts_with("share_") && doc.contains("share_<segment>_<company>"))
             || (c.starts_with("hhi_") && doc.contains("hhi_<segment>"))
             || (c.starts_with("stage_") && doc.contains("stage_"))
-            || ["retention", "revenue", "headcount"]
-                .iter()
-                .any(|p| c.starts_with(&format!("{p}_")) && doc.contains(&format!("`{p}_<company>`")))
+            || [
+                "retention",
+                "revenue",
+                "headcount",
+                "pay",
+                "cash",
+                "operating_flow",
+                "valuation",
+            ]
+            .iter()
+            .any(|p| c.starts_with(&format!("{p}_")) && doc.contains(&format!("`{p}_<company>`")))
             || ["cloud_share", "utilization", "price"]
                 .iter()
                 .any(|p| c.starts_with(&format!("{p}_")) && doc.contains(&format!("`{p}_<cloud>`")));

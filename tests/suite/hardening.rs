@@ -203,7 +203,7 @@ fn a_calibration_whose_priors_reach_too_large_a_scenario_exits_2() {
         t.path(),
         "targets.toml",
         "[[free]]\nparam = \"talent.researchers\"\nprior = [1000, 100000000]\n\n\
-         [[free]]\nparam = \"partnership.tension_cost\"\nprior = [3.0, 10.0]\n\n\
+         [[free]]\nparam = \"partnership.tension_cost\"\nprior = [0.2, 1.0]\n\n\
          [[target]]\nname = \"symbiosis\"\nsource = \"test\"\noutcome = \"symbiosis\"\nvalue = 0.6\ntolerance = 0.02\n\n\
          [[target]]\nname = \"decoupling\"\nsource = \"test\"\noutcome = \"decoupling\"\nvalue = 0.25\ntolerance = 0.02\n\n\
          [[target]]\nname = \"acquisition\"\nsource = \"test\"\noutcome = \"acquisition\"\nvalue = 0.1\ntolerance = 0.02\n\n\

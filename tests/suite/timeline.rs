@@ -91,7 +91,9 @@ fn a_set_event_applies_from_its_month() {
     }
     assert!(applied > 100, "applied in {applied} of 200 runs");
     // Where the baseline is still exclusive at month 13, the event's run shows rofr.
-    assert!(shown > 50, "rofr instead of exclusive at month 13 in {shown} runs");
+    // Measured 43 of 200 (since issue 34 settled talks loosen exclusivity early in many
+    // runs, so fewer baseline runs are still exclusive at month 13).
+    assert!(shown >= 20, "rofr instead of exclusive at month 13 in {shown} runs");
 }
 
 #[test]

@@ -206,8 +206,11 @@ fn no_exclusivity_means_more_decoupling_than_exclusive() {
 /// because of where the run starts. So the baseline's 18-month rise in the partners' share
 /// is compared, run by run on common seeds, with the rise in the same runs without crises,
 /// research, spillover or market growth (what the starting state alone would do, about
-/// +0.4 pp): asserted at least 1 pp more, paired z ≥ 3 (2,000 runs). (The bar was a 2 pp
-/// rise while a transient drain of the startup sector, since removed, added about 2 pp.)
+/// +0.3 pp): asserted 0.3–5 pp more, paired z ≥ 3 (2,000 runs). The bar was 1 pp before
+/// issue 33 made hiring pay for itself (pay that rises with unfilled places and payroll
+/// out of cash): the mechanisms now add about 0.6 pp, where the record has the lab's staff
+/// growing several-fold, a gap the closing note of issue 33 reports. (Earlier still the bar
+/// was a 2 pp rise while a transient drain of the startup sector added about 2 pp.)
 #[test]
 fn researchers_concentrate_in_the_two_partners_over_the_horizon() {
     let calm_sets = [
@@ -232,7 +235,7 @@ fn researchers_concentrate_in_the_two_partners_over_the_horizon() {
         mean(&calm)
     );
     assert!(
-        mean(&base) > mean(&calm) + 0.01 && z >= 3.0,
+        (0.003..=0.05).contains(&(mean(&base) - mean(&calm))) && z >= 3.0,
         "rise {:.4} vs {:.4} without the mechanisms, z {z:.1}",
         mean(&base),
         mean(&calm)

@@ -8,6 +8,18 @@ use coopetition::scenario::{Scenario, apply_override};
 use coopetition::sim::{RunResult, Simulator, run_seed};
 use rayon::prelude::*;
 
+/// Where the partners' joint surplus can turn negative: five years without exclusivity,
+/// cheap migration, and the investor's products contesting all of the lab's usage, with
+/// disputes at their full cost (a break-up for an economic reason, MODEL.md §7.7).
+pub const BREAK_UP: &[&str] = &[
+    "horizon_months=60",
+    "partnership.exclusivity=none",
+    "cloud.migration_cost=0.2",
+    "partnership.clash_cost=1",
+    "products.overlap=1",
+    "partnership.tension_cost=1",
+];
+
 /// The calibrated baseline (the default scenario) with `--set`-style overrides.
 pub fn with(sets: &[&str]) -> Scenario {
     let mut s = Scenario::default();
