@@ -53,7 +53,7 @@ pub fn metrics(
     row.cash = vec![0.0; nf];
     row.operating_flow = vec![0.0; nf];
     row.valuation = vec![0.0; nf];
-    let (mut lab_cap, mut inv_cap) = (1.0, 0.0);
+    let (mut lab_cap, mut inv_cap, mut inv_inhouse) = (1.0, 0.0, 0.0);
     for c in companies.iter() {
         headcount[c.idx as usize] = c.headcount;
         row.revenue[c.idx as usize] = c.usage;
@@ -73,6 +73,7 @@ pub fn metrics(
             row.lab_compute_demand = c.own_compute;
         } else if c.idx == roster.investor {
             inv_cap = c.capability;
+            inv_inhouse = c.inhouse_capability;
         }
     }
     lab_cap = f64::max(lab_cap, 1e-12);
@@ -86,7 +87,7 @@ pub fn metrics(
     row.lab_capability = lab_cap;
     row.open_weight_lag_months = signals.open_weight_lag;
     row.investor_capability = inv_cap;
-    row.investor_inhouse_ratio = inv_cap / lab_cap;
+    row.investor_inhouse_ratio = inv_inhouse / lab_cap;
     row.lab_cloud_share_investor = lab_share_on_investor(&roster, &contracts);
     row.lab_compute_shortfall = signals.compute_shortfall;
     row.lab_migrated_compute = market.lab_migrated;

@@ -118,6 +118,11 @@ pub fn research(
         // frontier + own growth · capability). Far from the baseline (a steep catch_up and a
         // firm far behind) the power would otherwise overflow capability.
         c.capability *= 1.0 + (g * shock).min(behind - 1.0 + own * shock);
+        // The same law without the lab's spillover (the same shock: no extra draw). Only the
+        // investor's differs: the others absorb nothing from the lab.
+        let behind_inhouse = frontier / c.inhouse_capability.max(1e-9);
+        let g_inhouse = own * behind_inhouse.powf(r.catch_up);
+        c.inhouse_capability *= 1.0 + (g_inhouse * shock).min(behind_inhouse - 1.0 + own * shock);
         if c.idx == lab {
             lab_cap = c.capability;
         } else if c.idx == roster.investor {

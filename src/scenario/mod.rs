@@ -485,7 +485,7 @@ impl Default for PartnershipParams {
             tension_noise: 0.05,
             sharing_cut_threshold: 0.5,
             sharing_cut_rate: 0.1,
-            renegotiate_threshold: 0.38135,
+            renegotiate_threshold: 0.31742,
             renegotiate_rate: 0.25,
             renegotiate_shortfall: 0.01,
             renegotiate_price_gap: 0.2,
@@ -495,7 +495,7 @@ impl Default for PartnershipParams {
             tension_cost: 0.5,
             clash_cost: 0.5,
             dissolve_rate: 0.3,
-            bid_propensity: 0.69142,
+            bid_propensity: 0.6616,
             bid_min_stake: 0.3,
             bid_premium: 0.3,
             board_reservation: 0.3,
@@ -516,7 +516,7 @@ impl Default for PartnershipParams {
             absorption_window_months: 1,
             absorption_pay_premium: 0.3,
             absorption_share: 0.6,
-            crisis_exodus: 3.0286,
+            crisis_exodus: 3.1263,
         }
     }
 }
@@ -645,7 +645,7 @@ impl Default for CloudParams {
             migration_disruption_months: 2.0,
             migration_chunk: 0.2,
             migration_propensity: 0.8097,
-            migration_tension_threshold: 0.13924,
+            migration_tension_threshold: 0.16591,
             training_growth: 0.09,
             demand_volatility: 0.05,
             training_share: 0.5,
@@ -1116,7 +1116,7 @@ impl Default for RegulationParams {
             peer_weight: 0.1,
             evidence_months: 6.0,
             adverse_harm: 0.5,
-            divest_propensity: 0.21411,
+            divest_propensity: 0.35645,
             bid_block_propensity: 0.3,
             behavioural_doubt: 0.3,
             undertaking_board_cost: 0.05,
@@ -1330,7 +1330,9 @@ pub struct OutcomeParams {
     /// decoupling if the lab's compute share on the investor falls below this
     #[param(unit = "share", min = 0, max = 1)]
     pub decoupling_share_threshold: f64,
-    /// ... while investor/lab capability rises above this
+    /// ... while the investor's in-house capability (without what it absorbed from the
+    /// lab) over the lab's rises above this (0.7: above the starting ratio's range, 0.62-0.67
+    /// at month 1, so it needs the investor's own models to gain on the lab's)
     #[param(unit = "ratio", min = 0, max = 100)]
     pub decoupling_inhouse_threshold: f64,
     /// ... both for this many consecutive months
@@ -1345,7 +1347,7 @@ impl Default for OutcomeParams {
     fn default() -> Self {
         OutcomeParams {
             decoupling_share_threshold: 0.75,
-            decoupling_inhouse_threshold: 0.8,
+            decoupling_inhouse_threshold: 0.7,
             decoupling_months: 3,
         }
     }

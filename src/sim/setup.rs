@@ -235,6 +235,7 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64, prepared: &Pr
             own_compute: c.own_compute,
             own_dc: if i == lab as usize { own } else { 0.0 },
             capability: c.capability,
+            inhouse_capability: c.capability,
             pay: c.pay,
             mission: c.mission,
             distribution: c.distribution,
@@ -352,6 +353,7 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64, prepared: &Pr
             accepted: regulation::initial_accepted(initial.1),
             last_change: None,
             seen: initial.0,
+            case_route: None,
         });
     }
 

@@ -26,6 +26,11 @@ pub struct Company {
     pub own_dc: f64,
     /// Frontier capability index.
     pub capability: f64,
+    /// Capability from the firm's own research and imitation of the frontier alone: for
+    /// the investor, without what it absorbed from the lab through first access and
+    /// information sharing (the decoupling test's "in-house capability"); for every other
+    /// firm, its capability.
+    pub inhouse_capability: f64,
     pub pay: f64,
     pub mission: f64,
     pub distribution: f64,

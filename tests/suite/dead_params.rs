@@ -22,10 +22,10 @@ const CONTEXT: &[(&str, &[&str], Option<f64>)] = &[
     // A break-up needs a negative joint surplus: years of cheap migration off a
     // non-exclusive investor while its overlapping products contest the lab's usage.
     ("partnership.dissolve_rate", BREAK_UP, Some(0.5)),
-    // The lab is short of compute under exclusivity only when demand outruns the
-    // investor's build programme (in about 7% of baseline runs, none before month 13).
+    // Prices reach their cap only when demand outruns every build programme (in some
+    // calibrations a baseline run or two touches it, in others none).
     (
-        "partnership.renegotiate_shortfall",
+        "cloud.price_cap",
         &["products.market_growth=0.2", "cloud.training_growth=0.2"],
         None,
     ),
@@ -140,6 +140,14 @@ const CONTEXT: &[(&str, &[&str], Option<f64>)] = &[
     ),
     // The informal stage ends by a hazard (memoryless); time already spent matters in the
     // clocked stages: a case open in phase 2 at the start.
+    (
+        "regulation.cma.initial_months_in_stage",
+        &[
+            "regulation.cma.initial_stage=phase2",
+            "regulation.cma.initial_months_in_stage=2",
+        ],
+        None,
+    ),
     (
         "regulation.ftc.initial_months_in_stage",
         &[

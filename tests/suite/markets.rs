@@ -119,7 +119,7 @@ fn two_year_retention_in_the_public_range() {
 
 /// The open-weight champion trails the frontier by 6–12 months (public estimates), at the
 /// start and at month 18 (median over 300 runs); the investor's in-house test of decoupling
-/// passes in most runs but not all.
+/// is informative (passed in some runs, not all).
 #[test]
 fn research_positions_hold() {
     let s = Scenario::default();
@@ -142,13 +142,9 @@ fn research_positions_hold() {
         .filter(|r| r.timeseries[17].investor_inhouse_ratio > threshold)
         .count() as f64
         / rs.len() as f64;
-    // Measured 0.91: the ratio counts what the investor absorbs through first access, so the
-    // capability half of decoupling rarely binds (docs/MODEL.md §8; a known weakness of
-    // issue 34). The interval still fails if it always passes or never does.
-    assert!(
-        (0.1..=0.97).contains(&pass),
-        "in-house test passed in {pass:.2} of runs"
-    );
+    // The in-house ratio leaves out what the investor absorbs from the lab (MODEL.md §7.4):
+    // with the spillover counted it passed 0.8 in 91% of runs and decided nothing.
+    assert!((0.1..=0.9).contains(&pass), "in-house test passed in {pass:.2} of runs");
 }
 
 /// New startups are staffed by their founders: few startups alive are staffless.

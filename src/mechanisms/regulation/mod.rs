@@ -228,6 +228,7 @@ fn review_partnership<R: Rng + ?Sized>(
     reg.seen = terms;
     if !active {
         reg.case = None;
+        reg.case_route = None;
     } else {
         let harm = partnership_harm(ps, k, &m.base, m.api_share, m.rival_compute, rp, a);
         let ties_k = control_indicator(
@@ -291,6 +292,7 @@ fn open_partnership_case<R: Rng + ?Sized>(
             }
         }
         reg.case = Some(case);
+        reg.case_route = None;
         log.push(
             tick,
             "review_opened",
@@ -339,9 +341,17 @@ fn step_partnership_case<R: Rng + ?Sized>(
     };
     let step = case.step(d.ap, rp, d.s, &facts, rng);
     reg.case = Some(case);
-    let done = partnership_decision(d, ps, step, reading, log);
+    if reading.jurisdiction && reg.case_route.is_none() {
+        reg.case_route = Some(reading.route);
+    }
+    let reading = Reading {
+        route: reg.case_route.unwrap_or(reading.route),
+        ..*reading
+    };
+    let done = partnership_decision(d, ps, step, &reading, log);
     if done {
         reg.case = None;
+        reg.case_route = None;
         let k = control_indicator(ps, m.share);
         reg.accepted = influence(ps.stake, ps.board_seat, k, rp);
         reg.seen = Terms::of(ps, reg.accepted);

@@ -4,7 +4,7 @@ use bevy_ecs::prelude::*;
 
 use super::{Case, Influence, Terms};
 use crate::scenario::Stage;
-use crate::world::components::Authority;
+use crate::world::components::{Authority, DivestRoute};
 
 /// Where a control bid stands with one authority.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +38,9 @@ pub struct Regulator {
     pub last_change: Option<u32>,
     /// The partnership's terms last month, to detect changes.
     pub seen: Terms,
+    /// The route that first gave the open partnership case jurisdiction: an order names
+    /// it, even if the investor has since given up the seat that gave it.
+    pub case_route: Option<DivestRoute>,
 }
 
 impl Regulator {
