@@ -113,16 +113,12 @@ pub fn research(
             own *= 0.5 + p.open_source.strength;
         }
         let shock = (1.0 + r.noise * normal(rng)).max(0.0);
-        // A numerical guard, not a model of diffusion speed: imitation takes a follower at
-        // most to the frontier, its own inputs' growth on top (capability · (1 + g) ≤
-        // frontier + own growth · capability). Far from the baseline (a steep catch_up and a
-        // firm far behind) the power would otherwise overflow capability.
-        c.capability *= 1.0 + (g * shock).min(behind - 1.0 + own * shock);
+        c.capability *= growth_factor(g, own, behind, shock);
         // The same law without the lab's spillover (the same shock: no extra draw). Only the
         // investor's differs: the others absorb nothing from the lab.
         let behind_inhouse = frontier / c.inhouse_capability.max(1e-9);
         let g_inhouse = own * behind_inhouse.powf(r.catch_up);
-        c.inhouse_capability *= 1.0 + (g_inhouse * shock).min(behind_inhouse - 1.0 + own * shock);
+        c.inhouse_capability *= growth_factor(g_inhouse, own, behind_inhouse, shock);
         if c.idx == lab {
             lab_cap = c.capability;
         } else if c.idx == roster.investor {
@@ -159,4 +155,13 @@ pub fn research(
                 0.0
             }
         });
+}
+
+/// A month's growth factor 1 + g·shock of a firm `behind` the frontier (frontier ÷ its
+/// capability), with a numerical guard, not a model of diffusion speed: imitation takes a
+/// follower at most to the frontier, its own inputs' growth on top (capability · (1 + g) ≤
+/// frontier + own growth · capability). Far from the baseline (a steep catch_up and a firm
+/// far behind) the power would otherwise overflow capability.
+fn growth_factor(g: f64, own: f64, behind: f64, shock: f64) -> f64 {
+    1.0 + (g * shock).min(behind - 1.0 + own * shock)
 }

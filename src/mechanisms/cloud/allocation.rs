@@ -127,14 +127,7 @@ pub(super) fn third_party_claims(
     served_tp: f64,
 ) -> [f64; CLOUD_SLOTS] {
     let new_tp = (m.third_party_wanted - served_tp).max(0.0);
-    let mean_price = {
-        let (mut w, mut p) = (0.0, 0.0);
-        for &h in order {
-            w += m.capacity[h];
-            p += m.capacity[h] * m.price[h];
-        }
-        if w > 0.0 { p / w } else { c.price_per_kgpu_month }
-    };
+    let mean_price = m.mean_price(order.iter().copied()).unwrap_or(c.price_per_kgpu_month);
     let mut tp_claim = [0.0f64; CLOUD_SLOTS];
     let mut weight_sum = 0.0;
     for &h in order {

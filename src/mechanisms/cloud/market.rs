@@ -194,17 +194,21 @@ impl CloudMarket {
     /// The rest of the market's demand at this month's prices (their capacity-weighted mean
     /// against the starting price, at `demand_elasticity`).
     pub fn third_party_at_prices(&mut self, c: &CloudParams, hosts: &[FirmIdx]) {
-        let (mut cap, mut paid) = (0.0, 0.0);
-        for &h in hosts {
-            cap += self.capacity[h as usize];
-            paid += self.capacity[h as usize] * self.price[h as usize];
-        }
-        let relative = if cap > 0.0 && self.demand_ref_price > 0.0 {
-            paid / cap / self.demand_ref_price
-        } else {
-            1.0
+        let relative = match self.mean_price(hosts.iter().map(|&h| h as usize)) {
+            Some(mean) if self.demand_ref_price > 0.0 => mean / self.demand_ref_price,
+            _ => 1.0,
         };
         self.third_party_wanted = self.third_party_demand * relative.powf(-c.demand_elasticity);
+    }
+
+    /// The capacity-weighted mean of the hosts' current prices (`None` without capacity).
+    pub fn mean_price(&self, hosts: impl IntoIterator<Item = usize>) -> Option<f64> {
+        let (mut cap, mut paid) = (0.0, 0.0);
+        for h in hosts {
+            cap += self.capacity[h];
+            paid += self.capacity[h] * self.price[h];
+        }
+        (cap > 0.0).then(|| paid / cap)
     }
 
     /// Spreads the independent labs' compute over their hosts in proportion to capacity.

@@ -276,9 +276,9 @@ pub fn pay_after(
     before: u32,
     net: i64,
 ) -> f64 {
-    let per_hire = 12.0 * t.cost_per_researcher * pay;
     let budget = t.hiring_budget_share * capital.max(0.0);
-    let cash_short = per_hire > 0.0 && budget / per_hire < openings(t, headcount);
+    // Short of cash: the budget funds fewer hires than the openings (`hiring_slots`' rule).
+    let cash_short = (hiring_slots(t, pay, capital, headcount) as f64) < openings(t, headcount);
     if net < 0 && before > 0 && !cash_short {
         // The places it could not fill: its net loss, at most its openings (it cannot hire
         // more a month).
