@@ -161,7 +161,10 @@ pub fn research(
 /// capability), with a numerical guard, not a model of diffusion speed: imitation takes a
 /// follower at most to the frontier, its own inputs' growth on top (capability · (1 + g) ≤
 /// frontier + own growth · capability). Far from the baseline (a steep catch_up and a firm
-/// far behind) the power would otherwise overflow capability.
+/// far behind) the power would otherwise overflow capability. A firm's own inputs at most
+/// double its capability in a month (the baseline's grow it a few percent): with a
+/// vanishing `talent_ref` or a steep `talent_elasticity` the leader would otherwise reach
+/// infinity, and the ratios read from it NaN.
 fn growth_factor(g: f64, own: f64, behind: f64, shock: f64) -> f64 {
-    1.0 + (g * shock).min(behind - 1.0 + own * shock)
+    1.0 + (g * shock).min(behind - 1.0 + (own * shock).min(1.0))
 }
