@@ -85,6 +85,7 @@ fn close(ps: &mut Partnership, status: PartnershipStatus, tick: u32) {
     // An order against the partnership lapses with it; only an order against the new
     // state (an absorption's unwinding) can be pending afterwards.
     ps.separation_due = None;
+    ps.sell_down = false;
 }
 
 /// Control indicator of the investor over the lab (0..=1).
@@ -366,7 +367,7 @@ pub fn partnership(
     let (mut f, books) = read_facts(&roster, &market, &contracts, &companies, &ps);
     let share = lab_share_on_investor(&roster, &contracts);
     ps.control = control_indicator(&ps, share);
-    if separation_falls_due(&mut ps, tick, &mut log, names) {
+    if separation_falls_due(&mut ps, tick, p.regulation.undertaking_stake, &mut log, names) {
         return;
     }
     let value = LabValue {
@@ -455,9 +456,33 @@ fn read_facts(
 
 /// A divestiture order that falls due ends everything else; for an absorbed lab it
 /// unwinds the absorption (the investor must let the team and its know-how go).
-fn separation_falls_due(ps: &mut Partnership, tick: u32, log: &mut EventLog, names: Names) -> bool {
+fn separation_falls_due(
+    ps: &mut Partnership,
+    tick: u32,
+    undertaking_stake: f64,
+    log: &mut EventLog,
+    names: Names,
+) -> bool {
     let unwinding = ps.status == PartnershipStatus::Acquired && ps.absorbed;
     if !((ps.status == PartnershipStatus::Active || unwinding) && ps.separation_due.is_some_and(|due| due <= tick)) {
+        return false;
+    }
+    if ps.sell_down {
+        // Commitments to sell the stake down to a passive holding: the investor divests, the
+        // commercial ties (cloud contract, licences) continue.
+        ps.stake = ps.stake.min(undertaking_stake);
+        ps.divested = Some(tick);
+        ps.separation_due = None;
+        ps.sell_down = false;
+        let route = ps
+            .separation_route
+            .map(crate::world::components::separation_route_label);
+        let detail = format!(
+            "stake sold down to {:.0}% under commitments; route {}",
+            100.0 * ps.stake,
+            route.unwrap_or_default()
+        );
+        log.push(tick, "separation", names.investor, names.lab, detail);
         return false;
     }
     close(ps, PartnershipStatus::Separated, tick);

@@ -485,7 +485,7 @@ impl Default for PartnershipParams {
             tension_noise: 0.05,
             sharing_cut_threshold: 0.5,
             sharing_cut_rate: 0.1,
-            renegotiate_threshold: 0.31742,
+            renegotiate_threshold: 0.37451,
             renegotiate_rate: 0.25,
             renegotiate_shortfall: 0.01,
             renegotiate_price_gap: 0.2,
@@ -495,7 +495,7 @@ impl Default for PartnershipParams {
             tension_cost: 0.5,
             clash_cost: 0.5,
             dissolve_rate: 0.3,
-            bid_propensity: 0.6616,
+            bid_propensity: 0.67684,
             bid_min_stake: 0.3,
             bid_premium: 0.3,
             board_reservation: 0.3,
@@ -516,7 +516,7 @@ impl Default for PartnershipParams {
             absorption_window_months: 1,
             absorption_pay_premium: 0.3,
             absorption_share: 0.6,
-            crisis_exodus: 3.1263,
+            crisis_exodus: 3.1778,
         }
     }
 }
@@ -645,7 +645,7 @@ impl Default for CloudParams {
             migration_disruption_months: 2.0,
             migration_chunk: 0.2,
             migration_propensity: 0.8097,
-            migration_tension_threshold: 0.16591,
+            migration_tension_threshold: 0.081879,
             training_growth: 0.09,
             demand_volatility: 0.05,
             training_share: 0.5,
@@ -900,10 +900,12 @@ pub struct RegulationParams {
     /// adverse-finding and own-initiative hazards)
     #[param(unit = "x baseline", min = 0, max = 1000)]
     pub stringency: f64,
-    /// de facto control needs a board seat as well as K >= control_threshold (the
-    /// authorities' 2024-25 reading; the baseline: false)
-    #[param(unit = "bool")]
-    pub defacto_needs_board_seat: bool,
+    /// probability, drawn once per run, that the EU Commission and the CMA read the
+    /// partnership's ties alone (K >= control_threshold, no board seat) as de facto control
+    /// (the article's "de facto merger"); otherwise, as they found in 2024-25, de facto
+    /// control needs a board seat as well; 0 is the law's reading, 1 the article's
+    #[param(unit = "probability", min = 0, max = 1)]
+    pub ties_control_prob: f64,
     /// control indicator K at or above which the investor has decisive influence (de facto
     /// control)
     #[param(unit = "index", min = 0, max = 1)]
@@ -1100,7 +1102,7 @@ impl Default for RegulationParams {
     fn default() -> Self {
         RegulationParams {
             stringency: 1.0,
-            defacto_needs_board_seat: false,
+            ties_control_prob: 0.18039,
             control_threshold: 0.85,
             material_threshold: 0.3,
             hhi_presumption: 1800.0,
@@ -1116,7 +1118,7 @@ impl Default for RegulationParams {
             peer_weight: 0.1,
             evidence_months: 6.0,
             adverse_harm: 0.5,
-            divest_propensity: 0.35645,
+            divest_propensity: 0.53572,
             bid_block_propensity: 0.3,
             behavioural_doubt: 0.3,
             undertaking_board_cost: 0.05,

@@ -234,6 +234,10 @@ pub fn route(ps: &Partnership, outcome: Outcome) -> String {
 /// SPEC §2 classification, first match wins.
 pub fn classify(ps: &Partnership, decoupled_since: Option<u32>, horizon: u32) -> (Outcome, u32) {
     let ended = ps.ended_tick.unwrap_or(horizon);
+    // A sell-down of the stake ordered as commitments is a divestiture, whatever followed.
+    if let Some(t) = ps.divested {
+        return (Outcome::Divestiture, t);
+    }
     match ps.status {
         PartnershipStatus::Separated => (Outcome::Divestiture, ended),
         PartnershipStatus::Acquired => (Outcome::Acquisition, ended),

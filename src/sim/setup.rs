@@ -16,8 +16,8 @@ use crate::mechanisms::regulation::{BidReview, Regulator};
 use crate::mechanisms::startups::{new_startup, pick_weighted};
 use crate::scenario::{Role, Scenario, Stage};
 use crate::world::components::*;
-use crate::world::random::SimRng;
 use crate::world::random::{Geometric, normal, uniform};
+use crate::world::random::{SimRng, Stream};
 use crate::world::resources::*;
 use crate::world::signals::Signals;
 
@@ -304,6 +304,8 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64, prepared: &Pr
         control: 0.0,
         bid_pending_since: None,
         separation_due: None,
+        sell_down: false,
+        divested: None,
         absorbed: false,
         ended_tick: None,
         lab_weak_until: 0,
@@ -327,15 +329,18 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64, prepared: &Pr
     // terms as seen, and its initial level of influence as reviewed (see
     // `regulation::initial_accepted`).
     let rp = &scenario.regulation;
-    let initial = {
-        let mut ps = Partnership::clone(&partnership);
-        ps.control = control_indicator(&ps, cp.initial_investor_share);
-        let level = regulation::influence(ps.stake, ps.board_seat, ps.control, rp);
-        (regulation::Terms::of(&ps, level), level)
-    };
-    world.spawn(partnership);
+    let mut rngs = SimRng::new(seed);
+    let u_law = uniform(rngs.get(Stream::Law));
+    world.spawn(partnership.clone());
     for a in Authority::ALL {
         let ap = regulation::authority_params(rp, a);
+        let ties_suffice = regulation::ties_reading(a, u_law, rp);
+        let (seen, level) = {
+            let mut ps = Partnership::clone(&partnership);
+            ps.control = control_indicator(&ps, cp.initial_investor_share);
+            let level = regulation::influence(ps.stake, ps.board_seat, ps.control, ties_suffice, rp);
+            (regulation::Terms::of(&ps, level), level)
+        };
         let case = (ap.initial_stage != Stage::Monitoring).then(|| {
             regulation::Case::open(
                 regulation::CaseKind::Partnership,
@@ -350,15 +355,16 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64, prepared: &Pr
             bid_case: None,
             bid: BidReview::Idle,
             acquihire_cases: Vec::new(),
-            accepted: regulation::initial_accepted(initial.1),
+            accepted: regulation::initial_accepted(level),
             last_change: None,
-            seen: initial.0,
+            seen,
             case_route: None,
+            ties_suffice,
         });
     }
 
     world.insert_resource(Params(scenario.clone()));
-    world.insert_resource(SimRng::new(seed));
+    world.insert_resource(rngs);
     world.insert_resource(RunSeed(seed));
     world.insert_resource(Clock { tick: 1 });
     world.insert_resource(roster);

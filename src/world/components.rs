@@ -225,6 +225,11 @@ pub struct Partnership {
     pub bid_pending_since: Option<u32>,
     /// A divestiture order takes effect at this tick.
     pub separation_due: Option<u32>,
+    /// The order due is a sell-down of the stake to `regulation.undertaking_stake`
+    /// (structural commitments accepted), not a separation: the commercial ties go on.
+    pub sell_down: bool,
+    /// The month a sell-down took effect: the investor was made to divest its stake.
+    pub divested: Option<u32>,
     /// The acquisition came by absorption (a consummated acqui-hire of the lab's staff,
     /// which a divestiture order can unwind).
     pub absorbed: bool,
@@ -276,7 +281,7 @@ pub enum DivestRoute {
     /// The investor's stake passed one half (legal control).
     Stake,
     /// The partnership's commercial ties read as de facto control without a governance
-    /// right (only with `regulation.defacto_needs_board_seat = false`).
+    /// right (only in a run whose reading lets ties suffice, `regulation.ties_control_prob`).
     Ties,
     /// The investor absorbed the lab's staff (a consummated acquisition, unwound).
     Absorption,

@@ -17,10 +17,12 @@ pub enum Stream {
     /// One stream per authority, in `Authority::ALL` order (EU, CMA, FTC).
     Regulator(u8),
     Funding,
+    /// The run's legal reading of de facto control, drawn once at setup.
+    Law,
 }
 
 impl Stream {
-    const COUNT: usize = 10;
+    const COUNT: usize = 11;
 
     fn index(self) -> usize {
         match self {
@@ -32,6 +34,7 @@ impl Stream {
             Stream::Partnership => 5,
             Stream::Regulator(a) => 6 + usize::from(a).min(2),
             Stream::Funding => 9,
+            Stream::Law => 10,
         }
     }
 }

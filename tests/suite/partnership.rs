@@ -165,13 +165,13 @@ fn a_break_up_happens_for_an_economic_reason() {
         dissolutions.len()
     );
     for e in dissolutions {
-        let joint: f64 = e.detail["joint surplus ".len()..]
-            .split(' ')
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap();
-        assert!(joint < 0.0, "{}", e.detail);
+        // The sign survives rounding: a tiny negative surplus prints as -0.000.
+        let joint = e.detail["joint surplus ".len()..].split(' ').next().unwrap();
+        assert!(
+            joint.starts_with('-') && joint[1..].parse::<f64>().is_ok(),
+            "{}",
+            e.detail
+        );
     }
     let calm = runs(&with(&sets[..1]), 1_000, SEED);
     let calm_dissolutions = calm

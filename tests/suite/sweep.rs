@@ -468,7 +468,11 @@ fn a_no_effect_factor_gets_no_sensitivity_under_common_seeds() {
             }
         }
     }
-    assert_eq!(figures.len(), 8, "{figures:?}");
+    // analyze leaves out an output that is constant across points (notes in its report):
+    // with common seeds the same 60 runs at every point may hold no divestiture at all.
+    let common = figures.iter().filter(|f| f.starts_with("common")).count();
+    assert!((3..=4).contains(&common), "{figures:?}");
+    assert_eq!(figures.len() - common, 4, "{figures:?}");
     for f in figures {
         println!("FIGURE no-effect factor, {f}");
     }

@@ -1,8 +1,8 @@
 //! EU Commission (EU Merger Regulation). Jurisdiction needs a concentration: the
 //! acquisition of control, sole or joint, i.e. the possibility of decisive influence. In
 //! the model: a bid (sole control; both parties exceed the EUMR turnover thresholds), or
-//! the investor reaching de facto control (`K ≥ control_threshold`; with
-//! `defacto_needs_board_seat`, only with a board seat) or legal control above the level
+//! the investor reaching de facto control (`K ≥ control_threshold`, with a board seat
+//! unless the run's reading lets ties suffice) or legal control above the level
 //! already reviewed.
 //! An absorption of the lab's staff is an acquisition of control of the lab's business
 //! (the team carries it; both parties exceed the EUMR thresholds): EU jurisdiction.

@@ -4,7 +4,7 @@
 //! ```text
 //! legal control    stake > 0.5
 //! de facto control K ≥ control_threshold        (decisive influence; the EU's "control";
-//!                  with defacto_needs_board_seat, also a board seat)
+//!                  unless the run's reading lets ties suffice, also a board seat)
 //! material         K ≥ material_threshold       (the CMA's "material influence")
 //! none             otherwise
 //! ```
@@ -20,7 +20,7 @@
 //! [`super::ftc`]).
 
 use crate::scenario::{Exclusivity, RegulationParams};
-use crate::world::components::{DivestRoute, Partnership};
+use crate::world::components::{Authority, DivestRoute, Partnership};
 
 /// The investor's level of influence over the lab (the CMA's scale).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
@@ -45,25 +45,35 @@ impl Influence {
 
 /// Level of influence from the stake, the investor's board role and the control
 /// indicator `k`. De facto control is decisive influence: the ability to block or direct
-/// the lab's strategic decisions. With `defacto_needs_board_seat` (the baseline, the law as
-/// the authorities read it in 2024–25) it needs a governance right — the model's only one
-/// short of a voting majority is a board seat — on top of ties at or above
-/// `control_threshold`: commercial ties and economic dependence amount to control only
-/// exceptionally and then coupled with structural links (Commission Consolidated
-/// Jurisdictional Notice, 2008/C 95/01, para 20); the Commission found no control in the
-/// Microsoft–OpenAI partnership (April 2024) and the CMA material influence since 2019
-/// but no change to control (March 2025). Without it (the article's "de facto merger"
-/// theory), ties at or above `control_threshold` suffice.
-pub fn influence(stake: f64, board_seat: bool, k: f64, rp: &RegulationParams) -> Influence {
+/// the lab's strategic decisions. Under the law as the authorities read it in 2024–25
+/// (`ties_suffice` false) it needs a governance right — the model's only one short of a
+/// voting majority is a board seat — on top of ties at or above `control_threshold`:
+/// commercial ties and economic dependence amount to control only exceptionally and then
+/// coupled with structural links (Commission Consolidated Jurisdictional Notice, 2008/C
+/// 95/01, para 20); the Commission found no control in the Microsoft–OpenAI partnership
+/// (April 2024) and the CMA material influence since 2019 but no change to control (March
+/// 2025). Under the article's "de facto merger" theory (`ties_suffice`), ties at or above
+/// `control_threshold` suffice. Which reading an authority holds in a run is drawn once
+/// (`regulation.ties_control_prob`, see [`ties_reading`]).
+pub fn influence(stake: f64, board_seat: bool, k: f64, ties_suffice: bool, rp: &RegulationParams) -> Influence {
     if stake > 0.5 {
         Influence::Legal
-    } else if (board_seat || !rp.defacto_needs_board_seat) && k >= rp.control_threshold {
+    } else if (board_seat || ties_suffice) && k >= rp.control_threshold {
         Influence::DeFacto
     } else if k >= rp.material_threshold {
         Influence::Material
     } else {
         Influence::None
     }
+}
+
+/// The run's reading of de facto control at authority `a`, from one uniform `u` drawn at
+/// setup: the EU Commission and the CMA share it (one legal debate, one set of facts; the
+/// authorities coordinate on AI partnerships, joint statement of July 2024) and take the
+/// article's reading with probability `ties_control_prob`; the FTC never does (Clayton Act
+/// §7 reaches acquisitions of stock or assets, and commercial ties are neither).
+pub fn ties_reading(a: Authority, u: f64, rp: &RegulationParams) -> bool {
+    a != Authority::Ftc && u < rp.ties_control_prob
 }
 
 /// The level every authority counts as already reviewed at the start: the investor's
@@ -77,12 +87,18 @@ pub fn initial_accepted(level: Influence) -> Influence {
 
 /// The route that gives an authority jurisdiction over the partnership at `level`: legal
 /// control by a stake above one half; de facto control by a board seat, unless the ties
-/// alone reach it (only without `defacto_needs_board_seat`); `ties_k` is the control
-/// indicator without the seat.
-pub fn route_of(ps: &Partnership, level: Influence, ties_k: f64, rp: &RegulationParams) -> DivestRoute {
+/// alone reach it (only under the article's reading, `ties_suffice`); `ties_k` is the
+/// control indicator without the seat.
+pub fn route_of(
+    ps: &Partnership,
+    level: Influence,
+    ties_k: f64,
+    ties_suffice: bool,
+    rp: &RegulationParams,
+) -> DivestRoute {
     if level == Influence::Legal {
         DivestRoute::Stake
-    } else if ps.board_seat && (rp.defacto_needs_board_seat || ties_k < rp.control_threshold) {
+    } else if ps.board_seat && (!ties_suffice || ties_k < rp.control_threshold) {
         DivestRoute::BoardSeat
     } else {
         DivestRoute::Ties

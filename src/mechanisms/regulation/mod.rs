@@ -27,7 +27,7 @@ mod regulator;
 pub mod remedies;
 pub mod screens;
 
-pub use jurisdiction::{Influence, Subject, Terms, influence, initial_accepted, route_of};
+pub use jurisdiction::{Influence, Subject, Terms, influence, initial_accepted, route_of, ties_reading};
 pub use procedure::{Case, CaseKind, Closure, Decision, Facts, Step, WD_PER_MONTH};
 pub use regulator::{BidReview, Regulator};
 pub use remedies::{Offer, Package};
@@ -219,7 +219,7 @@ fn review_partnership<R: Rng + ?Sized>(
 ) {
     let (m, rp, a, tick, active) = (d.month, d.month.rp, d.a, d.month.tick, d.active);
     let k = control_indicator(ps, m.share);
-    let level = influence(ps.stake, ps.board_seat, k, rp);
+    let level = influence(ps.stake, ps.board_seat, k, reg.ties_suffice, rp);
     let terms = Terms::of(ps, level);
     let change = terms.change_from(&reg.seen).filter(|_| active);
     if change.is_some() {
@@ -249,7 +249,7 @@ fn review_partnership<R: Rng + ?Sized>(
             level,
             change,
             harm,
-            route: route_of(ps, level, ties_k, rp),
+            route: route_of(ps, level, ties_k, reg.ties_suffice, rp),
             jurisdiction,
             peers,
         };
@@ -331,6 +331,7 @@ fn step_partnership_case<R: Rng + ?Sized>(
         rp,
         a,
         reg.accepted,
+        reg.ties_suffice,
         &mut offers,
     );
     let facts = Facts {
@@ -353,7 +354,7 @@ fn step_partnership_case<R: Rng + ?Sized>(
         reg.case = None;
         reg.case_route = None;
         let k = control_indicator(ps, m.share);
-        reg.accepted = influence(ps.stake, ps.board_seat, k, rp);
+        reg.accepted = influence(ps.stake, ps.board_seat, k, reg.ties_suffice, rp);
         reg.seen = Terms::of(ps, reg.accepted);
     }
 }
@@ -402,6 +403,30 @@ fn partnership_decision(d: &Desk, ps: &mut Partnership, step: Step, reading: &Re
             inv_name,
             format!("cleared in phase 1: partnership with {lab_name}"),
         ),
+        Step::OfferAccepted(Package::ReduceStake) => {
+            // Structural commitments: the investor sells its stake down to a passive holding
+            // within the time an order gives (a divestiture, as the CMA's order on
+            // Ryanair's 29.8% of Aer Lingus cut it to 5%); the commercial ties go on.
+            let due = order_separation(ps, tick, rp, d.a, reading.route, true);
+            let route = separation_route_label((d.a, reading.route));
+            log.push(
+                tick,
+                "undertaking",
+                inv_name,
+                name,
+                format!("offered: {}", Package::ReduceStake.as_str()),
+            );
+            log.push(
+                tick,
+                "review_closed",
+                name,
+                inv_name,
+                format!(
+                    "commitments: {}, sell-down due month {due}; route {route}",
+                    Package::ReduceStake.as_str()
+                ),
+            );
+        }
         Step::OfferAccepted(p) => {
             apply(ps, p, rp);
             log.push(tick, "undertaking", inv_name, name, format!("offered: {}", p.as_str()));
@@ -435,7 +460,7 @@ fn partnership_decision(d: &Desk, ps: &mut Partnership, step: Step, reading: &Re
             );
         }
         Step::Decided(Decision::Divest) => {
-            let due = order_separation(ps, tick, rp, d.a, reading.route);
+            let due = order_separation(ps, tick, rp, d.a, reading.route, false);
             let route = separation_route_label((d.a, reading.route));
             log.push(
                 tick,
@@ -449,13 +474,23 @@ fn partnership_decision(d: &Desk, ps: &mut Partnership, step: Step, reading: &Re
     done
 }
 
-/// Orders the partnership separated `implementation_months` from now (or keeps an earlier
-/// order), recording who ordered it and by which route; the month it falls due.
-fn order_separation(ps: &mut Partnership, tick: u32, rp: &RegulationParams, a: Authority, route: DivestRoute) -> u32 {
+/// Orders the partnership separated (or, with `sell_down`, the stake sold down to
+/// `undertaking_stake`) `implementation_months` from now, or keeps an earlier order,
+/// recording who ordered it and by which route; the month it falls due.
+fn order_separation(
+    ps: &mut Partnership,
+    tick: u32,
+    rp: &RegulationParams,
+    a: Authority,
+    route: DivestRoute,
+    sell_down: bool,
+) -> u32 {
     let due = tick + rp.implementation_months;
-    if ps.separation_due.is_none_or(|d| due < d) {
+    // An earlier order stands, except that a separation supersedes a pending sell-down.
+    if ps.separation_due.is_none_or(|d| due < d) || (ps.sell_down && !sell_down) {
         ps.separation_due = Some(due);
         ps.separation_route = Some((a, route));
+        ps.sell_down = sell_down;
     }
     due
 }
@@ -640,7 +675,7 @@ fn step_absorption_case<R: Rng + ?Sized>(
         let detail = if outcome == "divest" {
             // A consummated absorption is unwound: the investor must let the
             // team and its know-how go, after the implementation period.
-            let due = order_separation(ps, tick, rp, d.a, DivestRoute::Absorption);
+            let due = order_separation(ps, tick, rp, d.a, DivestRoute::Absorption, false);
             let route = separation_route_label((d.a, DivestRoute::Absorption));
             format!("divest (unwind, separation due month {due}): {what}; route {route}")
         } else {

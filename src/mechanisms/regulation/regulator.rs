@@ -41,6 +41,9 @@ pub struct Regulator {
     /// The route that first gave the open partnership case jurisdiction: an order names
     /// it, even if the investor has since given up the seat that gave it.
     pub case_route: Option<DivestRoute>,
+    /// This run's reading of de facto control at this authority: whether the partnership's
+    /// ties alone can amount to it (see `jurisdiction::ties_reading`).
+    pub ties_suffice: bool,
 }
 
 impl Regulator {

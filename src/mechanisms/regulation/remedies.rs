@@ -78,6 +78,7 @@ pub(super) fn partnership_offers(
     rp: &RegulationParams,
     a: Authority,
     accepted: Influence,
+    ties_suffice: bool,
     out: &mut [Offer; 3],
 ) -> usize {
     let mut n = 0;
@@ -100,7 +101,7 @@ pub(super) fn partnership_offers(
         let mut after = ps.clone();
         apply(&mut after, package, rp);
         let k = control_indicator(&after, share);
-        let level = influence(after.stake, after.board_seat, k, rp);
+        let level = influence(after.stake, after.board_seat, k, ties_suffice, rp);
         out[n] = Offer {
             package,
             cost,
