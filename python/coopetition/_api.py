@@ -107,6 +107,8 @@ class Result:
     manifest: dict
     #: The output directory, or None when the files were written to a temporary one.
     dir: Path | None = None
+    #: ``partnerships.csv``: one row per run and tie (None for results written before it).
+    partnerships: pd.DataFrame | None = None
 
     def probabilities(self, confidence: float = 0.95) -> pd.DataFrame:
         """Each outcome's share of successful runs with its Wilson interval (columns
@@ -182,6 +184,7 @@ def load(directory: PathLike) -> Result | SweepResult:
         failures=_table(d, "failures"),
         manifest=_manifest(d),
         dir=d,
+        partnerships=_table(d, "partnerships"),
     )
 
 

@@ -89,7 +89,8 @@ def test_run_tables_equal_the_cli_csv_for_the_same_seed(tmp_path):
     r = cp.run("baseline", runs=150, seed=11, set={"regulation.stringency": 1.5})
     assert r.dir is None  # temporary files removed
     for name, table in [("outcomes", r.outcomes), ("timeseries", r.timeseries), ("events", r.events),
-                        ("failures", r.failures), ("timeseries_quantiles", r.quantiles)]:
+                        ("failures", r.failures), ("timeseries_quantiles", r.quantiles),
+                        ("partnerships", r.partnerships)]:
         same(table, csv(tmp_path / "cli" / f"{name}.csv"))
     # Typed columns from Parquet.
     assert r.outcomes["run"].dtype.kind == "i"

@@ -10,3 +10,4 @@ pub mod products;
 pub mod regulation;
 pub mod research;
 pub mod startups;
+pub mod ties;

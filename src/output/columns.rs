@@ -189,6 +189,33 @@ pub fn timeseries_header(scenario: &Scenario) -> String {
 /// `events.csv` header (without a `point,` prefix).
 pub const EVENTS_HEADER: &str = "run,tick,date,kind,actor,target,detail";
 
+/// `partnerships.csv` header.
+pub const PARTNERSHIPS_HEADER: &str = "run,partnership,investor,lab,outcome,route,month,stake,invested";
+
+/// Appends the `partnerships.csv` rows of one run: the headline tie, then the others;
+/// `firms` names the roster's companies.
+pub fn push_partnership_rows(buf: &mut String, run: u64, r: &crate::sim::RunResult, firms: &[String]) {
+    let name = |i: crate::world::components::FirmIdx| firms.get(i as usize).map_or("", String::as_str);
+    for t in &r.partnerships {
+        push_int(buf, run);
+        buf.push(',');
+        push_field(buf, &t.name);
+        buf.push(',');
+        push_field(buf, name(t.investor));
+        buf.push(',');
+        push_field(buf, name(t.lab));
+        buf.push(',');
+        buf.push_str(t.outcome.as_str());
+        buf.push(',');
+        push_field(buf, &t.route);
+        buf.push(',');
+        push_int(buf, t.month);
+        buf.push(',');
+        // Writing into a String cannot fail.
+        let _ = writeln!(buf, "{:.4},{:.3}", t.stake, t.invested);
+    }
+}
+
 /// Appends `,YYYY-MM` (the calendar month of `tick`), or `,` without a start.
 #[inline]
 /// The `YYYY-MM` of month `tick` (as the `date` columns write it; empty without a start).

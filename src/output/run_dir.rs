@@ -49,8 +49,9 @@ pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> std::io::Resul
 pub use super::manifest::{PER_RUN_FILES_MAX_RUNS, PerRunFiles};
 
 /// The tables of a run directory.
-pub const RUN_TABLES: [&str; 5] = [
+pub const RUN_TABLES: [&str; 6] = [
     "outcomes.csv",
+    "partnerships.csv",
     "timeseries.csv",
     "events.csv",
     "failures.csv",
@@ -64,6 +65,11 @@ pub const RUN_TABLES: [&str; 5] = [
 pub struct RunDirWriter {
     dir: PathBuf,
     outcomes: CsvSink,
+    partnerships: CsvSink,
+    /// Company names, for `partnerships.csv`.
+    firms: Vec<String>,
+    /// A reused buffer for a run's `partnerships.csv` rows.
+    tie_rows: String,
     timeseries: Option<CsvSink>,
     events: Option<CsvSink>,
     failures: CsvSink,
@@ -81,7 +87,7 @@ impl RunDirWriter {
         scenario: &crate::scenario::Scenario,
         files: PerRunFiles,
     ) -> std::io::Result<RunDirWriter> {
-        use super::columns::{EVENTS_HEADER, outcomes_header, timeseries_header};
+        use super::columns::{EVENTS_HEADER, PARTNERSHIPS_HEADER, outcomes_header, timeseries_header};
         // No table of earlier results (in either format) survives beside the new ones.
         super::format::remove_tables(dir, &RUN_TABLES);
         let timeseries = match files.timeseries {
@@ -98,6 +104,9 @@ impl RunDirWriter {
         Ok(RunDirWriter {
             dir: dir.into(),
             outcomes: CsvSink::create(&dir.join("outcomes.csv"), &outcomes_header())?,
+            partnerships: CsvSink::create(&dir.join("partnerships.csv"), PARTNERSHIPS_HEADER)?,
+            firms: scenario.companies.iter().map(|c| c.name.clone()).collect(),
+            tie_rows: String::new(),
             timeseries,
             events,
             failures: CsvSink::create(&dir.join("failures.csv"), "run,seed,error")?,
@@ -122,6 +131,9 @@ impl RunDirWriter {
                 self.counts[r.outcome.index()] += 1;
                 self.quantiles.add_run(r);
                 self.outcomes.write(&rec.outcome_row)?;
+                self.tie_rows.clear();
+                super::columns::push_partnership_rows(&mut self.tie_rows, rec.run, r, &self.firms);
+                self.partnerships.write(&self.tie_rows)?;
                 if let Some(t) = self.timeseries.as_mut() {
                     t.write(&rec.timeseries_rows)?;
                 }
@@ -159,6 +171,7 @@ impl RunDirWriter {
 
     fn finish_tables(self) -> std::io::Result<()> {
         self.outcomes.finish()?;
+        self.partnerships.finish()?;
         for sink in [self.timeseries, self.events].into_iter().flatten() {
             sink.finish()?;
         }

@@ -385,10 +385,14 @@ pub fn canonical_path(s: &Scenario, path: &str) -> String {
         return path.to_string();
     };
     let index;
+    let position = |roster: &str, name: &str| match roster {
+        "companies" => s.companies.iter().position(|c| c.name == name),
+        "partnerships" => s.partnerships.iter().position(|t| t.name == name),
+        _ => None,
+    };
     if steps.len() > 1
-        && steps[0] == "companies"
         && steps[1].parse::<usize>().is_err()
-        && let Some(i) = s.companies.iter().position(|c| c.name == steps[1])
+        && let Some(i) = position(steps[0], steps[1])
     {
         index = i.to_string();
         steps[1] = &index;
@@ -399,7 +403,7 @@ pub fn canonical_path(s: &Scenario, path: &str) -> String {
 /// The slot a parameter path names (see [`params::path_steps`]): table keys, list elements
 /// by index, roster entries by index or by `name`. The error says which step misses.
 fn lookup_mut<'a>(root: &'a mut toml::Value, path: &str) -> Result<&'a mut toml::Value, String> {
-    if path.starts_with("companies[]") {
+    if params::ROSTERS.iter().any(|r| path.starts_with(&format!("{r}[]"))) {
         return Err(roster_form(path, root));
     }
     let steps = params::path_steps(path).ok_or_else(|| {
@@ -452,17 +456,23 @@ fn lookup_mut<'a>(root: &'a mut toml::Value, path: &str) -> Result<&'a mut toml:
     Ok(cur)
 }
 
-/// The registry writes roster fields as `companies[].field`: say how to set one company's.
+/// The registry writes roster fields as `companies[].field` (`partnerships[].field`): say
+/// how to set one entry's.
 fn roster_form(path: &str, root: &toml::Value) -> String {
-    let field = path.rsplit_once("[].").map_or("pay", |(_, f)| f);
+    let (roster, field) = path.split_once("[].").unwrap_or(("companies", "pay"));
     let names: Vec<&str> = root
-        .get("companies")
+        .get(roster)
         .and_then(toml::Value::as_array)
         .map(|cs| cs.iter().filter_map(|c| c.get("name")?.as_str()).collect())
         .unwrap_or_default();
+    let what = if roster == "companies" {
+        "company"
+    } else {
+        "partnership"
+    };
     format!(
-        "`{path}` stands for a field of every company: set one company's, by name or index, e.g. `companies.{}.{field}` (companies: {})",
-        names.first().unwrap_or(&"lab"),
+        "`{path}` stands for a field of every {what}: set one {what}'s, by name or index, e.g. `{roster}.{}.{field}` ({roster}: {})",
+        names.first().unwrap_or(&"0"),
         names.join(", ")
     )
 }

@@ -7,6 +7,7 @@
 pub mod load;
 pub mod params;
 pub mod schema;
+pub mod ties;
 pub mod timeline;
 
 use serde::{Deserialize, Serialize};
@@ -14,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use params::{Params, Variants};
 
 pub use load::{ScenarioError, apply_override, bundled, bundled_names, label, load_scenario_file, parse_scenario};
+pub use ties::TieParams;
 pub use timeline::{TimelineEvent, YearMonth};
 
 /// A complete, resolved scenario.
@@ -61,6 +63,9 @@ pub struct Scenario {
     /// The roster of companies; exactly one `lab` and one `investor`.
     #[param(list)]
     pub companies: Vec<CompanyParams>,
+    /// Investor–lab ties besides the headline `[partnership]` (see [`ties`]).
+    #[param(list)]
+    pub partnerships: Vec<TieParams>,
     /// Dated events, each applied at the start of its month (see [`timeline`]).
     #[param(skip)]
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -1496,6 +1501,7 @@ impl Default for Scenario {
                     ..company("anthropic", Role::IndependentLab)
                 },
             ],
+            partnerships: ties::baseline_ties(),
             events: Vec::new(),
         }
     }

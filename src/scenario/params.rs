@@ -169,14 +169,18 @@ pub fn path_steps(path: &str) -> Option<Vec<&str>> {
     Some(steps)
 }
 
+/// The scenario's lists of named tables: `companies.NAME.field`, `partnerships.NAME.field`
+/// (by name or index), `companies[].field` in the registry.
+pub const ROSTERS: [&str; 2] = ["companies", "partnerships"];
+
 /// A settable path split into the registry path it falls under, the company it names
 /// (roster fields) and the list element it names: `companies.lab.initial_shares[1]` →
 /// (`companies[].initial_shares`, `lab`, `[1]`).
 fn split_path(path: &str) -> Option<(String, Option<&str>, String)> {
     let steps = path_steps(path)?;
-    if steps.len() >= 3 && steps[0] == "companies" {
+    if steps.len() >= 3 && ROSTERS.contains(&steps[0]) {
         let index: String = steps[3..].iter().map(|i| format!("[{i}]")).collect();
-        return Some((format!("companies[].{}", steps[2]), Some(steps[1]), index));
+        return Some((format!("{}[].{}", steps[0], steps[2]), Some(steps[1]), index));
     }
     let key = steps.iter().take_while(|s| s.parse::<usize>().is_err()).count();
     let index: String = steps[key..].iter().map(|i| format!("[{i}]")).collect();
@@ -209,8 +213,11 @@ pub fn suggest(path: &str) -> Option<String> {
         }
     }
     let (_, near) = best.filter(|(d, p)| *d <= p.len().max(3) / 3)?;
-    Some(match near.strip_prefix("companies[].") {
-        Some(field) => format!("companies.{}.{field}{index}", company.unwrap_or("lab")),
+    Some(match near.split_once("[].") {
+        Some((roster, field)) => {
+            let entry = company.unwrap_or(if roster == "companies" { "lab" } else { "0" });
+            format!("{roster}.{entry}.{field}{index}")
+        }
         None => format!("{near}{index}"),
     })
 }
@@ -262,6 +269,7 @@ pub fn validate(s: &Scenario) -> Vec<Violation> {
     };
     check_ranges(&value, "", &mut out);
     check_roster(s, &mut out);
+    super::ties::check(s, &mut out);
     super::timeline::validate(s, &mut out);
     out
 }
@@ -516,14 +524,14 @@ pub struct ParamRow {
 /// per company, in roster order.
 pub fn with_values(s: &Scenario) -> Vec<ParamRow> {
     let root = toml::Value::try_from(s).ok();
-    let mut out = Vec::with_capacity(PARAMS.len() + 16 * s.companies.len());
+    let mut out = Vec::with_capacity(PARAMS.len() + 16 * (s.companies.len() + s.partnerships.len()));
     for spec in PARAMS.iter() {
-        match (&root, spec.path.strip_prefix("companies[].")) {
-            (Some(root), Some(field)) => {
-                for c in root.get("companies").and_then(|c| c.as_array()).into_iter().flatten() {
+        match (&root, spec.path.split_once("[].")) {
+            (Some(root), Some((roster, field))) => {
+                for c in root.get(roster).and_then(|c| c.as_array()).into_iter().flatten() {
                     let name = c.get("name").and_then(|n| n.as_str()).unwrap_or_default();
                     out.push(ParamRow {
-                        path: format!("companies.{name}.{field}"),
+                        path: format!("{roster}.{name}.{field}"),
                         spec,
                         value: c.get(field).map(short).unwrap_or_default(),
                     });
@@ -694,6 +702,9 @@ pub(crate) mod tests {
                 "companies[].name",
                 "companies[].role",
                 "companies[].segments",
+                "partnerships[].name",
+                "partnerships[].investor",
+                "partnerships[].lab",
                 "events"
             ]
         );

@@ -66,6 +66,22 @@ fn node(v: &toml::Value, path: &str) -> Value {
             company["required"] = json!(["name"]);
             json!({ "type": "array", "items": company, "description": "the roster, one table per company" })
         }
+        toml::Value::Array(items) if path == "partnerships" && !items.is_empty() => {
+            let mut tie = node(&items[0], "partnerships[]");
+            let props = tie["properties"].as_object_mut().expect("a table");
+            for (key, what) in [
+                (
+                    "name",
+                    "the partnership's name: partnerships.csv and `--set partnerships.NAME.field` use it",
+                ),
+                ("investor", "the investing company (a name in `companies`)"),
+                ("lab", "the frontier lab it invests in (a name in `companies`)"),
+            ] {
+                props.insert(key.into(), json!({ "type": "string", "description": what }));
+            }
+            tie["required"] = json!(["name", "investor", "lab"]);
+            json!({ "type": "array", "items": tie, "description": "investor–lab ties besides `[partnership]`, one table per tie" })
+        }
         toml::Value::Array(items) => {
             let item = match items.first() {
                 Some(toml::Value::Integer(_)) => json!({ "type": "integer" }),
@@ -103,7 +119,7 @@ fn annotate(out: &mut Value, spec: &ParamSpec, v: &toml::Value) {
     if spec.max.is_finite() {
         bounds["maximum"] = json!(spec.max);
     }
-    if !spec.path.starts_with("companies[]") {
+    if !spec.path.contains("[].") {
         out["default"] = serde_json::to_value(v).unwrap_or(Value::Null);
     }
 }
@@ -275,7 +291,7 @@ mod tests {
         let schema = scenario_schema();
         for spec in params::PARAMS.iter() {
             let mut node = &schema;
-            let path = spec.path.replace("companies[]", "companies.[]");
+            let path = spec.path.replace("[].", ".[].");
             for step in path.split('.') {
                 node = if step == "[]" {
                     &node["items"]

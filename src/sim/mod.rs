@@ -12,8 +12,8 @@ use crate::mechanisms::metrics::DecouplingWatch;
 use crate::outcome::Outcome;
 use crate::scenario::Scenario;
 use crate::scenario::timeline::{Scheduled, compile};
-use crate::world::components::{Partnership, PartnershipStatus};
-use crate::world::resources::{Clock, Event, EventLog, MetricsLog, TickMetrics};
+use crate::world::components::{FirmIdx, Partnership, PartnershipStatus, Tie};
+use crate::world::resources::{Clock, Event, EventLog, MetricsLog, Params, Roster, TickMetrics};
 
 /// Everything one run produces.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +30,26 @@ pub struct RunResult {
     pub timeseries: Vec<TickMetrics>,
     /// The narrative.
     pub events: Vec<Event>,
+    /// Every tie at the horizon (`partnerships.csv`): the headline first, then
+    /// `[[partnerships]]` in scenario order.
+    pub partnerships: Vec<TieEnd>,
+}
+
+/// A tie at the horizon: how it ended (the run's outcome for the headline tie; the other
+/// ties are not yet bargained over, bid for or reviewed, so they stay in symbiosis).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TieEnd {
+    /// `lab-investor` style name: the headline is `<lab>-<investor>` by roster names.
+    pub name: String,
+    pub investor: FirmIdx,
+    pub lab: FirmIdx,
+    pub outcome: Outcome,
+    pub route: String,
+    pub month: u32,
+    /// The investor's stake at the horizon.
+    pub stake: f64,
+    /// Money the investor paid in during the run, $bn.
+    pub invested: f64,
 }
 
 impl RunResult {
@@ -207,6 +227,7 @@ fn finish(world: &mut World, scenario: &Scenario, seed: u64) -> Result<RunResult
     let outcome_route = route(&ps, outcome);
     let timeseries = std::mem::take(&mut world.resource_mut::<MetricsLog>().0);
     let events = std::mem::take(&mut world.resource_mut::<EventLog>().0);
+    let partnerships = tie_ends(world, &ps, outcome, outcome_tick, &outcome_route, horizon);
     Ok(RunResult {
         seed,
         outcome,
@@ -214,7 +235,52 @@ fn finish(world: &mut World, scenario: &Scenario, seed: u64) -> Result<RunResult
         outcome_route,
         timeseries,
         events,
+        partnerships,
     })
+}
+
+/// Every tie at the horizon: the headline partnership with the run's outcome, then the
+/// others in scenario order.
+fn tie_ends(
+    world: &mut World,
+    ps: &Partnership,
+    outcome: Outcome,
+    month: u32,
+    route: &str,
+    horizon: u32,
+) -> Vec<TieEnd> {
+    let roster = world.resource::<Roster>();
+    let (lab, investor) = (roster.lab, roster.investor);
+    let mut out = vec![TieEnd {
+        name: format!("{}-{}", roster.name(investor), roster.name(lab)),
+        investor,
+        lab,
+        outcome,
+        route: route.to_string(),
+        month,
+        stake: ps.stake,
+        invested: 0.0,
+    }];
+    let names: Vec<String> = world
+        .resource::<Params>()
+        .0
+        .partnerships
+        .iter()
+        .map(|t| t.name.clone())
+        .collect();
+    let mut ties: Vec<Tie> = world.query::<&Tie>().iter(world).cloned().collect();
+    ties.sort_by_key(|t| t.index);
+    out.extend(ties.into_iter().map(|t| TieEnd {
+        name: names.get(t.index as usize).cloned().unwrap_or_default(),
+        investor: t.investor,
+        lab: t.lab,
+        outcome: Outcome::Symbiosis,
+        route: "status_quo".into(),
+        month: horizon,
+        stake: t.stake,
+        invested: t.invested,
+    }));
+    out
 }
 
 /// How the run's outcome came about (SPEC §5 `outcome_route`).

@@ -5,7 +5,7 @@ use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings, SingleThreadedExecutor
 
 use super::timeline;
 use crate::mechanisms::{
-    cloud, funding, governance, hiring, metrics, partnership, products, regulation, research, startups,
+    cloud, funding, governance, hiring, metrics, partnership, products, regulation, research, startups, ties,
 };
 
 /// The phases of a month.
@@ -19,6 +19,7 @@ pub enum Phase {
     Products,
     Startups,
     Funding,
+    Ties,
     Partnership,
     Regulation,
     Metrics,
@@ -26,7 +27,7 @@ pub enum Phase {
 
 impl Phase {
     /// Every phase, in tick order. This array is the tick order.
-    pub const ORDER: [Phase; 11] = [
+    pub const ORDER: [Phase; 12] = [
         Phase::Timeline,
         Phase::Governance,
         Phase::Hiring,
@@ -35,6 +36,7 @@ impl Phase {
         Phase::Products,
         Phase::Startups,
         Phase::Funding,
+        Phase::Ties,
         Phase::Partnership,
         Phase::Regulation,
         Phase::Metrics,
@@ -56,6 +58,7 @@ impl Phase {
             Phase::Products => "products",
             Phase::Startups => "startups",
             Phase::Funding => "funding",
+            Phase::Ties => "ties",
             Phase::Partnership => "partnership",
             Phase::Regulation => "regulation",
             Phase::Metrics => "metrics",
@@ -74,6 +77,7 @@ fn add_phase_system(s: &mut Schedule, phase: Phase) {
         Phase::Products => s.add_systems(products::products.in_set(phase)),
         Phase::Startups => s.add_systems(startups::startups.in_set(phase)),
         Phase::Funding => s.add_systems(funding::funding.in_set(phase)),
+        Phase::Ties => s.add_systems(ties::ties.in_set(phase)),
         Phase::Partnership => s.add_systems(partnership::partnership.in_set(phase)),
         Phase::Regulation => s.add_systems(regulation::regulation.in_set(phase)),
         Phase::Metrics => s.add_systems(metrics::metrics.in_set(phase)),

@@ -332,6 +332,18 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64, prepared: &Pr
     let mut rngs = SimRng::new(seed);
     let u_law = uniform(rngs.get(Stream::Law));
     world.spawn(partnership.clone());
+    // The other ties, in scenario order (names were checked against the roster).
+    let firm = |name: &str| scenario.companies.iter().position(|c| c.name == name).unwrap_or(0) as FirmIdx;
+    for (i, t) in scenario.partnerships.iter().enumerate() {
+        world.spawn(Tie {
+            index: i as u16,
+            investor: firm(&t.investor),
+            lab: firm(&t.lab),
+            stake: t.stake,
+            paid: 0,
+            invested: 0.0,
+        });
+    }
     for a in Authority::ALL {
         let ap = regulation::authority_params(rp, a);
         let ties_suffice = regulation::ties_reading(a, u_law, rp);

@@ -272,6 +272,22 @@ pub struct Partnership {
     pub separation_route: Option<(Authority, DivestRoute)>,
 }
 
+/// An investor–lab tie besides the headline partnership (`[[partnerships]]`, in scenario
+/// order): its terms other than the stake are read from the scenario by `index`.
+#[derive(Component, Debug, Clone)]
+pub struct Tie {
+    /// Position in the scenario's `partnerships`.
+    pub index: u16,
+    pub investor: FirmIdx,
+    pub lab: FirmIdx,
+    /// The investor's economic stake in the lab (its tranches raise it, others' dilute it).
+    pub stake: f64,
+    /// Tranches paid so far.
+    pub paid: u16,
+    /// Money paid in so far, $bn.
+    pub invested: f64,
+}
+
 /// The route by which an authority came to have jurisdiction over the investor's hold on
 /// the lab, recorded with a divestiture order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -241,8 +241,8 @@ fn moved_scenario(base: &Scenario, path: &str, min: f64, max: f64) -> Scenario {
 
 fn moved_scenario_dir(base: &Scenario, path: &str, min: f64, max: f64, up: bool) -> Result<Scenario, String> {
     let mut root = toml::Value::try_from(base).unwrap();
-    if let Some(field) = path.strip_prefix("companies[].") {
-        for c in root["companies"].as_array_mut().unwrap() {
+    if let Some((roster, field)) = path.split_once("[].") {
+        for c in root[roster].as_array_mut().unwrap() {
             // An independent lab may not own a cloud (validation): its 0 stays.
             if field == "cloud_capacity" && c["role"].as_str() == Some("independent_lab") {
                 continue;

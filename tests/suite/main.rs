@@ -30,5 +30,6 @@ mod serve;
 mod slurm;
 mod streams;
 mod sweep;
+mod ties;
 mod timeline;
 mod validity;

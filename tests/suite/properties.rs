@@ -161,8 +161,10 @@ fn registry_scenario(draws: &[Draw]) -> (Scenario, Vec<String>) {
     let mut s = Scenario::default();
     let mut applied = Vec::new();
     for &(spec, end, u, company, element) in draws {
-        let mut path = match spec.path.strip_prefix("companies[].") {
-            Some(field) => format!("companies.{}.{field}", company % s.companies.len()),
+        let mut path = match spec.path.split_once("[].") {
+            Some(("partnerships", _)) if s.partnerships.is_empty() => continue,
+            Some(("partnerships", field)) => format!("partnerships.{}.{field}", company % s.partnerships.len()),
+            Some((_, field)) => format!("companies.{}.{field}", company % s.companies.len()),
             None => spec.path.to_string(),
         };
         let mut current = current_value(&s, &path).unwrap_or_else(|e| panic!("{path}: {e}"));

@@ -1,0 +1,85 @@
+//! Ties (`[[partnerships]]`): the investors' money flowing into their labs.
+//!
+//! Each month every tranche that has fallen due is paid: the investor's cash goes to the
+//! lab's, at the lab's value as the funding market sees it this month (its `valuation`,
+//! else its last round's). The investor's stake becomes (stake·V + amount)/(V + amount);
+//! every other holder of the lab — its other ties and, for the lab, the headline investor —
+//! is diluted by V/(V + amount). The money funds the lab's compute and hiring through its
+//! cash (cloud, hiring), which is how a lab with partners can grow faster than its own
+//! revenue allows.
+
+use bevy_ecs::prelude::*;
+
+use crate::world::components::{Company, FirmIdx, Partnership, PartnershipStatus, Tie};
+use crate::world::resources::{Clock, EventLog, Params, Roster};
+
+pub fn ties(
+    params: Res<Params>,
+    clock: Res<Clock>,
+    roster: Res<Roster>,
+    mut log: ResMut<EventLog>,
+    mut companies: Query<&mut Company>,
+    mut ties: Query<&mut Tie>,
+    mut partnership: Query<&mut Partnership>,
+) {
+    let tick = clock.tick;
+    let mut ps = partnership.single_mut().ok();
+    // Ties in scenario order; a tie's tranches in their order. Few ties, so the nested
+    // passes over them cost nothing.
+    let n = ties.iter().len();
+    for i in 0..n {
+        while let Some((investor, lab, amount)) = next_due(&ties, i, &params, tick) {
+            let value = companies
+                .iter()
+                .find(|c| c.idx == lab)
+                .map(|c| {
+                    if c.valuation > 0.0 {
+                        c.valuation
+                    } else {
+                        c.last_round_valuation
+                    }
+                })
+                .unwrap_or(0.0)
+                .max(amount);
+            let keep = value / (value + amount);
+            for mut t in ties.iter_mut().filter(|t| t.lab == lab) {
+                if t.index as usize == i {
+                    t.stake = (t.stake * value + amount) / (value + amount);
+                    t.paid += 1;
+                    t.invested += amount;
+                } else {
+                    t.stake *= keep;
+                }
+            }
+            if let Some(ps) = ps.as_mut().filter(|ps| ps.status == PartnershipStatus::Active)
+                && lab == roster.lab
+            {
+                ps.stake *= keep;
+            }
+            for mut c in companies.iter_mut() {
+                if c.idx == lab {
+                    c.capital += amount;
+                } else if c.idx == investor {
+                    c.capital -= amount;
+                }
+            }
+            let stake = ties.iter().find(|t| t.index as usize == i).map_or(0.0, |t| t.stake);
+            log.push(
+                tick,
+                "tranche",
+                roster.name(investor),
+                roster.name(lab),
+                format!("paid {amount:.2} $bn at a value of {value:.0} $bn; stake {stake:.3}"),
+            );
+        }
+    }
+}
+
+/// The tranche tie `i` owes by this month, if any: (investor, lab, amount).
+fn next_due(ties: &Query<&mut Tie>, i: usize, params: &Params, tick: u32) -> Option<(FirmIdx, FirmIdx, f64)> {
+    let t = ties.iter().find(|t| t.index as usize == i)?;
+    let terms = params.0.partnerships.get(i)?;
+    let k = t.paid as usize;
+    let month = *terms.tranche_months.get(k)?;
+    (month <= tick).then(|| (t.investor, t.lab, terms.tranche_amounts.get(k).copied().unwrap_or(0.0)))
+}

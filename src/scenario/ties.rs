@@ -1,0 +1,171 @@
+//! Partnerships other than the headline lab–investor tie: `[[partnerships]]`, one table per
+//! tie between an investor and a frontier lab (the independent lab's ties with its cloud
+//! investors in the baseline). The headline tie keeps its own table, `[partnership]`.
+//!
+//! The fields are the ones a mechanism reads: the stake and the tranches (`mechanisms::ties`).
+//! Board rights, exclusivity, votes, consultation rights, compute commitments and
+//! marketplace distribution come with the mechanisms that read them (issue 35, open).
+//!
+//! Baseline terms at January 2024 (sources in docs/MODEL.md §7.12 and
+//! `../shared/notes/domain-facts.md`): Amazon held about $1.25 bn of convertible notes in
+//! Anthropic (September 2023) and paid $2.75 bn more in March 2024 and $4 bn from November
+//! 2024; AWS its primary, non-exclusive cloud and training partner; models on Bedrock
+//! non-exclusively; consultation and first-notification rights; no board seat or observer.
+//! Google held about 10% (early 2023) and committed $2 bn in October 2023 ($0.5 bn upfront,
+//! $1.5 bn over time), $1 bn more in January 2025; non-voting shares, no board seat,
+//! consultation rights; models on Vertex AI non-exclusively.
+
+use serde::{Deserialize, Serialize};
+
+use super::params::{Params, Violation};
+use super::{Role, Scenario};
+
+/// One investor–lab tie.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Params)]
+#[serde(default, deny_unknown_fields)]
+pub struct TieParams {
+    /// Short name used in outputs and `--set partnerships.NAME.field`.
+    #[param(skip)]
+    pub name: String,
+    /// The investing company (a name in `companies`).
+    #[param(skip)]
+    pub investor: String,
+    /// The frontier lab it invests in (a name in `companies`, role lab or independent_lab).
+    #[param(skip)]
+    pub lab: String,
+    /// investor's economic stake in the lab at the start
+    #[param(unit = "share", min = 0, max = 1, initial)]
+    pub stake: f64,
+    /// months (1 = the start month) in which the investor pays a tranche
+    #[param(unit = "month", min = 1, max = 600)]
+    pub tranche_months: Vec<u32>,
+    /// the tranches, in the order of `tranche_months`
+    #[param(unit = "$bn", min = 0, max = 1e4)]
+    pub tranche_amounts: Vec<f64>,
+}
+
+impl Default for TieParams {
+    fn default() -> Self {
+        TieParams {
+            name: "tie".into(),
+            investor: String::new(),
+            lab: String::new(),
+            stake: 0.0,
+            tranche_months: Vec::new(),
+            tranche_amounts: Vec::new(),
+        }
+    }
+}
+
+/// The baseline's ties: the independent lab with Amazon and with Google.
+pub fn baseline_ties() -> Vec<TieParams> {
+    vec![
+        TieParams {
+            name: "amazon-anthropic".into(),
+            investor: "amazon".into(),
+            lab: "anthropic".into(),
+            // $1.25 bn of notes against a valuation near $18 bn (2023).
+            stake: 0.07,
+            // March 2024 and November 2024 (announced; paid over 2024–25).
+            tranche_months: vec![3, 11],
+            tranche_amounts: vec![2.75, 4.0],
+        },
+        TieParams {
+            name: "google-anthropic".into(),
+            investor: "google".into(),
+            lab: "anthropic".into(),
+            stake: 0.1,
+            // The rest of the October 2023 commitment (its timing is not public: mid-2024
+            // assumed) and January 2025.
+            tranche_months: vec![6, 13],
+            tranche_amounts: vec![1.5, 1.0],
+        },
+    ]
+}
+
+/// Checks the ties against the roster: known companies, a frontier lab as the lab, no tie
+/// of a company with itself or a second tie for the headline pair, matching tranche lists,
+/// unique names, and at most the whole of a lab in its investors' hands.
+pub(super) fn check(s: &Scenario, out: &mut Vec<Violation>) {
+    let company = |name: &str| s.companies.iter().find(|c| c.name == name);
+    for (i, t) in s.partnerships.iter().enumerate() {
+        let at = |field: &str| format!("partnerships.{i}.{field}");
+        if t.name.is_empty() || t.name.chars().all(|c| c.is_ascii_digit()) {
+            out.push(Violation {
+                path: at("name"),
+                message: "needs a name that is not digits alone".into(),
+            });
+        }
+        if s.partnerships[..i].iter().any(|o| o.name == t.name) {
+            out.push(Violation {
+                path: at("name"),
+                message: format!("`{}` names two partnerships", t.name),
+            });
+        }
+        let names = || {
+            s.companies
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if company(&t.investor).is_none() {
+            out.push(Violation {
+                path: at("investor"),
+                message: format!("no company `{}` (companies: {})", t.investor, names()),
+            });
+        }
+        match company(&t.lab) {
+            None => out.push(Violation {
+                path: at("lab"),
+                message: format!("no company `{}` (companies: {})", t.lab, names()),
+            }),
+            Some(c) if !matches!(c.role, Role::Lab | Role::IndependentLab) => out.push(Violation {
+                path: at("lab"),
+                message: format!("`{}` is not a frontier lab (role lab or independent_lab)", t.lab),
+            }),
+            Some(_) => {}
+        }
+        if t.investor == t.lab {
+            out.push(Violation {
+                path: at("investor"),
+                message: format!("`{}` cannot be partnered with itself", t.lab),
+            });
+        }
+        let headline = |role: Role, name: &str| company(name).is_some_and(|c| c.role == role);
+        if headline(Role::Lab, &t.lab) && headline(Role::Investor, &t.investor) {
+            out.push(Violation {
+                path: at("lab"),
+                message: "the lab–investor tie is `[partnership]`, not a `[[partnerships]]` entry".into(),
+            });
+        }
+        if t.tranche_months.len() != t.tranche_amounts.len() {
+            out.push(Violation {
+                path: at("tranche_amounts"),
+                message: format!(
+                    "needs one amount per tranche month: {} months, {} amounts",
+                    t.tranche_months.len(),
+                    t.tranche_amounts.len()
+                ),
+            });
+        }
+    }
+    // Stakes in one lab at the start, the headline investor's included, at most the whole.
+    for c in s
+        .companies
+        .iter()
+        .filter(|c| matches!(c.role, Role::Lab | Role::IndependentLab))
+    {
+        let mut total: f64 = s.partnerships.iter().filter(|t| t.lab == c.name).map(|t| t.stake).sum();
+        if c.role == Role::Lab {
+            total += s.partnership.investor_stake;
+        }
+        if total > 1.0 + 1e-9 {
+            let first = s.partnerships.iter().position(|t| t.lab == c.name).unwrap_or(0);
+            out.push(Violation {
+                path: format!("partnerships.{first}.stake"),
+                message: format!("the investors' stakes in `{}` sum to {total:.3}, above 1", c.name),
+            });
+        }
+    }
+}
