@@ -10,7 +10,7 @@
 
 use bevy_ecs::prelude::*;
 
-use crate::world::components::{Company, FirmIdx, Partnership, PartnershipStatus, Tie};
+use crate::world::components::{Company, FirmIdx, Partnership, PartnershipStatus, Tie, separation_route_label};
 use crate::world::resources::{Clock, EventLog, Params, Roster};
 
 pub fn ties(
@@ -26,6 +26,26 @@ pub fn ties(
     let mut ps = partnership.single_mut().ok();
     // Ties in scenario order; a tie's tranches in their order. Few ties, so the nested
     // passes over them cost nothing.
+    // A divestiture ordered against a tie takes effect: the investor's stake is sold.
+    for mut t in ties.iter_mut() {
+        if let Some((month, a, route)) = t.divest_due
+            && month <= tick
+        {
+            t.divested = Some((tick, a, route));
+            t.divest_due = None;
+            t.stake = 0.0;
+            log.push(
+                tick,
+                "tie_separation",
+                roster.name(t.investor),
+                roster.name(t.lab),
+                format!(
+                    "divestiture order takes effect; route {}",
+                    separation_route_label((a, route))
+                ),
+            );
+        }
+    }
     let n = ties.iter().len();
     for i in 0..n {
         while let Some((investor, lab, amount)) = next_due(&ties, i, &params, tick) {
@@ -47,6 +67,7 @@ pub fn ties(
                     t.stake = (t.stake * value + amount) / (value + amount);
                     t.paid += 1;
                     t.invested += amount;
+                    t.changed = Some(tick);
                 } else {
                     t.stake *= keep;
                 }
@@ -77,7 +98,7 @@ pub fn ties(
 
 /// The tranche tie `i` owes by this month, if any: (investor, lab, amount).
 fn next_due(ties: &Query<&mut Tie>, i: usize, params: &Params, tick: u32) -> Option<(FirmIdx, FirmIdx, f64)> {
-    let t = ties.iter().find(|t| t.index as usize == i)?;
+    let t = ties.iter().find(|t| t.index as usize == i && t.divested.is_none())?;
     let terms = params.0.partnerships.get(i)?;
     let k = t.paid as usize;
     let month = *terms.tranche_months.get(k)?;

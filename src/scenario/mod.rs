@@ -994,6 +994,26 @@ pub struct RegulationParams {
     /// CMA share-of-supply test for acqui-hires (25%)
     #[param(unit = "share", min = 0, max = 1)]
     pub share_of_supply: f64,
+    /// stake at or above which a tie's investor may have material influence (CMA)
+    ///
+    /// The CMA's jurisdiction guidance (CMA2, para 4.20): a holding of 25% or more is
+    /// generally presumed to confer material influence, one of 15% or more may, and below
+    /// 15% only exceptionally.
+    #[param(unit = "share", min = 0, max = 1)]
+    pub material_stake: f64,
+    /// the UK turnover test of a relevant merger situation: the target's UK turnover
+    ///
+    /// £70 M (Enterprise Act 2002 s.23, before the DMCC Act raised it to £100 M from
+    /// January 2025), about $0.089 bn a year at 2024's exchange rate.
+    #[param(unit = "$bn/year", min = 0, max = 1e4)]
+    pub uk_turnover_threshold: f64,
+    /// share of a frontier lab's revenue earned in the UK (turnover test)
+    ///
+    /// An assumption: the UK is about 3% of world GDP and a larger share of enterprise
+    /// software spending; the CMA found the independent lab's UK turnover below £70 M in
+    /// 2024 (September 2024).
+    #[param(unit = "share", min = 0, max = 1)]
+    pub uk_revenue_share: f64,
     /// US HSR size-of-transaction threshold ($119.5m in 2024)
     #[param(unit = "$bn", min = 0, max = 1000)]
     pub hsr_threshold: f64,
@@ -1132,6 +1152,9 @@ impl Default for RegulationParams {
             undertaking_stake: 0.1,
             implementation_months: 6,
             share_of_supply: 0.25,
+            material_stake: 0.15,
+            uk_turnover_threshold: 0.089,
+            uk_revenue_share: 0.05,
             hsr_threshold: 0.1195,
             eu: AuthorityParams {
                 weight: 1.0,

@@ -270,15 +270,25 @@ fn tie_ends(
         .collect();
     let mut ties: Vec<Tie> = world.query::<&Tie>().iter(world).cloned().collect();
     ties.sort_by_key(|t| t.index);
-    out.extend(ties.into_iter().map(|t| TieEnd {
-        name: names.get(t.index as usize).cloned().unwrap_or_default(),
-        investor: t.investor,
-        lab: t.lab,
-        outcome: Outcome::Symbiosis,
-        route: "status_quo".into(),
-        month: horizon,
-        stake: t.stake,
-        invested: t.invested,
+    out.extend(ties.into_iter().map(|t| {
+        let (outcome, route, month) = match t.divested {
+            Some((month, a, r)) => (
+                Outcome::Divestiture,
+                crate::world::components::separation_route_label((a, r)),
+                month,
+            ),
+            None => (Outcome::Symbiosis, "status_quo".into(), horizon),
+        };
+        TieEnd {
+            name: names.get(t.index as usize).cloned().unwrap_or_default(),
+            investor: t.investor,
+            lab: t.lab,
+            outcome,
+            route,
+            month,
+            stake: t.stake,
+            invested: t.invested,
+        }
     }));
     out
 }

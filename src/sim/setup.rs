@@ -342,6 +342,9 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64, prepared: &Pr
             stake: t.stake,
             paid: 0,
             invested: 0.0,
+            changed: None,
+            divest_due: None,
+            divested: None,
         });
     }
     for a in Authority::ALL {
@@ -372,6 +375,7 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64, prepared: &Pr
             seen,
             case_route: None,
             ties_suffice,
+            tie_cases: Vec::new(),
         });
     }
 

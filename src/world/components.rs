@@ -286,6 +286,12 @@ pub struct Tie {
     pub paid: u16,
     /// Money paid in so far, $bn.
     pub invested: f64,
+    /// Month of the last tranche: a change in the investor's holding authorities review.
+    pub changed: Option<u32>,
+    /// A divestiture ordered against the tie: the month it falls due, the authority, the route.
+    pub divest_due: Option<(u32, Authority, DivestRoute)>,
+    /// The divestiture took effect (the stake sold): month, authority, route.
+    pub divested: Option<(u32, Authority, DivestRoute)>,
 }
 
 /// The route by which an authority came to have jurisdiction over the investor's hold on
@@ -294,7 +300,8 @@ pub struct Tie {
 pub enum DivestRoute {
     /// The investor gained a board seat (a governance right: de facto control).
     BoardSeat,
-    /// The investor's stake passed one half (legal control).
+    /// The investor's stake passed one half (legal control); for a tie, a stake giving
+    /// material influence.
     Stake,
     /// The partnership's commercial ties read as de facto control without a governance
     /// right (only in a run whose reading lets ties suffice, `regulation.ties_control_prob`).

@@ -109,6 +109,13 @@ const CONTEXT: &[(&str, &[&str], Option<f64>)] = &[
         &["partnership.board_seat=true"],
         Some(4.0),
     ),
+    // The independent lab's UK turnover stays far below £70 M in the baseline (the CMA's
+    // finding in 2024): the threshold decides only once the lab earns enough in the UK.
+    (
+        "regulation.uk_turnover_threshold",
+        &["regulation.uk_revenue_share=0.2"],
+        Some(0.01),
+    ),
     // Undertakings: strict authorities, and the stake cut made the cheapest package.
     ("regulation.undertaking_behavioural_cost", STRICT, None),
     ("regulation.undertaking_stake_cost", STRICT, Some(0.01)),

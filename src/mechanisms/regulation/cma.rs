@@ -23,6 +23,16 @@ pub fn jurisdiction(subject: &Subject, rp: &RegulationParams) -> bool {
         Subject::Bid { combined_share, .. } => combined_share >= rp.share_of_supply,
         Subject::Absorption { combined_share, .. } => combined_share >= rp.share_of_supply,
         Subject::Acquihire { buyer_share, .. } => buyer_share >= rp.share_of_supply,
+        // A relevant merger situation: material influence, and the target's UK turnover or
+        // the share of supply over its threshold (Enterprise Act 2002 s.23).
+        Subject::Tie {
+            stake,
+            uk_turnover,
+            combined_share,
+        } => {
+            stake >= rp.material_stake
+                && (uk_turnover >= rp.uk_turnover_threshold || combined_share >= rp.share_of_supply)
+        }
     }
 }
 

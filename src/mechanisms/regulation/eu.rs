@@ -24,6 +24,8 @@ pub fn jurisdiction(subject: &Subject, _rp: &RegulationParams) -> bool {
         Subject::Bid { .. } => true,
         Subject::Absorption { .. } => true,
         Subject::Acquihire { .. } => false,
+        // A minority stake without votes or a board seat confers no control.
+        Subject::Tie { .. } => false,
     }
 }
 

@@ -21,6 +21,8 @@ pub fn jurisdiction(subject: &Subject, rp: &RegulationParams) -> bool {
         Subject::Bid { price, .. } => price >= rp.hsr_threshold,
         Subject::Absorption { value, .. } => value >= rp.hsr_threshold,
         Subject::Acquihire { price, .. } => price >= rp.hsr_threshold,
+        // Convertible notes and non-voting shares are not voting securities: HSR-exempt.
+        Subject::Tie { .. } => false,
     }
 }
 

@@ -176,4 +176,14 @@ pub enum Subject {
         /// Price paid, $bn (US size-of-transaction test).
         price: f64,
     },
+    /// A tie's investor raising its minority stake (a tranche of `[[partnerships]]`):
+    /// non-voting or convertible holdings, no board seat.
+    Tie {
+        /// The investor's stake after the change.
+        stake: f64,
+        /// The lab's UK turnover, $bn a year (turnover test).
+        uk_turnover: f64,
+        /// The partners' combined share of supply where both supply.
+        combined_share: f64,
+    },
 }

@@ -26,6 +26,7 @@ pub mod procedure;
 mod regulator;
 pub mod remedies;
 pub mod screens;
+mod ties;
 
 pub use jurisdiction::{Influence, Subject, Terms, influence, initial_accepted, route_of, ties_reading};
 pub use procedure::{Case, CaseKind, Closure, Decision, Facts, Step, WD_PER_MONTH};
@@ -39,7 +40,8 @@ use rand::{Rng, SeedableRng};
 
 use crate::scenario::{AuthorityParams, RegulationParams, Segment, Stage};
 use crate::world::components::{
-    Authority, CloudContract, DivestRoute, FirmIdx, Partnership, PartnershipStatus, Product, separation_route_label,
+    Authority, CloudContract, Company, DivestRoute, FirmIdx, Partnership, PartnershipStatus, Product, Tie,
+    separation_route_label,
 };
 use crate::world::random::{SimRng, Stream, uniform};
 use crate::world::resources::{Clock, EventLog, Params, Roster, StartupIndex};
@@ -139,6 +141,8 @@ pub fn regulation(
     products: Query<&Product>,
     mut partnership: Query<&mut Partnership>,
     mut regulators: Query<&mut Regulator>,
+    mut ties: Query<&mut Tie>,
+    companies: Query<&Company>,
 ) {
     let rp = &params.0.regulation;
     let tick = clock.tick;
@@ -187,7 +191,7 @@ pub fn regulation(
         // (the partnership, a bid, team acquisitions): however many cases are open or
         // whatever they draw, next month's numbers stay where they were.
         let seed = rand::Rng::next_u64(rngs.get(Stream::Regulator(a as u8)));
-        let [mut r_ps, mut r_bid, mut r_team] = [0u64, 1, 2].map(|stream| {
+        let [mut r_ps, mut r_bid, mut r_team, mut r_tie] = [0u64, 1, 2, 3].map(|stream| {
             let mut r = ChaCha8Rng::seed_from_u64(seed);
             r.set_stream(stream);
             r
@@ -205,6 +209,16 @@ pub fn regulation(
         review_partnership(&desk, &mut reg, &mut ps, &mut r_ps, &mut log);
         review_bid(&desk, &mut reg, &ps, &mut r_bid, &mut log);
         review_team_acquisitions(&desk, &mut reg, &mut ps, &mut r_team, &mut log);
+        let terms = &params.0.partnerships;
+        ties::review_ties(
+            &desk,
+            &mut reg.tie_cases,
+            &mut ties,
+            &companies,
+            terms,
+            &mut r_tie,
+            &mut log,
+        );
     }
 }
 

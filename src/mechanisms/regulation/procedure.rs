@@ -46,6 +46,8 @@ pub enum CaseKind {
     Acquihire { buyer: FirmIdx, slot: u32 },
     /// The investor's absorption of the lab's staff (a consummated acqui-hire of the lab).
     Absorption,
+    /// A tie's change (a tranche raising a minority stake), by its index in `partnerships`.
+    Tie { index: u16 },
 }
 
 /// A final decision after phase 2 (or court).
@@ -184,7 +186,9 @@ impl Case {
         match self.kind {
             CaseKind::Partnership if !self.notified => ap.inquiry_months,
             CaseKind::Partnership => ap.prenotification_months,
-            CaseKind::Bid | CaseKind::Acquihire { .. } | CaseKind::Absorption => ap.prenotification_months,
+            CaseKind::Bid | CaseKind::Acquihire { .. } | CaseKind::Absorption | CaseKind::Tie { .. } => {
+                ap.prenotification_months
+            }
         }
     }
 

@@ -44,6 +44,8 @@ pub struct Regulator {
     /// This run's reading of de facto control at this authority: whether the partnership's
     /// ties alone can amount to it (see `jurisdiction::ties_reading`).
     pub ties_suffice: bool,
+    /// Open reviews of ties' changes (`[[partnerships]]`), in the order opened.
+    pub tie_cases: Vec<Case>,
 }
 
 impl Regulator {
