@@ -30,7 +30,7 @@
 use bevy_ecs::prelude::*;
 
 use crate::scenario::{PartnershipParams, Role};
-use crate::world::components::{Company, MAX_FIRMS, Partnership, PartnershipStatus};
+use crate::world::components::{Company, MAX_FIRMS, Partnership, PartnershipStatus, Tie};
 use crate::world::random::{SimRng, Stream, uniform};
 use crate::world::resources::{Clock, EventLog, Params, Roster};
 
@@ -146,6 +146,7 @@ pub fn funding(
     mut log: ResMut<EventLog>,
     mut companies: Query<&mut Company>,
     mut partnership: Query<&mut Partnership>,
+    mut ties: Query<&mut Tie>,
 ) {
     let p = &params.0;
     let pp = &p.partnership;
@@ -212,6 +213,10 @@ pub fn funding(
                 "; the investor takes {investor_pays:.1} $bn, stake {before:.3} -> {:.3}",
                 ps.stake
             ));
+        }
+        // The lab's ties (`[[partnerships]]`) do not take part in its rounds: diluted.
+        for mut t in ties.iter_mut().filter(|t| t.lab == c.idx) {
+            t.stake = stake_after(t.stake, 0.0, &round);
         }
         log.push(tick, "fundraise", roster.name(c.idx), "", detail);
     }

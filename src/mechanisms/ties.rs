@@ -26,11 +26,17 @@ pub fn ties(
     let mut ps = partnership.single_mut().ok();
     // Ties in scenario order; a tie's tranches in their order. Few ties, so the nested
     // passes over them cost nothing.
-    // A divestiture ordered against a tie takes effect: the investor's stake is sold.
+    // A divestiture ordered against a tie takes effect: the investor's stake is sold to
+    // other investors at the lab's value this month.
     for mut t in ties.iter_mut() {
         if let Some((month, a, route)) = t.divest_due
             && month <= tick
         {
+            let value = companies.iter().find(|c| c.idx == t.lab).map_or(0.0, |c| c.valuation);
+            let proceeds = t.stake * value;
+            if let Some(mut inv) = companies.iter_mut().find(|c| c.idx == t.investor) {
+                inv.capital += proceeds;
+            }
             t.divested = Some((tick, a, route));
             t.divest_due = None;
             t.stake = 0.0;
@@ -67,7 +73,9 @@ pub fn ties(
                     t.stake = (t.stake * value + amount) / (value + amount);
                     t.paid += 1;
                     t.invested += amount;
-                    t.changed = Some(tick);
+                    if amount > 0.0 {
+                        t.changed = Some(tick);
+                    }
                 } else {
                     t.stake *= keep;
                 }

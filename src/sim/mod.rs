@@ -35,8 +35,9 @@ pub struct RunResult {
     pub partnerships: Vec<TieEnd>,
 }
 
-/// A tie at the horizon: how it ended (the run's outcome for the headline tie; the other
-/// ties are not yet bargained over, bid for or reviewed, so they stay in symbiosis).
+/// A tie at the horizon: how it ended (the run's outcome for the headline tie; the others
+/// end in divestiture when an order against them took effect, else in symbiosis: they are
+/// not yet bargained over or bid for).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TieEnd {
     /// `lab-investor` style name: the headline is `<lab>-<investor>` by roster names.

@@ -343,6 +343,7 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64, prepared: &Pr
             paid: 0,
             invested: 0.0,
             changed: None,
+            reviewed_level: None,
             divest_due: None,
             divested: None,
         });

@@ -288,6 +288,9 @@ pub struct Tie {
     pub invested: f64,
     /// Month of the last tranche: a change in the investor's holding authorities review.
     pub changed: Option<u32>,
+    /// The level of influence (0 none, 1 material, 2 control) at the end of the CMA's last
+    /// review of the tie: only a rise above it is a new merger situation.
+    pub reviewed_level: Option<u8>,
     /// A divestiture ordered against the tie: the month it falls due, the authority, the route.
     pub divest_due: Option<(u32, Authority, DivestRoute)>,
     /// The divestiture took effect (the stake sold): month, authority, route.

@@ -6,7 +6,9 @@
 //! The Commission (no control without votes or a board seat) and the FTC (non-voting
 //! holdings are HSR-exempt) do not: their tests cannot be met by these ties
 //! (`Subject::Tie`). A case runs the same procedure as every other ([`Case::step`]); a
-//! structural finding orders the investor's stake sold, `implementation_months` later.
+//! structural finding orders the investor's stake sold, `implementation_months` later. A
+//! tie is reviewed once per level of influence it reaches (none, material, control): a
+//! larger holding at a level already reviewed is no new merger situation (s.26).
 
 use rand::Rng;
 
@@ -84,6 +86,8 @@ pub(super) fn review_ties<R: Rng + ?Sized>(
         ) {
             cases[kept] = case;
             kept += 1;
+        } else {
+            tie.reviewed_level = Some(level(tie.stake, rp));
         }
     }
     cases.truncate(kept);
@@ -92,7 +96,10 @@ pub(super) fn review_ties<R: Rng + ?Sized>(
     }
     for tie in ties.iter() {
         let open = cases.iter().any(|c| c.kind == CaseKind::Tie { index: tie.index });
-        if tie.changed == Some(tick) && tie.divested.is_none() && !open {
+        // A larger holding at the level already reviewed is no new merger situation
+        // (Enterprise Act 2002 s.26): the CMA looks at a tie once per level it reaches.
+        let new_level = tie.reviewed_level.is_none_or(|l| level(tie.stake, rp) > l);
+        if tie.changed == Some(tick) && tie.divested.is_none() && !open && new_level {
             cases.push(Case::open(CaseKind::Tie { index: tie.index }, Stage::Informal, 0, ap));
             let tie_name = terms.get(tie.index as usize).map_or("", |t| t.name.as_str());
             log.push(
@@ -121,4 +128,10 @@ fn no_jurisdiction(tie: &str, subject: &Subject, rp: &crate::scenario::Regulatio
         Subject::Tie { stake, .. } => format!("no_jurisdiction: tie {tie}: no material influence (stake {stake:.2})"),
         _ => format!("no_jurisdiction: tie {tie}"),
     }
+}
+
+/// A tie's level of influence for the CMA: 0 none, 1 material influence (a stake of at
+/// least `material_stake`), 2 legal control (above one half).
+fn level(stake: f64, rp: &crate::scenario::RegulationParams) -> u8 {
+    u8::from(stake >= rp.material_stake) + u8::from(stake > 0.5)
 }
