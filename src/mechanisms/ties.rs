@@ -10,6 +10,8 @@
 
 use bevy_ecs::prelude::*;
 
+use crate::mechanisms::funding::{Round, stake_after};
+
 use crate::world::components::{Company, FirmIdx, Partnership, PartnershipStatus, Tie, separation_route_label};
 use crate::world::resources::{Clock, EventLog, Params, Roster};
 
@@ -24,16 +26,13 @@ pub fn ties(
 ) {
     let tick = clock.tick;
     let mut ps = partnership.single_mut().ok();
-    // Ties in scenario order; a tie's tranches in their order. Few ties, so the nested
-    // passes over them cost nothing.
     // A divestiture ordered against a tie takes effect: the investor's stake is sold to
     // other investors at the lab's value this month.
     for mut t in ties.iter_mut() {
         if let Some((month, a, route)) = t.divest_due
             && month <= tick
         {
-            let value = companies.iter().find(|c| c.idx == t.lab).map_or(0.0, |c| c.valuation);
-            let proceeds = t.stake * value;
+            let proceeds = t.stake * lab_value(&companies, t.lab);
             if let Some(mut inv) = companies.iter_mut().find(|c| c.idx == t.investor) {
                 inv.capital += proceeds;
             }
@@ -52,38 +51,33 @@ pub fn ties(
             );
         }
     }
+    // Ties in scenario order; a tie's tranches in their order. Few ties, so the nested
+    // passes over them cost nothing.
     let n = ties.iter().len();
     for i in 0..n {
         while let Some((investor, lab, amount)) = next_due(&ties, i, &params, tick) {
-            let value = companies
-                .iter()
-                .find(|c| c.idx == lab)
-                .map(|c| {
-                    if c.valuation > 0.0 {
-                        c.valuation
-                    } else {
-                        c.last_round_valuation
-                    }
-                })
-                .unwrap_or(0.0)
-                .max(amount);
-            let keep = value / (value + amount);
+            // The tranche is a round the investor takes whole, at the lab's value.
+            let value = lab_value(&companies, lab).max(amount);
+            let round = Round {
+                raised: amount,
+                pre_money: value,
+                post_money: value + amount,
+            };
             for mut t in ties.iter_mut().filter(|t| t.lab == lab) {
-                if t.index as usize == i {
-                    t.stake = (t.stake * value + amount) / (value + amount);
+                let payer = t.index as usize == i;
+                t.stake = stake_after(t.stake, if payer { 1.0 } else { 0.0 }, &round);
+                if payer {
                     t.paid += 1;
                     t.invested += amount;
                     if amount > 0.0 {
                         t.changed = Some(tick);
                     }
-                } else {
-                    t.stake *= keep;
                 }
             }
             if let Some(ps) = ps.as_mut().filter(|ps| ps.status == PartnershipStatus::Active)
                 && lab == roster.lab
             {
-                ps.stake *= keep;
+                ps.stake = stake_after(ps.stake, 0.0, &round);
             }
             for mut c in companies.iter_mut() {
                 if c.idx == lab {
@@ -102,6 +96,18 @@ pub fn ties(
             );
         }
     }
+}
+
+/// The lab's value as the funding market sees it this month (its `valuation`, else its
+/// last round's post-money).
+fn lab_value(companies: &Query<&mut Company>, lab: FirmIdx) -> f64 {
+    companies.iter().find(|c| c.idx == lab).map_or(0.0, |c| {
+        if c.valuation > 0.0 {
+            c.valuation
+        } else {
+            c.last_round_valuation
+        }
+    })
 }
 
 /// The tranche tie `i` owes by this month, if any: (investor, lab, amount).

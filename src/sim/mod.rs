@@ -12,7 +12,7 @@ use crate::mechanisms::metrics::DecouplingWatch;
 use crate::outcome::Outcome;
 use crate::scenario::Scenario;
 use crate::scenario::timeline::{Scheduled, compile};
-use crate::world::components::{FirmIdx, Partnership, PartnershipStatus, Tie};
+use crate::world::components::{FirmIdx, Partnership, PartnershipStatus, Tie, separation_route_label};
 use crate::world::resources::{Clock, Event, EventLog, MetricsLog, Params, Roster, TickMetrics};
 
 /// Everything one run produces.
@@ -40,7 +40,8 @@ pub struct RunResult {
 /// not yet bargained over or bid for).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TieEnd {
-    /// `lab-investor` style name: the headline is `<lab>-<investor>` by roster names.
+    /// The tie's name: `<investor>-<lab>` by roster names for the headline, else its
+    /// `[[partnerships]]` name.
     pub name: String,
     pub investor: FirmIdx,
     pub lab: FirmIdx,
@@ -250,9 +251,12 @@ fn tie_ends(
     route: &str,
     horizon: u32,
 ) -> Vec<TieEnd> {
+    let mut ties: Vec<Tie> = world.query::<&Tie>().iter(world).cloned().collect();
+    ties.sort_by_key(|t| t.index);
     let roster = world.resource::<Roster>();
+    let terms = &world.resource::<Params>().0.partnerships;
     let (lab, investor) = (roster.lab, roster.investor);
-    let mut out = vec![TieEnd {
+    let headline = TieEnd {
         name: format!("{}-{}", roster.name(investor), roster.name(lab)),
         investor,
         lab,
@@ -261,27 +265,14 @@ fn tie_ends(
         month,
         stake: ps.stake,
         invested: 0.0,
-    }];
-    let names: Vec<String> = world
-        .resource::<Params>()
-        .0
-        .partnerships
-        .iter()
-        .map(|t| t.name.clone())
-        .collect();
-    let mut ties: Vec<Tie> = world.query::<&Tie>().iter(world).cloned().collect();
-    ties.sort_by_key(|t| t.index);
-    out.extend(ties.into_iter().map(|t| {
+    };
+    let others = ties.into_iter().map(|t| {
         let (outcome, route, month) = match t.divested {
-            Some((month, a, r)) => (
-                Outcome::Divestiture,
-                crate::world::components::separation_route_label((a, r)),
-                month,
-            ),
+            Some((month, a, r)) => (Outcome::Divestiture, separation_route_label((a, r)), month),
             None => (Outcome::Symbiosis, "status_quo".into(), horizon),
         };
         TieEnd {
-            name: names.get(t.index as usize).cloned().unwrap_or_default(),
+            name: terms.get(t.index as usize).map(|p| p.name.clone()).unwrap_or_default(),
             investor: t.investor,
             lab: t.lab,
             outcome,
@@ -290,8 +281,8 @@ fn tie_ends(
             stake: t.stake,
             invested: t.invested,
         }
-    }));
-    out
+    });
+    std::iter::once(headline).chain(others).collect()
 }
 
 /// How the run's outcome came about (SPEC §5 `outcome_route`).
@@ -304,7 +295,7 @@ pub fn route(ps: &Partnership, outcome: Outcome) -> String {
         Outcome::Acquisition => "bid".into(),
         Outcome::Divestiture => ps
             .separation_route
-            .map_or_else(|| "order".into(), crate::world::components::separation_route_label),
+            .map_or_else(|| "order".into(), separation_route_label),
     }
 }
 

@@ -36,7 +36,7 @@ pub(super) fn review_ties<R: Rng + ?Sized>(
         let Some(mut tie) = ties.iter_mut().find(|t| t.index == index) else {
             continue;
         };
-        let tie_name = terms.get(index as usize).map_or("", |t| t.name.as_str());
+        let tie_name = name_of(terms, index);
         let revenue = companies.iter().find(|c| c.idx == tie.lab).map_or(0.0, |c| c.revenue);
         let subject = Subject::Tie {
             stake: tie.stake,
@@ -101,7 +101,7 @@ pub(super) fn review_ties<R: Rng + ?Sized>(
         let new_level = tie.reviewed_level.is_none_or(|l| level(tie.stake, rp) > l);
         if tie.changed == Some(tick) && tie.divested.is_none() && !open && new_level {
             cases.push(Case::open(CaseKind::Tie { index: tie.index }, Stage::Informal, 0, ap));
-            let tie_name = terms.get(tie.index as usize).map_or("", |t| t.name.as_str());
+            let tie_name = name_of(terms, tie.index);
             log.push(
                 tick,
                 "review_opened",
@@ -134,4 +134,9 @@ fn no_jurisdiction(tie: &str, subject: &Subject, rp: &crate::scenario::Regulatio
 /// least `material_stake`), 2 legal control (above one half).
 fn level(stake: f64, rp: &crate::scenario::RegulationParams) -> u8 {
     u8::from(stake >= rp.material_stake) + u8::from(stake > 0.5)
+}
+
+/// A tie's `[[partnerships]]` name.
+fn name_of(terms: &[TieParams], index: u16) -> &str {
+    terms.get(index as usize).map_or("", |t| t.name.as_str())
 }
