@@ -4,7 +4,7 @@ use bevy_ecs::prelude::*;
 
 use crate::mechanisms::regulation::Regulator;
 use crate::scenario::Segment;
-use crate::world::components::{CloudContract, Company, Partnership, Product, Researcher, Startup};
+use crate::world::components::{CloudContract, Company, Partnership, Product, Researcher, Startup, Tie};
 use crate::world::resources::{Clock, MetricsLog, Params, Roster, StartupIndex, TickMetrics};
 use crate::world::signals::Signals;
 
@@ -38,6 +38,7 @@ pub fn metrics(
     regulators: Query<&Regulator>,
     researchers: Query<(), With<Researcher>>,
     staff: Query<&Startup>,
+    ties: Query<&Tie>,
 ) {
     let p = &params.0;
     let nf = roster.firms();
@@ -124,6 +125,12 @@ pub fn metrics(
     }
     for pr in products.iter() {
         row.shares[pr.segment.index()][pr.firm as usize] = pr.share;
+    }
+    row.ties = vec![[0.0; 2]; p.partnerships.len()];
+    for t in ties.iter() {
+        if let (Some(row), Some(terms)) = (row.ties.get_mut(t.index as usize), p.partnerships.get(t.index as usize)) {
+            *row = [t.stake, terms.committed_kgpu(clock.tick) * market.tie_served];
+        }
     }
     for r in regulators.iter() {
         row.regulator_stage[r.authority as usize] = r.stage().code();

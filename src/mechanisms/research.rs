@@ -13,15 +13,18 @@
 //! reference skill (Ho et al. 2024). Each month a firm's capability grows by a factor 1 + g:
 //!
 //! ```text
-//! own = productivity · (S/talent_ref)^talent_elasticity · (Δ⁺ln C_peak + algorithmic_progress)
+//! own = productivity · (Δ⁺ln C_peak + (S/talent_ref)^talent_elasticity · algorithmic_progress)
 //! g   = own · (frontier/capability)^catch_up · max(0, 1 + noise·N(0,1))
 //! ```
 //!
-//! with own ≈ Δ ln K for a firm at the frontier: the talent factor scales how much of the
-//! growth in effective compute a team turns into capability. C is the training compute the
+//! with own ≈ Δ ln K for a firm at the frontier. Effective compute is physical compute
+//! times algorithmic efficiency (Ho et al. 2024): the scaling law turns compute into
+//! capability whoever runs it, and the talent factor sets how fast a team improves its
+//! recipes. C is the training compute the
 //! firm can use (the lab: its usable training contracts, less disrupted migrations, so a
 //! compute shortfall slows it; an independent lab: the served part of its rented compute;
-//! others: the training share `cloud.training_share` of their own compute, the rest serving
+//! plus the compute committed under its ties; others: the training share
+//! `cloud.training_share` of their own compute, the rest serving
 //! their products) and S its researchers' summed skill. Only the growth of compute counts,
 //! so 60 months multiply capability by (compute growth × algorithmic growth)^productivity:
 //! about ×3 at the baseline's inputs, not an order of magnitude. The catch-up factor is the
@@ -90,8 +93,12 @@ pub fn research(
     for c in firms.iter_mut() {
         let compute = match c.role {
             Role::Lab => lab_training,
-            // What its hosts could serve of its rented compute.
-            Role::IndependentLab => c.own_compute * market.tenant_served * p.cloud.training_share,
+            // What its hosts could serve of its rented compute, and its ties' committed compute.
+            Role::IndependentLab => {
+                let i = c.idx as usize;
+                (market.rented(i, c.own_compute) * market.tenant_served + market.tie_compute[i])
+                    * p.cloud.training_share
+            }
             _ if c.idx == roster.investor => c.own_compute * p.cloud.training_share * hedge,
             _ => c.own_compute * p.cloud.training_share,
         };
@@ -105,8 +112,7 @@ pub fn research(
         };
         *peak = peak.max(compute);
         let mut own = r.productivity
-            * (c.skill_sum / r.talent_ref).max(0.0).powf(r.talent_elasticity)
-            * (scale_up + r.algorithmic_progress);
+            * (scale_up + (c.skill_sum / r.talent_ref).max(0.0).powf(r.talent_elasticity) * r.algorithmic_progress);
         let mut g = own * behind.powf(r.catch_up);
         if c.role == Role::OpenWeight {
             g *= 0.5 + p.open_source.strength;

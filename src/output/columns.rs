@@ -100,6 +100,8 @@ pub enum Column {
     Share(usize, usize),
     /// Field (0 revenue share, 1 utilization, 2 price), then cloud slot.
     Cloud(usize, usize),
+    /// Field (0 stake, 1 committed compute), then `[[partnerships]]` index.
+    Tie(usize, usize),
 }
 
 impl Column {
@@ -122,14 +124,15 @@ impl Column {
             Column::Hhi(s) => m.hhi[s],
             Column::Share(s, f) => m.shares[s][f],
             Column::Cloud(field, slot) => m.clouds[slot][field],
+            Column::Tie(field, tie) => m.ties[tie][field],
         }
     }
 }
 
 /// The columns of `timeseries.csv` after `run,tick,date`, with their names, in order:
 /// metrics, regulator stages, researchers, the open-weight lag, startup staffing, per
-/// company its retention, revenue, headcount, pay, cash, operating flow and valuation, per-segment HHI, per-segment shares, and
-/// per cloud its revenue share, utilization and price.
+/// company its retention, revenue, headcount, pay, cash, operating flow and valuation, per-segment HHI, per-segment shares,
+/// per cloud its revenue share, utilization and price, and per tie its stake and committed compute.
 pub fn timeseries_columns(scenario: &Scenario) -> Vec<(String, Column)> {
     let mut cols: Vec<(String, Column)> = Vec::new();
     for (i, m) in METRICS.iter().enumerate() {
@@ -171,6 +174,11 @@ pub fn timeseries_columns(scenario: &Scenario) -> Vec<(String, Column)> {
     for (field, prefix) in ["cloud_share", "utilization", "price"].iter().enumerate() {
         for (slot, name) in clouds.iter().enumerate() {
             cols.push((format!("{prefix}_{name}"), Column::Cloud(field, slot)));
+        }
+    }
+    for (field, prefix) in ["tie_stake", "tie_compute"].iter().enumerate() {
+        for (i, t) in scenario.partnerships.iter().enumerate() {
+            cols.push((format!("{prefix}_{}", t.name), Column::Tie(field, i)));
         }
     }
     cols
@@ -339,6 +347,12 @@ pub fn push_timeseries_rows(buf: &mut String, prefix: &str, run: u64, r: &RunRes
             for cloud in &m.clouds {
                 buf.push(',');
                 push_num(buf, cloud[field]);
+            }
+        }
+        for field in 0..2 {
+            for tie in &m.ties {
+                buf.push(',');
+                push_num(buf, tie[field]);
             }
         }
         buf.push('\n');

@@ -2,9 +2,10 @@
 //! tie between an investor and a frontier lab (the independent lab's ties with its cloud
 //! investors in the baseline). The headline tie keeps its own table, `[partnership]`.
 //!
-//! The fields are the ones a mechanism reads: the stake and the tranches (`mechanisms::ties`).
-//! Board rights, exclusivity, votes, consultation rights, compute commitments and
-//! marketplace distribution come with the mechanisms that read them (issue 35, open).
+//! The fields are the ones a mechanism reads: the stake and the tranches (`mechanisms::ties`)
+//! and the compute the investor's cloud commits to the lab (`mechanisms::cloud`). Board
+//! rights, exclusivity, votes, consultation rights and marketplace distribution come with
+//! the mechanisms that read them (issue 35, open).
 //!
 //! Baseline terms at January 2024 (sources in docs/MODEL.md §7.12 and
 //! `../shared/notes/domain-facts.md`): Amazon held about $1.25 bn of convertible notes in
@@ -42,6 +43,30 @@ pub struct TieParams {
     /// the tranches, in the order of `tranche_months`
     #[param(unit = "$bn", min = 0, max = 1e4)]
     pub tranche_amounts: Vec<f64>,
+    /// dedicated compute the investor's cloud commits to the lab at full build-out
+    #[param(unit = "kGPU", min = 0, max = 1e5)]
+    pub compute_kgpu: f64,
+    /// month the first of the committed compute comes online
+    #[param(unit = "month", min = 1, max = 600)]
+    pub compute_month: u32,
+    /// months over which the committed compute comes online, in equal steps
+    #[param(unit = "month", min = 1, max = 120)]
+    pub compute_ramp_months: u32,
+    /// discount on the cloud's price that the lab pays for the committed compute
+    #[param(unit = "share", min = 0, max = 0.9)]
+    pub compute_discount: f64,
+}
+
+impl TieParams {
+    /// The compute committed and online in month `tick`, kGPU: `compute_kgpu` reached in
+    /// `compute_ramp_months` equal steps from `compute_month`.
+    pub fn committed_kgpu(&self, tick: u32) -> f64 {
+        if self.compute_kgpu <= 0.0 || tick < self.compute_month {
+            return 0.0;
+        }
+        let steps = f64::from(tick - self.compute_month + 1);
+        self.compute_kgpu * (steps / f64::from(self.compute_ramp_months.max(1))).min(1.0)
+    }
 }
 
 impl Default for TieParams {
@@ -53,6 +78,10 @@ impl Default for TieParams {
             stake: 0.0,
             tranche_months: Vec::new(),
             tranche_amounts: Vec::new(),
+            compute_kgpu: 0.0,
+            compute_month: 1,
+            compute_ramp_months: 12,
+            compute_discount: 0.2,
         }
     }
 }
@@ -69,6 +98,14 @@ pub fn baseline_ties() -> Vec<TieParams> {
             // March 2024 and November 2024 (announced; paid over 2024–25).
             tranche_months: vec![3, 11],
             tranche_amounts: vec![2.75, 4.0],
+            // The compute Amazon's money buys on AWS: from the March 2024 tranche (the FTC's
+            // 6(b) report: obligations to spend much of an investment on the investor's
+            // cloud) to Project Rainier, about 500k Trainium2 chips (about 0.65 of an
+            // H100's dense FP8 throughput each) live by October 2025 (month 22).
+            compute_kgpu: 300.0,
+            compute_month: 3,
+            compute_ramp_months: 20,
+            compute_discount: 0.2,
         },
         TieParams {
             name: "google-anthropic".into(),
@@ -79,6 +116,14 @@ pub fn baseline_ties() -> Vec<TieParams> {
             // assumed) and January 2025.
             tranche_months: vec![6, 13],
             tranche_amounts: vec![1.5, 1.0],
+            // The October 2025 TPU deal: up to 1 M TPUs, "well over a gigawatt" online in
+            // 2026 (about 700 kGPU at 1.4 kW per H100-equivalent, all in): beyond the
+            // baseline's 18 months. The 2023 contract ($3 bn over four years on TPU v5e)
+            // is part of the starting 80 kGPU.
+            compute_kgpu: 700.0,
+            compute_month: 25,
+            compute_ramp_months: 12,
+            compute_discount: 0.2,
         },
     ]
 }
@@ -138,6 +183,26 @@ pub(super) fn check(s: &Scenario, out: &mut Vec<Violation>) {
                 path: at("lab"),
                 message: "the lab–investor tie is `[partnership]`, not a `[[partnerships]]` entry".into(),
             });
+        }
+        if t.compute_kgpu > 0.0 {
+            if company(&t.investor).is_some_and(|c| c.cloud_capacity <= 0.0) {
+                out.push(Violation {
+                    path: at("compute_kgpu"),
+                    message: format!(
+                        "`{}` has no cloud (cloud_capacity 0) to commit compute from",
+                        t.investor
+                    ),
+                });
+            }
+            if company(&t.lab).is_some_and(|c| c.role != Role::IndependentLab) {
+                out.push(Violation {
+                    path: at("compute_kgpu"),
+                    message: format!(
+                        "only an independent lab takes committed compute; `{}` buys its compute through cloud contracts",
+                        t.lab
+                    ),
+                });
+            }
         }
         if t.tranche_months.len() != t.tranche_amounts.len() {
             out.push(Violation {

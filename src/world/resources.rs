@@ -152,6 +152,9 @@ pub struct TickMetrics {
     pub shares: [Vec<f64>; 4],
     /// Per cloud slot of `Roster::hosts`: (revenue share, utilization, price).
     pub clouds: Vec<[f64; 3]>,
+    /// Per `[[partnerships]]` tie, in scenario order: (the investor's stake, the committed
+    /// compute served this month in kGPU).
+    pub ties: Vec<[f64; 2]>,
 }
 
 /// The run's metric rows, one per tick.

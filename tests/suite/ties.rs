@@ -1,8 +1,11 @@
 //! Ties besides the headline partnership (`[[partnerships]]`, issue 35): their checks
-//! against the roster, their tranches, and `partnerships.csv`.
+//! against the roster, their tranches, their compute, and `partnerships.csv`.
 
 use crate::common::*;
 use crate::support;
+use coopetition::scenario::Segment::DeveloperApi;
+use coopetition::sim::RunResult;
+use coopetition::world::resources::TickMetrics;
 
 #[test]
 fn partnerships_csv_has_every_tie_and_the_headline_follows_the_outcome() {
@@ -258,4 +261,66 @@ fn a_structural_finding_against_a_tie_sells_the_stake() {
         (30..=280).contains(&divested),
         "{divested} divestitures of Amazon's tie"
     );
+}
+
+/// The independent lab's index in the baseline roster.
+fn independent_lab() -> usize {
+    let s = support::with(&[]);
+    s.companies.iter().position(|c| c.name == "anthropic").unwrap()
+}
+
+/// Each run's value at month `m` (1-based) of `f` over its month's metrics.
+fn at_month(rs: &[RunResult], m: usize, f: impl Fn(&TickMetrics) -> f64) -> Vec<f64> {
+    rs.iter().map(|r| f(&r.timeseries[m - 1])).collect()
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
+#[test]
+fn the_independent_lab_grows_through_its_ties() {
+    // Issue 35.2 and 35.4 (baseline, 2,000 runs, seed 5). The record: Anthropic's share of
+    // enterprise model APIs went from 12% (2023) to 24% (2024, Menlo Ventures), its
+    // revenue from about $0.1 bn annualised to several $bn, its staff grew.
+    let n = 2000;
+    let ind = independent_lab();
+    let api = DeveloperApi.index();
+    let base = support::runs(&support::with(&[]), n, 5);
+    let share = |rs: &[RunResult], m| at_month(rs, m, |t| t.shares[api][ind]);
+    let (api1, api18) = (median(share(&base, 1)), median(share(&base, 18)));
+    let revenue = |m| median(at_month(&base, m, |t| t.revenue[ind]));
+    let staff = |m| median(at_month(&base, m, |t| f64::from(t.headcount[ind])));
+    let growth = revenue(18) / revenue(1);
+    println!(
+        "FIGURE independent lab, medians month 1 → 18: API share {api1:.4} → {api18:.4}; revenue ×{growth:.2}; headcount {} → {}",
+        staff(1),
+        staff(18)
+    );
+    // Revenue at least ×3 (the issue) and short of the record's ×40 (its 2025 pace needs
+    // what the model does not have: Claude Code, agentic coding); staff above month 1.
+    // The API share is only reported: the issue asks for +4 pp and the model gives well
+    // under 1 pp (issue 35 stays open on it; docs/MODEL.md §7.6c says why).
+    assert!((3.0..=15.0).contains(&growth), "revenue ×{growth:.2}");
+    assert!(staff(18) > staff(1), "headcount {} → {}", staff(1), staff(18));
+
+    // 35.4: directions, paired on common seeds (z ≥ 3). More Amazon compute (450 kGPU:
+    // ahead of the lab's own plan from about month 15) raises the share at month 18; no
+    // ties (no tranches, no commitments) lowers it.
+    let more = support::runs(
+        &support::with(&["partnerships.amazon-anthropic.compute_kgpu=450"]),
+        n,
+        5,
+    );
+    let mut bare = support::with(&[]);
+    bare.partnerships.clear();
+    let none = support::runs(&bare, n, 5);
+    let z_more = support::paired_z(&share(&more, 18), &share(&base, 18));
+    let z_none = support::paired_z(&share(&none, 18), &share(&base, 18));
+    println!(
+        "FIGURE independent lab API share at month 18, paired z: Amazon compute ×1.5 {z_more:.1}; no ties {z_none:.1}"
+    );
+    assert!(z_more >= 3.0, "more committed compute: z {z_more:.1}");
+    assert!(z_none <= -3.0, "no ties: z {z_none:.1}");
 }

@@ -80,22 +80,32 @@ pub(super) fn serve_committed(
         1.0
     };
     let (mut tenant_unmet, mut tenant_demand) = ([0.0f64; CLOUD_SLOTS], 0.0);
+    let (mut tie_demand, mut tie_served) = (0.0, 0.0);
     for &h in &roster.hosts {
         let h = h as usize;
         // The independent labs' load is served as far as the cloud's capacity reaches after
-        // its owner, startups and the lab's contracts; the rest is turned away.
+        // its owner, startups and the lab's contracts, the compute committed under their
+        // ties (dedicated clusters) before what they rent; the rest is turned away.
         let before = m.own_use[h] + m.startup_load[h] + lab_on[h][0] + lab_on[h][1];
-        let served = m.tenant_load[h].min((m.capacity[h] - before).max(0.0));
-        tenant_unmet[h] = m.tenant_load[h] - served;
+        let tie = m.tie_load[h].min((m.capacity[h] - before).max(0.0));
+        let served = m.tenant_load[h].min((m.capacity[h] - before - tie).max(0.0));
+        tenant_unmet[h] = m.tenant_load[h] - served + m.tie_load[h] - tie;
         tenant_demand += m.tenant_load[h];
+        tie_demand += m.tie_load[h];
+        tie_served += tie;
         m.tenant_load[h] = served;
-        let committed = before + served;
+        m.tie_load[h] = tie;
+        let committed = before + tie + served;
         // The rest of the market is the flexible customer: squeezed when committed load grows.
         m.third_party[h] = (m.third_party[h] * keep).min((m.capacity[h] - committed).max(0.0));
         spare[h] = (m.capacity[h] - committed - m.third_party[h]).max(0.0);
         served_tp += m.third_party[h];
     }
     spare[OWN] = (own_dc - lab_on[OWN][0] - lab_on[OWN][1]).max(0.0);
+    m.tie_served = if tie_demand > 0.0 { tie_served / tie_demand } else { 1.0 };
+    for k in m.tie_compute.iter_mut() {
+        *k *= m.tie_served;
+    }
     Committed {
         spare,
         served_tp,

@@ -36,6 +36,26 @@ pub struct CloudMarket {
     pub tenant_hosts: [bool; CLOUD_SLOTS],
     /// Share of the independent labs' demand served this month (research uses only that).
     pub tenant_served: f64,
+    /// Compute the clouds commit to independent labs under their ties (`[[partnerships]]`
+    /// `compute_kgpu`), on each cloud this month, kGPU (after step 4, what was served),
+    /// and what the labs paid for it at the discounted price, $bn.
+    pub tie_load: [f64; CLOUD_SLOTS],
+    pub tie_spend: [f64; CLOUD_SLOTS],
+    /// Share of the committed compute served this month.
+    pub tie_served: f64,
+    /// Compute committed on each cloud this month before serving, and `build_lead_months`
+    /// ahead, kGPU: a cloud builds for its commitments on their schedule, not by the trend.
+    pub tie_booked: [f64; CLOUD_SLOTS],
+    pub tie_ahead: [f64; CLOUD_SLOTS],
+    /// Committed compute each lab was served this month, kGPU (research adds it to the
+    /// served part of its rented compute).
+    pub tie_compute: [f64; MAX_FIRMS],
+    /// Compute committed to each lab this month before serving, kGPU: the part of its
+    /// compute it does not rent (`rented`).
+    pub tie_booked_lab: [f64; MAX_FIRMS],
+    /// Each `[[partnerships]]` tie's (investor, lab) by firm index, resolved once at setup
+    /// (`None` for a name not in the roster, which validation rejects).
+    pub tie_parties: Vec<Option<(usize, usize)>>,
     /// Price this month, $bn per kGPU-month.
     pub price: [f64; CLOUD_SLOTS],
     /// Served load over capacity at the end of the month.
@@ -97,6 +117,21 @@ impl CloudMarket {
             tenant_spend: [0.0; CLOUD_SLOTS],
             tenant_hosts: [false; CLOUD_SLOTS],
             tenant_served: 1.0,
+            tie_load: [0.0; CLOUD_SLOTS],
+            tie_spend: [0.0; CLOUD_SLOTS],
+            tie_served: 1.0,
+            tie_booked: [0.0; CLOUD_SLOTS],
+            tie_ahead: [0.0; CLOUD_SLOTS],
+            tie_compute: [0.0; MAX_FIRMS],
+            tie_booked_lab: [0.0; MAX_FIRMS],
+            tie_parties: s
+                .partnerships
+                .iter()
+                .map(|t| {
+                    let firm = |name: &str| s.companies.iter().position(|c| c.name == name);
+                    Some((firm(&t.investor)?, firm(&t.lab)?))
+                })
+                .collect(),
             price: [0.0; CLOUD_SLOTS],
             utilization: [0.0; CLOUD_SLOTS],
             pressure: [0.0; CLOUD_SLOTS],
@@ -128,11 +163,13 @@ impl CloudMarket {
         if !m.tenant_hosts.iter().any(|&t| t) {
             m.tenant_hosts[o] = true;
         }
+        m.commit_tie_compute(s, 1);
         let tenants: f64 = s
             .companies
             .iter()
-            .filter(|co| co.role == Role::IndependentLab)
-            .map(|co| co.own_compute)
+            .enumerate()
+            .filter(|(_, co)| co.role == Role::IndependentLab)
+            .map(|(i, co)| m.rented(i, co.own_compute))
             .sum();
         m.place_tenants(tenants);
         for &h in &roster.hosts {
@@ -141,10 +178,12 @@ impl CloudMarket {
             m.pressure[h] = c.initial_utilization;
             m.price[h] = price_at(c, c.initial_utilization);
             m.third_party[h] =
-                (m.capacity[h] * c.initial_utilization - m.own_use[h] - lab_on[h] - m.tenant_load[h]).max(0.0);
+                (m.capacity[h] * c.initial_utilization - m.own_use[h] - lab_on[h] - m.tenant_load[h] - m.tie_load[h])
+                    .max(0.0);
             m.third_party_demand += m.third_party[h];
             // The growth its planners expect: its book's, each customer at its own pace (the
             // lab's and the independent labs' training growth, the rest at their rates).
+            // (Committed compute is planned by its schedule, not by a trend.)
             let load = m.own_use[h] + lab_on[h] + m.tenant_load[h] + m.third_party[h];
             if load > 0.0 {
                 m.load_growth[h] = (m.own_use[h] * c.own_use_growth
@@ -169,7 +208,7 @@ impl CloudMarket {
         m.lab_training = lab.own_compute * c.training_share;
         // Every firm's training compute at the start is its largest so far.
         for (i, co) in s.companies.iter().enumerate().take(MAX_FIRMS) {
-            m.training_peak[i] = co.own_compute * c.training_share;
+            m.training_peak[i] = co.own_compute.max(m.tie_compute[i]) * c.training_share;
         }
         m.lab_inference_base = lab.own_compute * (1.0 - c.training_share);
         m
@@ -226,6 +265,31 @@ impl CloudMarket {
         }
     }
 
+    /// The compute the clouds commit to independent labs in month `tick` under the ties'
+    /// terms: on each investor's cloud (`tie_load`, `tie_booked`; and `tie_ahead`, a build
+    /// lead time later) and for each lab (`tie_compute`, before serving).
+    pub fn commit_tie_compute(&mut self, s: &Scenario, tick: u32) {
+        self.tie_load = [0.0; CLOUD_SLOTS];
+        self.tie_ahead = [0.0; CLOUD_SLOTS];
+        self.tie_compute = [0.0; MAX_FIRMS];
+        for (t, parties) in s.partnerships.iter().zip(&self.tie_parties) {
+            if let Some((cloud, lab)) = *parties {
+                let kgpu = t.committed_kgpu(tick);
+                self.tie_load[cloud] += kgpu;
+                self.tie_compute[lab] += kgpu;
+                self.tie_ahead[cloud] += t.committed_kgpu(tick + s.cloud.build_lead_months);
+            }
+        }
+        self.tie_booked = self.tie_load;
+        self.tie_booked_lab = self.tie_compute;
+    }
+
+    /// The part of an independent lab's compute `total` (kGPU, its `own_compute`) that it
+    /// rents on the open market: what its ties' commitments do not supply.
+    pub fn rented(&self, lab: usize, total: f64) -> f64 {
+        (total - self.tie_booked_lab[lab]).max(0.0)
+    }
+
     /// The price an independent lab pays per kGPU-month: its hosts' prices weighted by its load.
     pub fn tenant_price(&self, c: &CloudParams) -> f64 {
         let load: f64 = self.tenant_load.iter().sum();
@@ -273,11 +337,12 @@ impl CloudMarket {
     }
 
     /// Compute revenue of a cloud this month: the lab's fees, startups' and independent
-    /// labs' spending and the rest of the market's, $bn.
+    /// labs' spending (rented and committed) and the rest of the market's, $bn.
     pub fn revenue(&self, slot: usize) -> f64 {
         self.lab_fees[slot]
             + self.startup_spend[slot]
             + self.tenant_spend[slot]
+            + self.tie_spend[slot]
             + self.third_party[slot] * self.price[slot]
     }
 }

@@ -7,8 +7,9 @@
 //!    builds come online and are paid as a lease over `depreciation_months`;
 //! 2. demand: the lab's training demand grows at `training_growth` with a log-normal shock,
 //!    its inference demand follows its product usage; independent labs' compute grows at the
-//!    same rate as far as their cash funds it, rented from the rival clouds; firms' own use
-//!    and the rest of the market grow at their rates;
+//!    same rate as far as their cash funds it, rented from the rival clouds, and their ties
+//!    add the compute the investors' clouds committed (`[[partnerships]]` `compute_kgpu`);
+//!    firms' own use and the rest of the market grow at their rates;
 //! 3. prices move towards the price that clears last month's demand pressure as contracts
 //!    are repriced (hyperscalers' long contracts: sticky list prices; the fringe's short
 //!    rentals: a market price); the rest of the market's demand responds to the prices;
@@ -20,8 +21,8 @@
 //! 5. migration of running workloads off the investor (not under exclusivity);
 //! 6. the lab may start a build of its own; every cloud starts builds towards its demand
 //!    forecast at target utilization, capped by its build programme (`build_rate`);
-//! 7. the lab and the independent labs pay their hosts (their income), and revenues per
-//!    cloud are recorded.
+//! 7. the lab and the independent labs pay their hosts (their income; committed compute at
+//!    the tie's discount), and revenues per cloud are recorded.
 
 mod allocation;
 mod market;
@@ -159,7 +160,8 @@ pub fn cloud_contracts(
     clouds_capacity_arrives(m, &roster, mo.tick);
     let lab_builds = lab_builds_online(&mo, &mut builds, &mut commands, &mut log);
 
-    // 2. Demand.
+    // 2. Demand (the compute committed under ties first: it counts in the labs' bills).
+    m.commit_tie_compute(&params.0, mo.tick);
     let lab = grow_firms_compute(
         &mo,
         m,
@@ -220,6 +222,35 @@ pub fn cloud_contracts(
 
     // 7. The lab and the independent labs pay their hosts.
     pay_hosts(&mo, m, &mut companies, &contracts, &lab_builds, tenant_demand, one_off);
+    pay_tie_compute(&params.0, mo.tick, m, &mut companies, lab_builds.lease_per_kgpu);
+}
+
+/// The independent labs pay for the compute committed under their ties, as far as it was
+/// served, at the cloud's price less the tie's discount; the cloud keeps the fee net of the
+/// capacity cost of what it served.
+fn pay_tie_compute(
+    s: &crate::scenario::Scenario,
+    tick: u32,
+    m: &mut CloudMarket,
+    companies: &mut Query<&mut Company>,
+    lease_per_kgpu: f64,
+) {
+    m.tie_spend = [0.0; CLOUD_SLOTS];
+    let mut paid = [0.0f64; crate::world::components::MAX_FIRMS];
+    for (t, parties) in s.partnerships.iter().zip(&m.tie_parties) {
+        let kgpu = t.committed_kgpu(tick) * m.tie_served;
+        if let Some((cloud, lab)) = *parties
+            && kgpu > 0.0
+        {
+            let fee = kgpu * m.price[cloud] * (1.0 - t.compute_discount);
+            m.tie_spend[cloud] += fee;
+            paid[lab] += fee;
+        }
+    }
+    for mut co in companies.iter_mut() {
+        let i = co.idx as usize;
+        co.spend += paid[i] - (m.tie_spend[i] - m.tie_load[i] * lease_per_kgpu);
+    }
 }
 
 /// The clouds' builds started `build_lead_months` ago come online.
@@ -294,10 +325,14 @@ fn grow_firms_compute(
             usage = co.usage;
         } else if co.role == Role::IndependentLab {
             // An independent frontier lab scales its compute like the lab, as far as it can
-            // fund it (its cash over a year of its bill, at last month's prices), renting it
-            // from the rival clouds. Out of cash, it keeps only what its income (revenue and
-            // its investors' tranches, less payroll) pays for.
-            let bill = co.own_compute * m.tenant_served * tenant_price;
+            // fund it (its cash over a year of its bill, at last month's prices). Its ties'
+            // committed compute supplies part of it (all of it, and more, when a commitment
+            // runs ahead of its plan: take-or-pay); it rents the rest from the rival clouds.
+            // Out of cash, it keeps only what its income (revenue and its investors'
+            // tranches, less payroll) pays for, and what it committed to.
+            let i = co.idx as usize;
+            let committed = m.tie_booked_lab[i];
+            let bill = (m.rented(i, co.own_compute) * m.tenant_served + committed) * tenant_price;
             if co.capital > 0.0 {
                 co.own_compute *= 1.0 + c.training_growth * funded(co.capital, bill);
             } else {
@@ -306,7 +341,8 @@ fn grow_firms_compute(
                     .own_compute
                     .min(income.max(0.0) / (m.tenant_served * tenant_price).max(1e-12));
             }
-            tenants += co.own_compute;
+            co.own_compute = co.own_compute.max(committed);
+            tenants += m.rented(i, co.own_compute);
         } else {
             co.own_compute *= 1.0 + c.own_use_growth;
             if mo.roster.clouds.contains(&co.idx) {
@@ -397,9 +433,10 @@ fn start_lab_build(
     }
 }
 
-/// Clouds plan for their load (served plus turned away) growing at its trailing rate,
-/// at target utilization, within their build programme; this month's utilization and
-/// pressure are recorded.
+/// Clouds plan for their load (served plus turned away) growing at its trailing rate, and
+/// for the compute they committed under ties at its level a lead time ahead, at target
+/// utilization, within their build programme; this month's utilization and pressure are
+/// recorded.
 fn plan_cloud_builds(
     c: &CloudParams,
     tick: u32,
@@ -413,11 +450,13 @@ fn plan_cloud_builds(
     for &h in order {
         let served = m.capacity[h] - spare[h];
         let load = served + turned_away[h];
+        // The open market's load by its trend; compute committed under ties by its schedule.
+        let open = load - m.tie_booked[h];
         if m.last_load[h] > 0.0 {
-            m.load_growth[h] = 0.8 * m.load_growth[h] + 0.2 * (load / m.last_load[h] - 1.0);
+            m.load_growth[h] = 0.8 * m.load_growth[h] + 0.2 * (open / m.last_load[h] - 1.0);
         }
-        m.last_load[h] = load;
-        let forecast = load * (1.0 + m.load_growth[h].max(0.0)).powi(lead);
+        m.last_load[h] = open;
+        let forecast = open * (1.0 + m.load_growth[h].max(0.0)).powi(lead) + m.tie_ahead[h];
         let gap = forecast / c.target_utilization - m.capacity[h] - m.in_pipeline[h];
         let build = gap.clamp(0.0, m.build_rate[h] * m.capacity[h]);
         m.arrivals[(tick as usize + lead as usize) % len][h] += build;
@@ -472,7 +511,7 @@ fn pay_hosts(
             co.spend -= m.tenant_spend[i] - m.tenant_load[i] * lease_per_kgpu;
         }
         if co.role == Role::IndependentLab {
-            co.spend += co.own_compute * m.tenant_served * tenant_price;
+            co.spend += m.rented(i, co.own_compute) * m.tenant_served * tenant_price;
         }
         if co.idx == lab {
             co.spend += fees_total + lease;
