@@ -22,6 +22,9 @@ pub(crate) struct Context<'a> {
     pub effects: &'a [ParamEffect],
     pub sens: Option<&'a Sensitivity>,
     pub posterior: Option<&'a super::posterior::PosteriorAnalysis>,
+    pub routes: Option<&'a super::routes::Routes>,
+    pub hazards: Option<&'a super::hazard::Hazards>,
+    pub ties: Option<&'a [super::ties::Tie]>,
     pub prims: &'a [super::prim::Prim],
     pub main: &'a Table,
     /// (file, caption) of the charts written.
@@ -95,6 +98,15 @@ pub(crate) fn blocks(c: &Context<'_>) -> Vec<Block> {
         b.push(Block::Para(super::posterior::intro(a)));
         b.push(Block::Table(super::posterior::table(a)));
         b.push(Block::List(super::posterior::sentences(a)));
+    }
+    if let Some(r) = c.routes {
+        routes_section(&mut b, ds, r);
+    }
+    if let Some(h) = c.hazards {
+        hazard_section(&mut b, ds, h);
+    }
+    if let Some(t) = c.ties {
+        ties_section(&mut b, t);
     }
     if ds.kind == Kind::Sweep {
         effects_section(&mut b, c);
@@ -182,6 +194,58 @@ fn overview(ds: &Dataset) -> String {
         parts.push(format!("Tool version {v}."));
     }
     parts.join(" ")
+}
+
+/// Where a sweep's report tables pool the points (empty for a run).
+fn pooled_clause(ds: &Dataset, file: &str) -> String {
+    match ds.kind {
+        Kind::Run => format!("All values: `{file}`."),
+        Kind::Sweep => format!(
+            "The table pools all {} points; `{file}` has them point by point.",
+            ds.point_ids.len()
+        ),
+    }
+}
+
+fn routes_section(b: &mut Vec<Block>, ds: &Dataset, r: &super::routes::Routes) {
+    b.push(Block::Heading(2, "How each outcome came about".into()));
+    b.push(Block::Para(format!(
+        "Runs by outcome and route (`outcome_route`): symbiosis is the `status_quo`; \
+         decoupling is `gradual` (the thresholds held) or a `break_up` (dissolution); \
+         acquisition is a `bid` or an `absorption`; a divestiture names the authority and the \
+         route that gave it jurisdiction (`cma:ties`). Months are those of the deciding event \
+         (`outcome_tick`; the horizon for symbiosis), as median and 10th–90th percentile. {}",
+        pooled_clause(ds, "routes.csv")
+    )));
+    b.push(Block::Table(super::routes::table(r)));
+}
+
+fn hazard_section(b: &mut Vec<Block>, ds: &Dataset, h: &super::hazard::Hazards) {
+    b.push(Block::Heading(2, "Monthly hazard by period".into()));
+    b.push(Block::Para(format!(
+        "For each outcome that ends the partnership early, the chance per month that it \
+         happens to a run still at risk: runs reaching it in the period ÷ run-months at risk \
+         there, in % per month (events in brackets). A run is at risk until the month its \
+         outcome was decided; a symbiosis run through the horizon (month {}). Periods of {} \
+         months, the last one shorter if the horizon ends it. {}",
+        h.horizon,
+        super::hazard::PERIOD_MONTHS,
+        pooled_clause(ds, "hazard.csv")
+    )));
+    b.push(Block::Table(super::hazard::table(h)));
+}
+
+fn ties_section(b: &mut Vec<Block>, ties: &[super::ties::Tie]) {
+    b.push(Block::Heading(2, "Outcomes of every partnership".into()));
+    b.push(Block::Para(
+        "Each tie of `partnerships.csv` (the headline partnership first): the outcomes it \
+         reached, as runs and share with a 95% Wilson interval, the median stake at the \
+         horizon of those runs, and the routes with their runs. Ties other than the \
+         headline end in `divestiture` (an authority's order) or `symbiosis`. Every outcome, \
+         also those no run reached: `partnerships.csv` in this directory."
+            .into(),
+    ));
+    b.push(Block::Table(super::ties::table(ties)));
 }
 
 fn effects_section(b: &mut Vec<Block>, c: &Context<'_>) {

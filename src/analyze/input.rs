@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use super::csvio::CsvFile;
+use super::csvio::{CsvFile, Row};
 use super::error::AnalyzeError;
 use crate::outcome::Outcome;
 
@@ -37,6 +37,8 @@ pub(crate) struct Manifest {
     /// `seeds` of the sweep (`independent` when absent).
     pub seeds: Option<String>,
     pub vary: Vec<VarySpec>,
+    /// `scenario.horizon_months`: the last month of every run.
+    pub horizon: Option<u32>,
 }
 
 /// One `[[sweep.vary]]` entry as recorded in the manifest.
@@ -84,6 +86,11 @@ pub(crate) struct RunRec {
     pub outcome: Outcome,
     /// Values of [`KEY_METRICS`] (NaN where absent or empty).
     pub metrics: [f64; KEY_METRICS.len()],
+    /// `outcome_tick`: month of the deciding event (`None` without the column).
+    pub month: Option<u32>,
+    /// `outcome_route`, as an index into [`Dataset::route_names`] (`None` without the
+    /// column): interned, since a million runs share a handful of routes.
+    pub route: Option<u32>,
 }
 
 /// Everything read from the input directory.
@@ -100,6 +107,12 @@ pub(crate) struct Dataset {
     pub runs: Vec<Vec<RunRec>>,
     /// Which of [`KEY_METRICS`] `outcomes.csv` has.
     pub metric_present: [bool; KEY_METRICS.len()],
+    /// Whether `outcomes.csv` has `outcome_tick` (older directories lack it).
+    pub has_month: bool,
+    /// Whether `outcomes.csv` has `outcome_route` (older directories lack it).
+    pub has_route: bool,
+    /// The distinct routes in order of first appearance; [`RunRec::route`] indexes it.
+    pub route_names: Vec<String>,
 }
 
 impl Dataset {
@@ -153,15 +166,18 @@ pub(crate) fn load(dir: &Path) -> Result<Dataset> {
         Kind::Run => (vec![0], Vec::new()),
         Kind::Sweep => read_points(&points_path, &manifest)?,
     };
-    let (runs, metric_present) = read_outcomes(&dir.join("outcomes.csv"), kind, &point_ids)?;
+    let o = read_outcomes(&dir.join("outcomes.csv"), kind, &point_ids, manifest.horizon)?;
     Ok(Dataset {
         dir: dir.to_path_buf(),
         kind,
         manifest,
         point_ids,
         params,
-        runs,
-        metric_present,
+        runs: o.runs,
+        metric_present: o.metric_present,
+        has_month: o.has_month,
+        has_route: o.has_route,
+        route_names: o.route_names,
     })
 }
 
@@ -227,6 +243,12 @@ fn read_manifest(path: &Path) -> Result<Manifest> {
                 .collect()
         })
         .unwrap_or_default();
+    let horizon = v
+        .get("scenario")
+        .and_then(|s| s.get("horizon_months"))
+        .and_then(serde_json::Value::as_u64)
+        .and_then(|h| u32::try_from(h).ok())
+        .filter(|&h| h > 0);
     Ok(Manifest {
         scenario,
         master_seed,
@@ -235,6 +257,7 @@ fn read_manifest(path: &Path) -> Result<Manifest> {
         design,
         seeds,
         vary,
+        horizon,
     })
 }
 
@@ -330,8 +353,18 @@ fn make_param(name: String, raw: Vec<String>, spec: Option<&VarySpec>) -> Param 
     }
 }
 
+/// What [`read_outcomes`] found.
+struct Outcomes {
+    runs: Vec<Vec<RunRec>>,
+    metric_present: [bool; KEY_METRICS.len()],
+    has_month: bool,
+    has_route: bool,
+    route_names: Vec<String>,
+}
+
 /// Reads `outcomes.csv`, grouping runs by point (a run directory has the single point 0).
-fn read_outcomes(path: &Path, kind: Kind, point_ids: &[u64]) -> Result<(Vec<Vec<RunRec>>, [bool; KEY_METRICS.len()])> {
+/// `horizon` (from the manifest) bounds `outcome_tick`.
+fn read_outcomes(path: &Path, kind: Kind, point_ids: &[u64], horizon: Option<u32>) -> Result<Outcomes> {
     let mut f = CsvFile::open(path, "per-run outcomes")?;
     let point_col = match kind {
         Kind::Sweep => Some(f.column("point")?),
@@ -339,8 +372,12 @@ fn read_outcomes(path: &Path, kind: Kind, point_ids: &[u64]) -> Result<(Vec<Vec<
     };
     let run_col = f.column("run")?;
     let outcome_col = f.column("outcome")?;
+    let month_col = f.optional("outcome_tick");
+    let route_col = f.optional("outcome_route");
     let metric_cols = KEY_METRICS.map(|m| f.optional(m));
     let index: HashMap<u64, usize> = point_ids.iter().enumerate().map(|(i, &p)| (p, i)).collect();
+    let months = MonthBound::new(horizon);
+    let mut routes = Interner::default();
     let mut runs: Vec<Vec<RunRec>> = vec![Vec::new(); point_ids.len()];
     while let Some(row) = f.next_row()? {
         let slot = match point_col {
@@ -362,6 +399,8 @@ fn read_outcomes(path: &Path, kind: Kind, point_ids: &[u64]) -> Result<(Vec<Vec<
             run: row.u64(run_col)?,
             outcome: row.outcome(outcome_col)?,
             metrics,
+            month: month_col.map(|c| months.read(&row, c)).transpose()?,
+            route: route_col.map(|c| route(&row, c, &mut routes)).transpose()?,
         });
     }
     if runs.iter().all(Vec::is_empty) {
@@ -374,5 +413,77 @@ fn read_outcomes(path: &Path, kind: Kind, point_ids: &[u64]) -> Result<(Vec<Vec<
     for r in &mut runs {
         r.sort_by_key(|x| x.run);
     }
-    Ok((runs, metric_cols.map(|c| c.is_some())))
+    Ok(Outcomes {
+        runs,
+        metric_present: metric_cols.map(|c| c.is_some()),
+        has_month: month_col.is_some(),
+        has_route: route_col.is_some(),
+        route_names: routes.names,
+    })
+}
+
+/// The range a month cell must lie in: `1..=` the manifest's horizon, or without one the
+/// longest horizon a scenario accepts, so a corrupt cell cannot make the hazard table
+/// (one row per six months) enormous.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MonthBound {
+    max: u64,
+    source: &'static str,
+}
+
+impl MonthBound {
+    pub(crate) fn new(horizon: Option<u32>) -> Self {
+        match horizon {
+            Some(h) => MonthBound {
+                max: u64::from(h),
+                source: "the horizon in manifest.json",
+            },
+            None => MonthBound {
+                max: crate::scenario::params::find("horizon_months").map_or(600, |p| p.max as u64),
+                source: "the longest horizon a scenario allows",
+            },
+        }
+    }
+
+    /// The month in column `col` of `row`.
+    pub(crate) fn read(self, row: &Row<'_>, col: usize) -> Result<u32> {
+        let max = self.max;
+        let m = row
+            .u64(col)
+            .map_err(|_| row.error(col, format!("expected a month (1 to {max}), found `{}`", row.text(col))))?;
+        if m == 0 || m > max {
+            return Err(row.error(col, format!("month {m} is outside 1..={max} ({})", self.source)));
+        }
+        // `max` fits in u32 (a horizon), so `m` does too.
+        Ok(m as u32)
+    }
+}
+
+/// A route cell (`status_quo`, `gradual`, `cma:ties`, ...), interned; empty is an error.
+fn route(row: &Row<'_>, col: usize, routes: &mut Interner) -> Result<u32> {
+    let s = row.text(col);
+    if s.is_empty() {
+        return Err(row.error(col, "empty route (expected e.g. status_quo, gradual, bid, cma:ties)"));
+    }
+    Ok(routes.id(s))
+}
+
+/// Distinct strings numbered in order of first appearance (the map is only looked up,
+/// never iterated, so output order does not depend on hashing).
+#[derive(Default)]
+struct Interner {
+    ids: HashMap<String, u32>,
+    names: Vec<String>,
+}
+
+impl Interner {
+    fn id(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.ids.get(s) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.ids.insert(s.to_string(), id);
+        self.names.push(s.to_string());
+        id
+    }
 }

@@ -23,12 +23,25 @@
 //! - Parameter uncertainty (posterior designs only, `posterior.rs`): each outcome's
 //!   probability averaged over the posterior draws, with the spread across draws split
 //!   into parameter uncertainty and Monte Carlo noise.
+//! - How each outcome came about (`routes.rs`, report section of that name): per outcome
+//!   and `outcome_route`, the runs, their share of the outcome and of all runs, and the
+//!   10th percentile, median and 90th percentile month of the deciding event.
+//! - Monthly hazard by period (`hazard.rs`): per outcome other than symbiosis and per six
+//!   months, the events over the run-months at risk (a run is at risk until the month
+//!   its outcome was decided; a symbiosis run through the horizon).
+//! - Partnerships (`ties.rs`, run directories with `partnerships.csv`): per tie and
+//!   outcome, the share of runs with its Wilson interval, the median stake at the horizon
+//!   and the routes seen.
+//!
+//! Directories written before `outcome_route`, `outcome_tick` or `partnerships.csv`
+//! existed still analyse: the sections that need them are left out with a note.
 
 mod content;
 mod csvio;
 mod effects;
 mod error;
 pub(crate) mod fan;
+mod hazard;
 mod input;
 mod noise;
 pub(crate) mod numbers;
@@ -36,8 +49,10 @@ pub(crate) mod plots;
 mod posterior;
 mod prim;
 pub(crate) mod report;
+mod routes;
 mod sensitivity;
 pub(crate) mod tables;
+mod ties;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -136,6 +151,10 @@ pub fn analyze(dir: &Path, opts: &AnalyzeOptions) -> Result<AnalyzeSummary, Anal
         Vec::new()
     };
     notes.extend(fans.notes.iter().cloned());
+    let routes = routes::compute(&ds);
+    let hazards = hazard::compute(&ds);
+    let ties = ties::load(&ds)?;
+    notes.extend(missing_section_notes(&ds, hazards.as_ref(), ties.is_some()));
 
     let out_dir = dir.join("analysis");
     std::fs::create_dir_all(&out_dir).map_err(|e| AnalyzeError::io(&out_dir, e))?;
@@ -150,6 +169,7 @@ pub fn analyze(dir: &Path, opts: &AnalyzeOptions) -> Result<AnalyzeSummary, Anal
     };
 
     write_tables(&mut out, &ds, &probs, &conv, &effects, sens.as_ref())?;
+    write_outcome_tables(&mut out, &ds, routes.as_ref(), hazards.as_ref(), ties.as_deref())?;
     if let Some(a) = &post {
         out.csv("posterior.csv", &posterior::HEADER, &posterior::csv_rows(a))?;
     }
@@ -179,6 +199,9 @@ pub fn analyze(dir: &Path, opts: &AnalyzeOptions) -> Result<AnalyzeSummary, Anal
         effects: &effects,
         sens: sens.as_ref(),
         posterior: post.as_ref(),
+        routes: routes.as_ref(),
+        hazards: hazards.as_ref(),
+        ties: ties.as_deref(),
         prims: &prims,
         main: &main,
         charts: &out.charts,
@@ -255,6 +278,65 @@ fn write_tables(
         out.csv("sensitivity.csv", &header, &s.rows())?;
     }
     Ok(())
+}
+
+/// Writes `routes.csv`, `hazard.csv` and `partnerships.csv` when their inputs exist.
+fn write_outcome_tables(
+    out: &mut Output,
+    ds: &input::Dataset,
+    routes: Option<&routes::Routes>,
+    hazards: Option<&hazard::Hazards>,
+    ties: Option<&[ties::Tie]>,
+) -> Result<(), AnalyzeError> {
+    // Sweeps lead with the point, as their `outcomes.csv` does.
+    let header = |columns: &[&'static str]| -> Vec<&'static str> {
+        let point = (ds.kind == Kind::Sweep).then_some("point");
+        point.into_iter().chain(columns.iter().copied()).collect()
+    };
+    if let Some(r) = routes {
+        out.csv("routes.csv", &header(&routes::HEADER), &routes::csv_rows(ds, r))?;
+    }
+    if let Some(h) = hazards {
+        out.csv("hazard.csv", &header(&hazard::HEADER), &hazard::csv_rows(ds, h))?;
+    }
+    if let Some(t) = ties {
+        out.csv("partnerships.csv", &ties::HEADER, &ties::csv_rows(t))?;
+    }
+    Ok(())
+}
+
+/// Notes for the sections an older directory lacks the input for.
+fn missing_section_notes(ds: &input::Dataset, hazards: Option<&hazard::Hazards>, has_ties: bool) -> Vec<String> {
+    let mut notes = Vec::new();
+    if !ds.has_route {
+        notes.push(
+            "`outcomes.csv` has no `outcome_route` column (written by an older version): \
+             no table of how each outcome came about (`routes.csv`)."
+                .into(),
+        );
+    }
+    if !ds.has_month {
+        notes.push(
+            "`outcomes.csv` has no `outcome_tick` column (written by an older version): no \
+             hazard by period (`hazard.csv`) and no months of the routes."
+                .into(),
+        );
+    }
+    if let Some(h) = hazards.filter(|h| h.horizon_from_data) {
+        notes.push(format!(
+            "The manifest gives no horizon: the hazard table takes the latest month in \
+             `outcomes.csv`, {}, as the horizon.",
+            h.horizon
+        ));
+    }
+    if ds.kind == Kind::Run && !has_ties {
+        notes.push(
+            "No `partnerships.csv` (written by an older version): no table of the \
+             partnerships' outcomes."
+                .into(),
+        );
+    }
+    notes
 }
 
 /// Draws the charts; fan charts without data become notes.
@@ -352,8 +434,11 @@ fn safe_name(name: &str) -> String {
 /// Removes files a previous analysis wrote, so charts of metrics or parameters no
 /// longer analysed do not linger. Only names this module writes are touched.
 fn remove_old_outputs(dir: &Path) -> Result<(), AnalyzeError> {
-    const FIXED: [&str; 9] = [
+    const FIXED: [&str; 12] = [
         "outcome_probabilities.csv",
+        "routes.csv",
+        "hazard.csv",
+        "partnerships.csv",
         "posterior.csv",
         "effects.csv",
         "convergence.csv",

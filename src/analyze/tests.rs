@@ -226,7 +226,8 @@ fn rerun_replaces_outputs_and_follows_options() {
     assert!(out.join("fan_hhi_consumer.svg").is_file());
     assert!(!out.join("fan_tension.svg").exists(), "stale chart removed");
     assert!(out.join("report.md").is_file() && !out.join("report.html").exists());
-    assert_eq!(s.files.len(), 5);
+    // The fixture has `outcome_tick`: hazard.csv too.
+    assert_eq!(s.files.len(), 6);
 }
 
 #[test]
@@ -483,4 +484,302 @@ fn incomplete_sobol_design_is_a_note_not_an_error() {
     let out = tmp.path().join("analysis");
     assert!(!out.join("sensitivity.csv").exists());
     assert!(read(&out.join("report.md")).contains("No sensitivity indices"));
+}
+
+/// The hand-checked run directory: 10 runs over a 14-month horizon (periods 1–6, 7–12
+/// and 13–14), rows in reverse run order, and two ties.
+///
+/// | run | outcome | month | route | headline stake | amazon-anthropic |
+/// |---|---|---|---|---|---|
+/// | 0–3 | symbiosis | 14 | status_quo | 0.4, 0.5, 0.45, 0.6 | symbiosis 0.25 |
+/// | 4 | decoupling | 3 | gradual | 0.3 | symbiosis 0.25 |
+/// | 5 | decoupling | 8 | break_up | 0.2 | symbiosis 0.25 |
+/// | 6 | decoupling | 13 | gradual | 0.1 | symbiosis 0.25 |
+/// | 7 | acquisition | 5 | bid | 1 | symbiosis 0.25 |
+/// | 8 | acquisition | 10 | bid | 1 | divestiture cma:stake (month 11) 0 |
+/// | 9 | divestiture | 14 | cma:ties | 0 | divestiture cma:stake (month 14) 0 |
+const HAND_RUNS: [(&str, u32, &str, f64); 10] = [
+    ("symbiosis", 14, "status_quo", 0.4),
+    ("symbiosis", 14, "status_quo", 0.5),
+    ("symbiosis", 14, "status_quo", 0.45),
+    ("symbiosis", 14, "status_quo", 0.6),
+    ("decoupling", 3, "gradual", 0.3),
+    ("decoupling", 8, "break_up", 0.2),
+    ("decoupling", 13, "gradual", 0.1),
+    ("acquisition", 5, "bid", 1.0),
+    ("acquisition", 10, "bid", 1.0),
+    ("divestiture", 14, "cma:ties", 0.0),
+];
+
+fn make_hand_run_dir(dir: &Path) {
+    let mut out = String::from("run,seed,outcome,outcome_tick,outcome_route\n");
+    let mut ties = String::from("run,partnership,investor,lab,outcome,route,month,stake,invested\n");
+    for (run, (outcome, month, route, stake)) in HAND_RUNS.iter().enumerate().rev() {
+        writeln!(out, "{run},{},{outcome},{month},{route}", 100 + run).ok();
+        writeln!(
+            ties,
+            "{run},investor-lab,investor,lab,{outcome},{route},{month},{stake},0"
+        )
+        .ok();
+        let other = match run {
+            8 => "divestiture,cma:stake,11,0",
+            9 => "divestiture,cma:stake,14,0",
+            _ => "symbiosis,status_quo,14,0.25",
+        };
+        writeln!(ties, "{run},amazon-anthropic,amazon,anthropic,{other},1.5").ok();
+    }
+    put(dir, "outcomes.csv", &out);
+    put(dir, "partnerships.csv", &ties);
+    put(
+        dir,
+        "manifest.json",
+        r#"{"kind":"run","scenario_name":"hand","runs":10,"scenario":{"horizon_months":14}}"#,
+    );
+}
+
+#[test]
+fn routes_hazard_and_partnerships_match_hand_computation() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    make_hand_run_dir(tmp.path());
+    let s = analyze(tmp.path(), &AnalyzeOptions::default()).expect("analyze");
+    let out = tmp.path().join("analysis");
+    for f in ["routes.csv", "hazard.csv", "partnerships.csv"] {
+        assert!(s.files.contains(&out.join(f)), "{f} not written");
+    }
+
+    // Shares: of the outcome's runs (decoupling: 2 of 3 gradual) and of all 10 runs.
+    // Months, type 7: gradual {3, 13} → p10 3 + 0.1·10 = 4, median 8, p90 12;
+    // bid {5, 10} → 5.5, 7.5, 9.5. Within an outcome the route with more runs comes first.
+    assert_eq!(
+        read(&out.join("routes.csv")),
+        "outcome,route,runs,share_of_outcome,share_of_runs,month_p10,month_median,month_p90\n\
+         symbiosis,status_quo,4,1,0.4,14,14,14\n\
+         decoupling,gradual,2,0.666667,0.2,4,8,12\n\
+         decoupling,break_up,1,0.333333,0.1,8,8,8\n\
+         acquisition,bid,2,1,0.2,5.5,7.5,9.5\n\
+         divestiture,cma:ties,1,1,0.1,14,14,14\n"
+    );
+
+    // Runs end in months 14 (runs 0–3 and 9), 3, 8, 13, 5 and 10. Run-months at risk:
+    // 1–6: 5·6 + 3 (run 4) + 6 (run 5) + 6 (run 6) + 5 (run 7) + 6 (run 8) = 56;
+    // 7–12: 5·6 + 2 (run 5: months 7, 8) + 6 (run 6) + 4 (run 8: 7–10) = 42;
+    // 13–14: 5·2 + 1 (run 6: month 13) = 11. (56 + 42 + 11 = 109 = the months lived.)
+    // Events: decoupling in months 3, 8, 13; acquisition 5, 10; divestiture 14.
+    // So 1/56 = 0.017857, 1/42 = 0.02381, 1/11 = 0.090909 per month.
+    assert_eq!(
+        read(&out.join("hazard.csv")),
+        "outcome,period_start,period_end,events,run_months_at_risk,hazard_per_month\n\
+         decoupling,1,6,1,56,0.017857\n\
+         decoupling,7,12,1,42,0.02381\n\
+         decoupling,13,14,1,11,0.090909\n\
+         acquisition,1,6,1,56,0.017857\n\
+         acquisition,7,12,1,42,0.02381\n\
+         acquisition,13,14,0,11,0\n\
+         divestiture,1,6,0,56,0\n\
+         divestiture,7,12,0,42,0\n\
+         divestiture,13,14,1,11,0.090909\n"
+    );
+
+    // Wilson 95% of k of 10, (p + z²/2n ∓ z·sqrt(p(1−p)/n + z²/4n²)) / (1 + z²/n):
+    // 0 → 0–0.277533, 1 → 0.017876–0.40415, 2 → 0.056682–0.509838,
+    // 3 → 0.107791–0.603222, 4 → 0.16818–0.687326, 8 → 0.490162–0.943318.
+    // Median stakes: symbiosis {0.4, 0.45, 0.5, 0.6} → 0.475; decoupling {0.1, 0.2, 0.3} → 0.2.
+    // Ties in order of first appearance (run 9's rows come first: headline, then amazon).
+    assert_eq!(
+        read(&out.join("partnerships.csv")),
+        "partnership,investor,lab,runs,outcome,count,share,share_lo,share_hi,stake_median,routes\n\
+         investor-lab,investor,lab,10,symbiosis,4,0.4,0.16818,0.687326,0.475,status_quo 4\n\
+         investor-lab,investor,lab,10,decoupling,3,0.3,0.107791,0.603222,0.2,gradual 2; break_up 1\n\
+         investor-lab,investor,lab,10,acquisition,2,0.2,0.056682,0.509838,1,bid 2\n\
+         investor-lab,investor,lab,10,divestiture,1,0.1,0.017876,0.40415,0,cma:ties 1\n\
+         amazon-anthropic,amazon,anthropic,10,symbiosis,8,0.8,0.490162,0.943318,0.25,status_quo 8\n\
+         amazon-anthropic,amazon,anthropic,10,decoupling,0,0,0,0.277533,,\n\
+         amazon-anthropic,amazon,anthropic,10,acquisition,0,0,0,0.277533,,\n\
+         amazon-anthropic,amazon,anthropic,10,divestiture,2,0.2,0.056682,0.509838,0,cma:stake 2\n"
+    );
+
+    let md = read(&out.join("report.md"));
+    for needle in [
+        "## How each outcome came about",
+        "| decoupling | gradual | 2 | 67% | 20% | 8 (4–12) |",
+        "## Monthly hazard by period",
+        "| 1–6 | 56 | 1.8 (1) | 1.8 (1) | 0.00 (0) |",
+        "| 13–14 | 11 | 9.1 (1) | 0.00 (0) | 9.1 (1) |",
+        "## Outcomes of every partnership",
+        "| amazon-anthropic | amazon | anthropic | divestiture | 2 of 10 | 20% (5.7%–51%) | 0 | cma:stake 2 |",
+    ] {
+        assert!(md.contains(needle), "report lacks {needle:?}\n{md}");
+    }
+    assert!(!md.contains("older version"), "nothing is missing\n{md}");
+}
+
+/// Drops column `name` from every line of the fixture file `file`.
+fn drop_column(dir: &Path, file: &str, name: &str) {
+    let text = read(&dir.join(file));
+    let at = text
+        .lines()
+        .next()
+        .and_then(|h| h.split(',').position(|c| c == name))
+        .expect("column in fixture");
+    let mut out = String::new();
+    for line in text.lines() {
+        let cells: Vec<&str> = line
+            .split(',')
+            .enumerate()
+            .filter(|&(i, _)| i != at)
+            .map(|(_, c)| c)
+            .collect();
+        out += &(cells.join(",") + "\n");
+    }
+    put(dir, file, &out);
+}
+
+#[test]
+fn old_directories_skip_routes_hazard_and_partnerships_with_notes() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    make_hand_run_dir(d);
+    analyze(d, &AnalyzeOptions::default()).expect("full analysis first");
+    drop_column(d, "outcomes.csv", "outcome_route");
+    drop_column(d, "outcomes.csv", "outcome_tick");
+    std::fs::remove_file(d.join("partnerships.csv")).expect("rm");
+    let s = analyze(d, &AnalyzeOptions::default()).expect("old directory analyses");
+    let out = d.join("analysis");
+    for f in ["routes.csv", "hazard.csv", "partnerships.csv"] {
+        assert!(!out.join(f).exists(), "{f}: stale or written without its input");
+        assert!(!s.files.contains(&out.join(f)));
+    }
+    let md = read(&out.join("report.md"));
+    assert!(!md.contains("## How each outcome came about") && !md.contains("## Monthly hazard"));
+    assert!(!md.contains("## Outcomes of every partnership"));
+    for needle in [
+        "no `outcome_route` column",
+        "no `outcome_tick` column",
+        "No `partnerships.csv`",
+    ] {
+        assert!(md.contains(needle), "no note {needle:?}\n{md}");
+    }
+
+    // Routes without months: the months are empty, the hazard is skipped.
+    make_hand_run_dir(d);
+    drop_column(d, "outcomes.csv", "outcome_tick");
+    analyze(d, &AnalyzeOptions::default()).expect("routes without months");
+    let routes = read(&out.join("routes.csv"));
+    assert!(routes.contains("\nsymbiosis,status_quo,4,1,0.4,,,\n"), "{routes}");
+    assert!(!out.join("hazard.csv").exists());
+}
+
+#[test]
+fn bad_routes_months_and_ties_name_file_line_and_column() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    // Line 2 holds run 9 (rows are in reverse run order), line 3 run 8.
+    make_hand_run_dir(d);
+    corrupt(
+        d,
+        "outcomes.csv",
+        "\n8,108,acquisition,10,",
+        "\n8,108,acquisition,soon,",
+    );
+    let msg = bad_input(d);
+    assert!(
+        msg.contains("outcomes.csv")
+            && msg.contains("line 3")
+            && msg.contains("`outcome_tick`")
+            && msg.contains("soon"),
+        "{msg}"
+    );
+
+    make_hand_run_dir(d);
+    corrupt(d, "outcomes.csv", "\n8,108,acquisition,10,", "\n8,108,acquisition,15,");
+    let msg = bad_input(d);
+    assert!(msg.contains("line 3") && msg.contains("outside 1..=14"), "{msg}");
+
+    make_hand_run_dir(d);
+    corrupt(d, "outcomes.csv", ",cma:ties\n", ",\n");
+    let msg = bad_input(d);
+    assert!(
+        msg.contains("line 2") && msg.contains("`outcome_route`") && msg.contains("empty route"),
+        "{msg}"
+    );
+
+    // partnerships.csv: line 2 is run 9's headline, line 3 run 9's amazon-anthropic.
+    make_hand_run_dir(d);
+    corrupt(
+        d,
+        "partnerships.csv",
+        "9,amazon-anthropic,amazon,anthropic,divestiture,",
+        "9,amazon-anthropic,amazon,anthropic,merger,",
+    );
+    let msg = bad_input(d);
+    assert!(
+        msg.contains("partnerships.csv")
+            && msg.contains("line 3")
+            && msg.contains("`outcome`")
+            && msg.contains("merger"),
+        "{msg}"
+    );
+
+    make_hand_run_dir(d);
+    corrupt(d, "partnerships.csv", "cma:stake,14,", "cma:stake,late,");
+    let msg = bad_input(d);
+    assert!(
+        msg.contains("partnerships.csv") && msg.contains("line 3") && msg.contains("`month`"),
+        "{msg}"
+    );
+
+    make_hand_run_dir(d);
+    corrupt(
+        d,
+        "partnerships.csv",
+        "\n8,amazon-anthropic,amazon,",
+        "\n8,amazon-anthropic,google,",
+    );
+    let msg = bad_input(d);
+    assert!(
+        msg.contains("line 5") && msg.contains("`investor`") && msg.contains("google"),
+        "{msg}"
+    );
+    assert!(!d.join("analysis/routes.csv").exists(), "nothing written on bad input");
+}
+
+#[test]
+fn sweep_routes_and_hazard_lead_with_the_point() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let d = tmp.path();
+    put(d, "points.csv", "point,x\n0,1\n1,2\n");
+    // No manifest: the horizon is the latest month seen (8); periods 1–6 and 7–8.
+    put(
+        d,
+        "outcomes.csv",
+        "point,run,outcome,outcome_tick,outcome_route\n\
+         0,0,symbiosis,8,status_quo\n0,1,decoupling,2,break_up\n\
+         1,0,divestiture,7,eu:ties\n1,1,divestiture,8,cma:ties\n",
+    );
+    // Partnerships of a sweep are not analysed, even when such a file is there.
+    put(d, "partnerships.csv", "garbage\n");
+    analyze(d, &AnalyzeOptions::default()).expect("sweep");
+    let out = d.join("analysis");
+    assert_eq!(
+        read(&out.join("routes.csv")),
+        "point,outcome,route,runs,share_of_outcome,share_of_runs,month_p10,month_median,month_p90\n\
+         0,symbiosis,status_quo,1,1,0.5,8,8,8\n\
+         0,decoupling,break_up,1,1,0.5,2,2,2\n\
+         1,divestiture,cma:ties,1,0.5,0.5,8,8,8\n\
+         1,divestiture,eu:ties,1,0.5,0.5,7,7,7\n"
+    );
+    // Point 1: both runs at risk in 1–6 (12 run-months); in 7–8 run 0 for month 7 and
+    // run 1 for months 7 and 8 (3), with both divestitures there: 2/3.
+    let hazard = read(&out.join("hazard.csv"));
+    assert!(hazard.starts_with("point,outcome,period_start,period_end,events,run_months_at_risk,hazard_per_month\n"));
+    assert!(hazard.contains("\n0,decoupling,1,6,1,8,0.125\n"), "{hazard}");
+    assert!(hazard.contains("\n1,divestiture,7,8,2,3,0.666667\n"), "{hazard}");
+    assert_eq!(hazard.lines().count(), 1 + 2 * 3 * 2);
+    assert!(!out.join("partnerships.csv").exists());
+    let md = read(&out.join("report.md"));
+    assert!(
+        md.contains("takes the latest month in `outcomes.csv`, 8, as the horizon"),
+        "{md}"
+    );
+    assert!(md.contains("pools all 2 points"), "{md}");
 }

@@ -1048,6 +1048,64 @@ fn analyze_writes_a_self_contained_report() {
 }
 
 #[test]
+fn analyze_writes_routes_hazard_and_partnerships_of_a_run() {
+    let t = tmp();
+    let d = t.path().join("r");
+    assert_ok(&run(&[
+        "run",
+        "--runs",
+        "200",
+        "--seed",
+        "3",
+        "--out",
+        s(&d),
+        "--quiet",
+    ]));
+    assert_ok(&run(&["analyze", s(&d), "--format", "md"]));
+    let a = d.join("analysis");
+    let routes = text(a.join("routes.csv"));
+    let hazard = text(a.join("hazard.csv"));
+    let ties = text(a.join("partnerships.csv"));
+    assert_eq!(
+        routes.lines().next(),
+        Some("outcome,route,runs,share_of_outcome,share_of_runs,month_p10,month_median,month_p90")
+    );
+    assert_eq!(
+        hazard.lines().next(),
+        Some("outcome,period_start,period_end,events,run_months_at_risk,hazard_per_month")
+    );
+    assert_eq!(
+        ties.lines().next(),
+        Some("partnership,investor,lab,runs,outcome,count,share,share_lo,share_hi,stake_median,routes")
+    );
+    let cells = |line: &str, i: usize| line.split(',').nth(i).unwrap_or_default().to_string();
+    let runs: u64 = routes
+        .lines()
+        .skip(1)
+        .map(|l| cells(l, 2).parse::<u64>().expect("runs"))
+        .sum();
+    assert_eq!(runs, 200, "routes' runs sum to the runs:\n{routes}");
+    // Baseline horizon 18: three periods for each of the three outcomes that end a run.
+    assert_eq!(hazard.lines().count(), 1 + 3 * 3, "{hazard}");
+    // Each tie has four rows whose counts sum to the 200 runs; the headline comes first.
+    let tie_rows: Vec<&str> = ties.lines().skip(1).collect();
+    assert!(!tie_rows.is_empty() && tie_rows.len().is_multiple_of(4), "{ties}");
+    assert!(tie_rows[0].starts_with("investor-lab,"), "{ties}");
+    for tie in tie_rows.chunks(4) {
+        let counts: u64 = tie.iter().map(|l| cells(l, 5).parse::<u64>().expect("count")).sum();
+        assert_eq!(counts, 200, "{tie:?}");
+    }
+    let md = text(a.join("report.md"));
+    for heading in [
+        "How each outcome came about",
+        "Monthly hazard by period",
+        "Outcomes of every partnership",
+    ] {
+        assert!(md.contains(&format!("## {heading}")), "report lacks {heading}");
+    }
+}
+
+#[test]
 fn calibrate_tiny_writes_a_scenario_that_validates() {
     let t = tmp();
     let out = t.path().join("cal.toml");
