@@ -67,6 +67,12 @@ pub fn ties(
                 let payer = t.index as usize == i;
                 t.stake = stake_after(t.stake, if payer { 1.0 } else { 0.0 }, &round);
                 if payer {
+                    // Above its cap the investor's money stays debt (convertible notes it
+                    // may not convert), as Google's 15% cap in Anthropic had it.
+                    let cap = params.0.partnerships.get(i).map_or(1.0, |terms| terms.max_stake);
+                    t.stake = t.stake.min(cap);
+                }
+                if payer {
                     t.paid += 1;
                     t.invested += amount;
                     if amount > 0.0 {

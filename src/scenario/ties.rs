@@ -37,6 +37,9 @@ pub struct TieParams {
     /// investor's economic stake in the lab at the start
     #[param(unit = "share", min = 0, max = 1, initial)]
     pub stake: f64,
+    /// most of the lab the investor's tranches may buy (above it they stay debt)
+    #[param(unit = "share", min = 0, max = 1)]
+    pub max_stake: f64,
     /// months (1 = the start month) in which the investor pays a tranche
     #[param(unit = "month", min = 1, max = 600)]
     pub tranche_months: Vec<u32>,
@@ -76,6 +79,7 @@ impl Default for TieParams {
             investor: String::new(),
             lab: String::new(),
             stake: 0.0,
+            max_stake: 1.0,
             tranche_months: Vec::new(),
             tranche_amounts: Vec::new(),
             compute_kgpu: 0.0,
@@ -95,6 +99,8 @@ pub fn baseline_ties() -> Vec<TieParams> {
             lab: "anthropic".into(),
             // $1.25 bn of notes against a valuation near $18 bn (2023).
             stake: 0.07,
+            // No cap on record: Amazon's notes converted into non-voting preferred stock.
+            max_stake: 1.0,
             // March 2024 and November 2024 (announced; paid over 2024–25).
             tranche_months: vec![3, 11],
             tranche_amounts: vec![2.75, 4.0],
@@ -112,6 +118,8 @@ pub fn baseline_ties() -> Vec<TieParams> {
             investor: "google".into(),
             lab: "anthropic".into(),
             stake: 0.1,
+            // Capped at 15%, without voting rights (court filings, NYT, March 2025).
+            max_stake: 0.15,
             // The rest of the October 2023 commitment (its timing is not public: mid-2024
             // assumed) and January 2025.
             tranche_months: vec![6, 13],
@@ -203,6 +211,12 @@ pub(super) fn check(s: &Scenario, out: &mut Vec<Violation>) {
                     ),
                 });
             }
+        }
+        if t.stake > t.max_stake {
+            out.push(Violation {
+                path: at("max_stake"),
+                message: format!("is below the starting stake {}", t.stake),
+            });
         }
         if t.tranche_months.len() != t.tranche_amounts.len() {
             out.push(Violation {

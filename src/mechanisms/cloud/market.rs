@@ -50,9 +50,16 @@ pub struct CloudMarket {
     /// Committed compute each lab was served this month, kGPU (research adds it to the
     /// served part of its rented compute).
     pub tie_compute: [f64; MAX_FIRMS],
-    /// Compute committed to each lab this month before serving, kGPU: the part of its
-    /// compute it does not rent (`rented`).
+    /// Compute committed to each lab this month before serving, kGPU, and what it will pay
+    /// for it at the locked, discounted prices, $bn (its funding test reads the bill).
     pub tie_booked_lab: [f64; MAX_FIRMS],
+    pub tie_bill_lab: [f64; MAX_FIRMS],
+    /// Each tie's contract price, $bn per kGPU-month before its discount: the cloud's price
+    /// in the month its commitment first came online (0 until then).
+    pub tie_price: Vec<f64>,
+    /// The independent labs' rented compute over their planned compute this month: what
+    /// their ties' commitments do not already supply on each host (`place_tenants`).
+    pub rent_ratio: f64,
     /// Each `[[partnerships]]` tie's (investor, lab) by firm index, resolved once at setup
     /// (`None` for a name not in the roster, which validation rejects).
     pub tie_parties: Vec<Option<(usize, usize)>>,
@@ -124,6 +131,9 @@ impl CloudMarket {
             tie_ahead: [0.0; CLOUD_SLOTS],
             tie_compute: [0.0; MAX_FIRMS],
             tie_booked_lab: [0.0; MAX_FIRMS],
+            tie_bill_lab: [0.0; MAX_FIRMS],
+            tie_price: vec![0.0; s.partnerships.len()],
+            rent_ratio: 1.0,
             tie_parties: s
                 .partnerships
                 .iter()
@@ -167,9 +177,8 @@ impl CloudMarket {
         let tenants: f64 = s
             .companies
             .iter()
-            .enumerate()
-            .filter(|(_, co)| co.role == Role::IndependentLab)
-            .map(|(i, co)| m.rented(i, co.own_compute))
+            .filter(|co| co.role == Role::IndependentLab)
+            .map(|co| co.own_compute)
             .sum();
         m.place_tenants(tenants);
         for &h in &roster.hosts {
@@ -208,7 +217,12 @@ impl CloudMarket {
         m.lab_training = lab.own_compute * c.training_share;
         // Every firm's training compute at the start is its largest so far.
         for (i, co) in s.companies.iter().enumerate().take(MAX_FIRMS) {
-            m.training_peak[i] = co.own_compute.max(m.tie_compute[i]) * c.training_share;
+            let compute = if co.role == Role::IndependentLab {
+                m.rented(co.own_compute) + m.tie_compute[i]
+            } else {
+                co.own_compute
+            };
+            m.training_peak[i] = compute * c.training_share;
         }
         m.lab_inference_base = lab.own_compute * (1.0 - c.training_share);
         m
@@ -250,19 +264,25 @@ impl CloudMarket {
         (cap > 0.0).then(|| paid / cap)
     }
 
-    /// Spreads the independent labs' compute over their hosts in proportion to capacity.
+    /// Spreads the independent labs' planned compute `kgpu` over their hosts in proportion
+    /// to capacity; on a host that committed compute to them under a tie they rent only what
+    /// the commitment does not cover (a commitment larger than the host's part adds to the
+    /// plan; one on another host does not take the host's part away).
     pub fn place_tenants(&mut self, kgpu: f64) {
         let cap: f64 = (0..CLOUD_SLOTS)
             .filter(|&h| self.tenant_hosts[h])
             .map(|h| self.capacity[h])
             .sum();
+        let mut rented = 0.0;
         for h in 0..CLOUD_SLOTS {
             self.tenant_load[h] = if self.tenant_hosts[h] && cap > 0.0 {
-                kgpu * self.capacity[h] / cap
+                (kgpu * self.capacity[h] / cap - self.tie_booked[h]).max(0.0)
             } else {
                 0.0
             };
+            rented += self.tenant_load[h];
         }
+        self.rent_ratio = if kgpu > 0.0 { rented / kgpu } else { 1.0 };
     }
 
     /// The compute the clouds commit to independent labs in month `tick` under the ties'
@@ -272,22 +292,33 @@ impl CloudMarket {
         self.tie_load = [0.0; CLOUD_SLOTS];
         self.tie_ahead = [0.0; CLOUD_SLOTS];
         self.tie_compute = [0.0; MAX_FIRMS];
-        for (t, parties) in s.partnerships.iter().zip(&self.tie_parties) {
+        self.tie_bill_lab = [0.0; MAX_FIRMS];
+        for (i, (t, parties)) in s.partnerships.iter().zip(&self.tie_parties).enumerate() {
             if let Some((cloud, lab)) = *parties {
                 let kgpu = t.committed_kgpu(tick);
                 self.tie_load[cloud] += kgpu;
                 self.tie_compute[lab] += kgpu;
                 self.tie_ahead[cloud] += t.committed_kgpu(tick + s.cloud.build_lead_months);
+                self.tie_bill_lab[lab] += kgpu * self.contract_price(i, cloud) * (1.0 - t.compute_discount);
             }
         }
         self.tie_booked = self.tie_load;
         self.tie_booked_lab = self.tie_compute;
     }
 
-    /// The part of an independent lab's compute `total` (kGPU, its `own_compute`) that it
-    /// rents on the open market: what its ties' commitments do not supply.
-    pub fn rented(&self, lab: usize, total: f64) -> f64 {
-        (total - self.tie_booked_lab[lab]).max(0.0)
+    /// Tie `i`'s price per kGPU-month before its discount: locked when its commitment first
+    /// came online, else the cloud's current price.
+    pub fn contract_price(&self, i: usize, cloud: usize) -> f64 {
+        match self.tie_price.get(i) {
+            Some(&p) if p > 0.0 => p,
+            _ => self.price[cloud],
+        }
+    }
+
+    /// The part of an independent lab's planned compute `plan` (kGPU, its `own_compute`)
+    /// that it rents on the open market (`place_tenants`).
+    pub fn rented(&self, plan: f64) -> f64 {
+        plan * self.rent_ratio
     }
 
     /// The price an independent lab pays per kGPU-month: its hosts' prices weighted by its load.

@@ -226,7 +226,8 @@ pub fn cloud_contracts(
 }
 
 /// The independent labs pay for the compute committed under their ties, as far as it was
-/// served, at the cloud's price less the tie's discount; the cloud keeps the fee net of the
+/// served, at the contract's price (the cloud's when the commitment first came online)
+/// less the tie's discount; the cloud keeps the fee net of the
 /// capacity cost of what it served.
 fn pay_tie_compute(
     s: &crate::scenario::Scenario,
@@ -237,12 +238,16 @@ fn pay_tie_compute(
 ) {
     m.tie_spend = [0.0; CLOUD_SLOTS];
     let mut paid = [0.0f64; crate::world::components::MAX_FIRMS];
-    for (t, parties) in s.partnerships.iter().zip(&m.tie_parties) {
+    for (i, t) in s.partnerships.iter().enumerate() {
         let kgpu = t.committed_kgpu(tick) * m.tie_served;
-        if let Some((cloud, lab)) = *parties
+        if let Some((cloud, lab)) = m.tie_parties[i]
             && kgpu > 0.0
         {
-            let fee = kgpu * m.price[cloud] * (1.0 - t.compute_discount);
+            // The contract's price is the cloud's in the month it first came online.
+            if m.tie_price[i] <= 0.0 {
+                m.tie_price[i] = m.price[cloud];
+            }
+            let fee = kgpu * m.tie_price[i] * (1.0 - t.compute_discount);
             m.tie_spend[cloud] += fee;
             paid[lab] += fee;
         }
@@ -324,15 +329,14 @@ fn grow_firms_compute(
             lab_capital = co.capital;
             usage = co.usage;
         } else if co.role == Role::IndependentLab {
-            // An independent frontier lab scales its compute like the lab, as far as it can
-            // fund it (its cash over a year of its bill, at last month's prices). Its ties'
-            // committed compute supplies part of it (all of it, and more, when a commitment
-            // runs ahead of its plan: take-or-pay); it rents the rest from the rival clouds.
-            // Out of cash, it keeps only what its income (revenue and its investors'
-            // tranches, less payroll) pays for, and what it committed to.
-            let i = co.idx as usize;
-            let committed = m.tie_booked_lab[i];
-            let bill = (m.rented(i, co.own_compute) * m.tenant_served + committed) * tenant_price;
+            // An independent frontier lab plans its compute like the lab's, as far as it can
+            // fund it (its cash over a year of its bill: rentals at last month's prices,
+            // commitments at their contract prices). It rents the plan from the rival clouds
+            // in proportion to their capacity, except what a host committed to it under a
+            // tie already supplies (`place_tenants`). Out of cash, it keeps only what its
+            // income (revenue and its investors' tranches, less payroll) pays for; its
+            // commitments are take-or-pay.
+            let bill = m.rented(co.own_compute) * m.tenant_served * tenant_price + m.tie_bill_lab[co.idx as usize];
             if co.capital > 0.0 {
                 co.own_compute *= 1.0 + c.training_growth * funded(co.capital, bill);
             } else {
@@ -341,8 +345,7 @@ fn grow_firms_compute(
                     .own_compute
                     .min(income.max(0.0) / (m.tenant_served * tenant_price).max(1e-12));
             }
-            co.own_compute = co.own_compute.max(committed);
-            tenants += m.rented(i, co.own_compute);
+            tenants += co.own_compute;
         } else {
             co.own_compute *= 1.0 + c.own_use_growth;
             if mo.roster.clouds.contains(&co.idx) {
@@ -511,7 +514,7 @@ fn pay_hosts(
             co.spend -= m.tenant_spend[i] - m.tenant_load[i] * lease_per_kgpu;
         }
         if co.role == Role::IndependentLab {
-            co.spend += m.rented(i, co.own_compute) * m.tenant_served * tenant_price;
+            co.spend += m.rented(co.own_compute) * m.tenant_served * tenant_price;
         }
         if co.idx == lab {
             co.spend += fees_total + lease;
