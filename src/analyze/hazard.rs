@@ -8,7 +8,7 @@
 //! period.
 
 use super::csvio::num;
-use super::input::{Dataset, Kind, RunRec};
+use super::input::{Dataset, RunRec};
 use super::tables::Table;
 use crate::outcome::Outcome;
 
@@ -119,10 +119,7 @@ pub(crate) fn csv_rows(ds: &Dataset, hz: &Hazards) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for (&point, periods) in ds.point_ids.iter().zip(&hz.per_point) {
         for p in periods {
-            let mut row = Vec::with_capacity(HEADER.len() + 1);
-            if ds.kind == Kind::Sweep {
-                row.push(point.to_string());
-            }
+            let mut row = ds.row_start(point, HEADER.len());
             row.extend([
                 p.outcome.as_str().to_string(),
                 p.start.to_string(),

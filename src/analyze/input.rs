@@ -116,6 +116,22 @@ pub(crate) struct Dataset {
 }
 
 impl Dataset {
+    /// Whether per-point tables lead with a `point` column: sweeps, as their
+    /// `outcomes.csv` does.
+    pub(crate) fn leads_with_point(&self) -> bool {
+        self.kind == Kind::Sweep
+    }
+
+    /// The start of a per-point table row: point `point` for sweeps, with room for `width`
+    /// more cells.
+    pub(crate) fn row_start(&self, point: u64, width: usize) -> Vec<String> {
+        let mut row = Vec::with_capacity(width + 1);
+        if self.leads_with_point() {
+            row.push(point.to_string());
+        }
+        row
+    }
+
     /// Total number of runs over all points.
     pub(crate) fn total_runs(&self) -> usize {
         self.runs.iter().map(Vec::len).sum()

@@ -290,7 +290,7 @@ fn write_outcome_tables(
 ) -> Result<(), AnalyzeError> {
     // Sweeps lead with the point, as their `outcomes.csv` does.
     let header = |columns: &[&'static str]| -> Vec<&'static str> {
-        let point = (ds.kind == Kind::Sweep).then_some("point");
+        let point = ds.leads_with_point().then_some("point");
         point.into_iter().chain(columns.iter().copied()).collect()
     };
     if let Some(r) = routes {

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::csvio::num;
-use super::input::{Dataset, Kind, RunRec};
+use super::input::{Dataset, RunRec};
 use super::numbers::{fmt_value, pct};
 use super::tables::Table;
 use crate::outcome::Outcome;
@@ -135,10 +135,7 @@ pub(crate) fn csv_rows(ds: &Dataset, r: &Routes) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for (&point, routes) in ds.point_ids.iter().zip(&r.per_point) {
         for x in routes {
-            let mut row = Vec::with_capacity(HEADER.len() + 1);
-            if ds.kind == Kind::Sweep {
-                row.push(point.to_string());
-            }
+            let mut row = ds.row_start(point, HEADER.len());
             row.extend([
                 x.outcome.as_str().to_string(),
                 x.route.clone(),

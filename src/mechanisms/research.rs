@@ -96,7 +96,7 @@ pub fn research(
             // What its hosts could serve of its rented compute, and its ties' committed compute.
             Role::IndependentLab => {
                 let i = c.idx as usize;
-                (market.rented(c.own_compute) * market.tenant_served + market.tie_compute[i]) * p.cloud.training_share
+                (market.rented(c.own_compute) * market.tenant_served + market.tie_compute(i)) * p.cloud.training_share
             }
             _ if c.idx == roster.investor => c.own_compute * p.cloud.training_share * hedge,
             _ => c.own_compute * p.cloud.training_share,

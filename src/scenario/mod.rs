@@ -1393,6 +1393,11 @@ pub struct TestingParams {
 }
 
 impl Scenario {
+    /// The roster index of the company named `name`, if any.
+    pub fn company_index(&self, name: &str) -> Option<usize> {
+        self.companies.iter().position(|c| c.name == name)
+    }
+
     /// Names of the cloud slots in column order: companies with cloud capacity, then
     /// `other` (the fringe of GPU specialists).
     pub fn cloud_names(&self) -> Vec<&str> {

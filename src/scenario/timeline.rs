@@ -543,10 +543,7 @@ pub fn compile(s: &Scenario) -> Result<Vec<Scheduled>, String> {
     }
     let idx = |name: &Option<String>| -> Result<usize, String> {
         let name = name.as_deref().unwrap_or_default();
-        s.companies
-            .iter()
-            .position(|c| c.name == name)
-            .ok_or_else(|| format!("unknown company {name:?}"))
+        s.company_index(name).ok_or_else(|| format!("unknown company {name:?}"))
     };
     let mut state = Scenario {
         events: Vec::new(),

@@ -333,7 +333,7 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64, prepared: &Pr
     let u_law = uniform(rngs.get(Stream::Law));
     world.spawn(partnership.clone());
     // The other ties, in scenario order (names were checked against the roster).
-    let firm = |name: &str| scenario.companies.iter().position(|c| c.name == name).unwrap_or(0) as FirmIdx;
+    let firm = |name: &str| scenario.company_index(name).unwrap_or(0) as FirmIdx;
     for (i, t) in scenario.partnerships.iter().enumerate() {
         world.spawn(Tie {
             index: i as u16,

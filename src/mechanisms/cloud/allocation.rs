@@ -103,9 +103,6 @@ pub(super) fn serve_committed(
     }
     spare[OWN] = (own_dc - lab_on[OWN][0] - lab_on[OWN][1]).max(0.0);
     m.tie_served = if tie_demand > 0.0 { tie_served / tie_demand } else { 1.0 };
-    for k in m.tie_compute.iter_mut() {
-        *k *= m.tie_served;
-    }
     Committed {
         spare,
         served_tp,

@@ -47,11 +47,9 @@ pub struct CloudMarket {
     /// ahead, kGPU: a cloud builds for its commitments on their schedule, not by the trend.
     pub tie_booked: [f64; CLOUD_SLOTS],
     pub tie_ahead: [f64; CLOUD_SLOTS],
-    /// Committed compute each lab was served this month, kGPU (research adds it to the
-    /// served part of its rented compute).
-    pub tie_compute: [f64; MAX_FIRMS],
-    /// Compute committed to each lab this month before serving, kGPU, and what it will pay
-    /// for it at the locked, discounted prices, $bn (its funding test reads the bill).
+    /// Compute committed to each lab this month before serving, kGPU (`tie_compute`: what
+    /// it was served), and what it will pay for it at the locked, discounted prices, $bn
+    /// (its funding test reads the bill).
     pub tie_booked_lab: [f64; MAX_FIRMS],
     pub tie_bill_lab: [f64; MAX_FIRMS],
     /// Each tie's contract price, $bn per kGPU-month before its discount: the cloud's price
@@ -129,7 +127,6 @@ impl CloudMarket {
             tie_served: 1.0,
             tie_booked: [0.0; CLOUD_SLOTS],
             tie_ahead: [0.0; CLOUD_SLOTS],
-            tie_compute: [0.0; MAX_FIRMS],
             tie_booked_lab: [0.0; MAX_FIRMS],
             tie_bill_lab: [0.0; MAX_FIRMS],
             tie_price: vec![0.0; s.partnerships.len()],
@@ -137,10 +134,7 @@ impl CloudMarket {
             tie_parties: s
                 .partnerships
                 .iter()
-                .map(|t| {
-                    let firm = |name: &str| s.companies.iter().position(|c| c.name == name);
-                    Some((firm(&t.investor)?, firm(&t.lab)?))
-                })
+                .map(|t| Some((s.company_index(&t.investor)?, s.company_index(&t.lab)?)))
                 .collect(),
             price: [0.0; CLOUD_SLOTS],
             utilization: [0.0; CLOUD_SLOTS],
@@ -218,7 +212,7 @@ impl CloudMarket {
         // Every firm's training compute at the start is its largest so far.
         for (i, co) in s.companies.iter().enumerate().take(MAX_FIRMS) {
             let compute = if co.role == Role::IndependentLab {
-                m.rented(co.own_compute) + m.tie_compute[i]
+                m.rented(co.own_compute) + m.tie_compute(i)
             } else {
                 co.own_compute
             };
@@ -287,23 +281,28 @@ impl CloudMarket {
 
     /// The compute the clouds commit to independent labs in month `tick` under the ties'
     /// terms: on each investor's cloud (`tie_load`, `tie_booked`; and `tie_ahead`, a build
-    /// lead time later) and for each lab (`tie_compute`, before serving).
+    /// lead time later) and for each lab (`tie_booked_lab`).
     pub fn commit_tie_compute(&mut self, s: &Scenario, tick: u32) {
         self.tie_load = [0.0; CLOUD_SLOTS];
         self.tie_ahead = [0.0; CLOUD_SLOTS];
-        self.tie_compute = [0.0; MAX_FIRMS];
+        self.tie_booked_lab = [0.0; MAX_FIRMS];
         self.tie_bill_lab = [0.0; MAX_FIRMS];
         for (i, (t, parties)) in s.partnerships.iter().zip(&self.tie_parties).enumerate() {
             if let Some((cloud, lab)) = *parties {
                 let kgpu = t.committed_kgpu(tick);
                 self.tie_load[cloud] += kgpu;
-                self.tie_compute[lab] += kgpu;
+                self.tie_booked_lab[lab] += kgpu;
                 self.tie_ahead[cloud] += t.committed_kgpu(tick + s.cloud.build_lead_months);
                 self.tie_bill_lab[lab] += kgpu * self.contract_price(i, cloud) * (1.0 - t.compute_discount);
             }
         }
         self.tie_booked = self.tie_load;
-        self.tie_booked_lab = self.tie_compute;
+    }
+
+    /// The committed compute lab `lab` was served this month, kGPU (research adds it to the
+    /// served part of its rented compute).
+    pub fn tie_compute(&self, lab: usize) -> f64 {
+        self.tie_booked_lab[lab] * self.tie_served
     }
 
     /// Tie `i`'s price per kGPU-month before its discount: locked when its commitment first
