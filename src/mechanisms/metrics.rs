@@ -54,6 +54,7 @@ pub fn metrics(
     row.cash = vec![0.0; nf];
     row.operating_flow = vec![0.0; nf];
     row.valuation = vec![0.0; nf];
+    row.capability = vec![0.0; nf];
     let (mut lab_cap, mut inv_cap, mut inv_inhouse) = (1.0, 0.0, 0.0);
     for c in companies.iter() {
         headcount[c.idx as usize] = c.headcount;
@@ -63,6 +64,7 @@ pub fn metrics(
         row.cash[c.idx as usize] = c.capital;
         row.operating_flow[c.idx as usize] = c.operating_flow;
         row.valuation[c.idx as usize] = c.valuation;
+        row.capability[c.idx as usize] = c.capability;
         row.retention[c.idx as usize] = if c.initial_headcount > 0 {
             f64::from(c.original_staff) / f64::from(c.initial_headcount)
         } else {

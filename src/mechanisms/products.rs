@@ -41,7 +41,7 @@
 use bevy_ecs::prelude::*;
 
 use crate::scenario::{Role, Segment};
-use crate::world::components::{Company, Partnership, PartnershipStatus, Product};
+use crate::world::components::{Company, Partnership, PartnershipStatus, Product, Tie};
 use crate::world::resources::{Clock, Params, Roster, StartupIndex};
 use crate::world::signals::Signals;
 
@@ -90,6 +90,9 @@ pub struct Observables {
     quality: [f64; MAX_FIRMS],
     distribution: [f64; MAX_FIRMS],
     log_price: [f64; MAX_FIRMS],
+    /// Distribution the firm's developer API gains from its models' listings on partner
+    /// clouds' AI platforms.
+    marketplace: [f64; MAX_FIRMS],
     lab: usize,
     investor: usize,
     /// The startup fringe's utility (it has no brand: it is the reference).
@@ -129,6 +132,7 @@ impl Observables {
             quality: [1.0; MAX_FIRMS],
             distribution: [0.0; MAX_FIRMS],
             log_price: [0.0; MAX_FIRMS],
+            marketplace: [0.0; MAX_FIRMS],
             lab,
             investor,
             fringe: 0.0,
@@ -173,14 +177,44 @@ impl Observables {
         o
     }
 
+    /// The distribution the firms' developer APIs gain from marketplace listings
+    /// ([`marketplace_reach`]).
+    pub fn with_marketplace(mut self, reach: [f64; MAX_FIRMS]) -> Self {
+        self.marketplace = reach;
+        self
+    }
+
     /// Utility of firm `f`'s product in `segment`, without its brand.
     pub fn utility(&self, pp: &crate::scenario::ProductParams, f: usize, segment: Segment) -> f64 {
         let mut d = self.distribution[f];
         if (f == self.investor && lab_home(segment)) || (f == self.lab && !lab_home(segment)) {
             d *= pp.overlap;
         }
+        if segment == Segment::DeveloperApi {
+            d += self.marketplace[f];
+        }
         pp.quality_weight * self.quality[f].ln() + pp.distribution_weight * d - pp.price_weight * self.log_price[f]
     }
+}
+
+/// Distribution each lab's developer API gains in month `tick` from its ties' marketplace
+/// listings: Σ over its ties `marketplace_reach · adoption(tick) · s`, with `s` the
+/// investor's share of cloud AI services (`cloud_ai_share`, by firm): a listing on Bedrock
+/// or Vertex AI puts the lab's models in front of that cloud's AI customers, who buy them
+/// within their cloud accounts and commitments, and the investor's sales force co-sells them.
+pub fn marketplace_reach(
+    p: &crate::scenario::Scenario,
+    ties: impl Iterator<Item = (usize, usize, usize)>,
+    tick: u32,
+    cloud_ai_share: &[f64; MAX_FIRMS],
+) -> [f64; MAX_FIRMS] {
+    let mut reach = [0.0f64; MAX_FIRMS];
+    for (index, investor, lab) in ties {
+        if let Some(t) = p.partnerships.get(index) {
+            reach[lab] += p.products.marketplace_reach * t.marketplace_adoption(tick) * cloud_ai_share[investor];
+        }
+    }
+    reach
 }
 
 /// Brands (ξ) that make the logit reproduce `companies[].initial_shares` at the starting
@@ -216,6 +250,7 @@ pub fn products(
     startups: Res<StartupIndex>,
     mut signals: ResMut<Signals>,
     partnership: Query<&Partnership>,
+    ties: Query<&Tie>,
     mut companies: Query<&mut Company>,
     mut products: Query<&mut Product>,
 ) {
@@ -253,6 +288,15 @@ pub fn products(
         signals.compute_shortfall,
         startups.alive.len(),
     );
+    // Listings reach the cloud's AI customers as of last month (month 1: the starting shares).
+    let mut cloud_ai_share = [0.0f64; MAX_FIRMS];
+    for pr in products.iter().filter(|pr| pr.segment == Segment::CloudAiServices) {
+        cloud_ai_share[pr.firm as usize] = pr.share;
+    }
+    let listed = ties
+        .iter()
+        .map(|t| (t.index as usize, t.investor as usize, t.lab as usize));
+    let obs = obs.with_marketplace(marketplace_reach(p, listed, clock.tick, &cloud_ai_share));
     let investor_quality = obs.investor_quality;
     let investor_uses_lab = obs.investor_uses_lab;
     let mut capability = [0.0f64; MAX_FIRMS];

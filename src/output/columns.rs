@@ -94,6 +94,7 @@ pub enum Column {
     Cash(usize),
     OperatingFlow(usize),
     Valuation(usize),
+    Capability(usize),
     /// Per segment.
     Hhi(usize),
     /// Segment, then firm (roster order; the firm count means the startup fringe).
@@ -121,6 +122,7 @@ impl Column {
             Column::Cash(c) => m.cash[c],
             Column::OperatingFlow(c) => m.operating_flow[c],
             Column::Valuation(c) => m.valuation[c],
+            Column::Capability(c) => m.capability[c],
             Column::Hhi(s) => m.hhi[s],
             Column::Share(s, f) => m.shares[s][f],
             Column::Cloud(field, slot) => m.clouds[slot][field],
@@ -131,7 +133,7 @@ impl Column {
 
 /// The columns of `timeseries.csv` after `run,tick,date`, with their names, in order:
 /// metrics, regulator stages, researchers, the open-weight lag, startup staffing, per
-/// company its retention, revenue, headcount, pay, cash, operating flow and valuation, per-segment HHI, per-segment shares,
+/// company its retention, revenue, headcount, pay, cash, operating flow, valuation and capability, per-segment HHI, per-segment shares,
 /// per cloud its revenue share, utilization and price, and per tie its stake and committed compute.
 pub fn timeseries_columns(scenario: &Scenario) -> Vec<(String, Column)> {
     let mut cols: Vec<(String, Column)> = Vec::new();
@@ -146,7 +148,7 @@ pub fn timeseries_columns(scenario: &Scenario) -> Vec<(String, Column)> {
     cols.push(("startup_researcher_share".into(), Column::StartupResearcherShare));
     cols.push(("startups_staffless_share".into(), Column::StartupsStafflessShare));
     type PerCompany = fn(usize) -> Column;
-    let per_company: [(&str, PerCompany); 7] = [
+    let per_company: [(&str, PerCompany); 8] = [
         ("retention", Column::Retention),
         ("revenue", Column::Revenue),
         ("headcount", Column::Headcount),
@@ -154,6 +156,7 @@ pub fn timeseries_columns(scenario: &Scenario) -> Vec<(String, Column)> {
         ("cash", Column::Cash),
         ("operating_flow", Column::OperatingFlow),
         ("valuation", Column::Valuation),
+        ("capability", Column::Capability),
     ];
     for (prefix, col) in per_company {
         for (i, c) in scenario.companies.iter().enumerate() {
@@ -329,7 +332,14 @@ pub fn push_timeseries_rows(buf: &mut String, prefix: &str, run: u64, r: &RunRes
             buf.push(',');
             push_int(buf, v);
         }
-        for &v in m.pay.iter().chain(&m.cash).chain(&m.operating_flow).chain(&m.valuation) {
+        for &v in m
+            .pay
+            .iter()
+            .chain(&m.cash)
+            .chain(&m.operating_flow)
+            .chain(&m.valuation)
+            .chain(&m.capability)
+        {
             buf.push(',');
             push_num(buf, v);
         }

@@ -781,6 +781,9 @@ pub struct ProductParams {
     /// price of the startup fringe's products
     #[param(unit = "x market", min = 1e-6, max = 100)]
     pub startup_fringe_price: f64,
+    /// distribution a tie's marketplace listing adds to the lab's API per unit of the cloud's share of cloud AI services, at full adoption
+    #[param(unit = "index", min = 0, max = 10)]
+    pub marketplace_reach: f64,
 }
 
 impl Default for ProductParams {
@@ -796,6 +799,7 @@ impl Default for ProductParams {
             lab_revenue_share: 0.2,
             startup_fringe_quality: 0.5,
             startup_fringe_price: 0.7,
+            marketplace_reach: 1.0,
         }
     }
 }

@@ -2,10 +2,10 @@
 //! tie between an investor and a frontier lab (the independent lab's ties with its cloud
 //! investors in the baseline). The headline tie keeps its own table, `[partnership]`.
 //!
-//! The fields are the ones a mechanism reads: the stake and the tranches (`mechanisms::ties`)
-//! and the compute the investor's cloud commits to the lab (`mechanisms::cloud`). Board
-//! rights, exclusivity, votes, consultation rights and marketplace distribution come with
-//! the mechanisms that read them (issue 35, open).
+//! The fields are the ones a mechanism reads: the stake and the tranches (`mechanisms::ties`),
+//! the compute the investor's cloud commits to the lab (`mechanisms::cloud`) and the listing
+//! of the lab's models on the investor's AI platform (`mechanisms::products`). Board rights,
+//! exclusivity, votes and consultation rights come with the mechanisms that read them.
 //!
 //! Baseline terms at January 2024 (sources in docs/MODEL.md §7.12 and
 //! `../shared/notes/domain-facts.md`): Amazon held about $1.25 bn of convertible notes in
@@ -19,7 +19,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::params::{Params, Violation};
-use super::{Role, Scenario};
+use super::{Role, Scenario, Segment};
 
 /// One investor–lab tie.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Params)]
@@ -58,6 +58,15 @@ pub struct TieParams {
     /// discount on the cloud's price that the lab pays for the committed compute
     #[param(unit = "share", min = 0, max = 0.9)]
     pub compute_discount: f64,
+    /// the investor's cloud lists and co-sells the lab's models on its AI platform
+    #[param(unit = "bool")]
+    pub marketplace: bool,
+    /// month the listing began (1 = the start month; earlier listings are negative or 0)
+    #[param(unit = "month", min = -120, max = 600)]
+    pub marketplace_month: i64,
+    /// months over which the cloud's customers adopt the listed models
+    #[param(unit = "month", min = 1, max = 120)]
+    pub marketplace_ramp_months: u32,
 }
 
 impl TieParams {
@@ -69,6 +78,16 @@ impl TieParams {
         }
         let steps = f64::from(tick - self.compute_month + 1);
         self.compute_kgpu * (steps / f64::from(self.compute_ramp_months.max(1))).min(1.0)
+    }
+
+    /// How far the cloud's customers have adopted the listed models in month `tick`, 0..=1:
+    /// linear over `marketplace_ramp_months` from `marketplace_month`; 0 without a listing.
+    pub fn marketplace_adoption(&self, tick: u32) -> f64 {
+        if !self.marketplace {
+            return 0.0;
+        }
+        let months = i64::from(tick) - self.marketplace_month + 1;
+        (months as f64 / f64::from(self.marketplace_ramp_months.max(1))).clamp(0.0, 1.0)
     }
 }
 
@@ -86,6 +105,9 @@ impl Default for TieParams {
             compute_month: 1,
             compute_ramp_months: 12,
             compute_discount: 0.2,
+            marketplace: false,
+            marketplace_month: 1,
+            marketplace_ramp_months: 12,
         }
     }
 }
@@ -112,6 +134,13 @@ pub fn baseline_ties() -> Vec<TieParams> {
             compute_month: 3,
             compute_ramp_months: 20,
             compute_discount: 0.2,
+            // Claude on Amazon Bedrock from its general availability, 28 September 2023
+            // (month -3), co-sold by AWS under the tie. Enterprises adopt a new model on
+            // their cloud's platform over procurement, pilots and production: about a
+            // year (an assumption).
+            marketplace: true,
+            marketplace_month: -3,
+            marketplace_ramp_months: 12,
         },
         TieParams {
             name: "google-anthropic".into(),
@@ -132,6 +161,11 @@ pub fn baseline_ties() -> Vec<TieParams> {
             compute_month: 25,
             compute_ramp_months: 12,
             compute_discount: 0.2,
+            // Claude 3 on Google Cloud's Vertex AI from March 2024 (month 3), adopted over
+            // a year as on Bedrock.
+            marketplace: true,
+            marketplace_month: 3,
+            marketplace_ramp_months: 12,
         },
     ]
 }
@@ -211,6 +245,15 @@ pub(super) fn check(s: &Scenario, out: &mut Vec<Violation>) {
                     ),
                 });
             }
+        }
+        if t.marketplace && company(&t.investor).is_some_and(|c| !c.segments.contains(&Segment::CloudAiServices)) {
+            out.push(Violation {
+                path: at("marketplace"),
+                message: format!(
+                    "`{}` sells no cloud AI services to list the lab's models on",
+                    t.investor
+                ),
+            });
         }
         if t.stake > t.max_stake {
             out.push(Violation {

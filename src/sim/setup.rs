@@ -10,11 +10,11 @@ use crate::mechanisms::hiring::{
 };
 use crate::mechanisms::metrics::DecouplingWatch;
 use crate::mechanisms::partnership::control_indicator;
-use crate::mechanisms::products::{FirmView, Observables, initial_brands, open_capability};
+use crate::mechanisms::products::{FirmView, Observables, initial_brands, marketplace_reach, open_capability};
 use crate::mechanisms::regulation;
 use crate::mechanisms::regulation::{BidReview, Regulator};
 use crate::mechanisms::startups::{new_startup, pick_weighted};
-use crate::scenario::{Role, Scenario, Stage};
+use crate::scenario::{Role, Scenario, Segment, Stage};
 use crate::world::components::*;
 use crate::world::random::{Geometric, normal, uniform};
 use crate::world::random::{SimRng, Stream};
@@ -259,7 +259,8 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64, prepared: &Pr
                 firm: i as u8,
                 segment,
                 quality: c.capability,
-                share: 0.0,
+                // The starting share (month 1 reads the cloud AI shares from it).
+                share: c.initial_shares.get(segment.index()).copied().unwrap_or(0.0),
                 brand: brands[i][segment.index()],
             });
         }
@@ -475,7 +476,23 @@ impl Prepared {
             })
             .collect();
         let access = if reference.partnership.first_access { 1.0 } else { 0.9 };
-        let obs = Observables::new(&reference, &views, lab, investor, access, 0.0, n_startups);
+        let mut cloud_ai_share = [0.0f64; MAX_FIRMS];
+        for (i, c) in reference.companies.iter().enumerate() {
+            cloud_ai_share[i] = c
+                .initial_shares
+                .get(Segment::CloudAiServices.index())
+                .copied()
+                .unwrap_or(0.0);
+        }
+        let listed = reference.partnerships.iter().enumerate().filter_map(|(i, t)| {
+            Some((
+                i,
+                reference.company_index(&t.investor)?,
+                reference.company_index(&t.lab)?,
+            ))
+        });
+        let obs = Observables::new(&reference, &views, lab, investor, access, 0.0, n_startups)
+            .with_marketplace(marketplace_reach(&reference, listed, 1, &cloud_ai_share));
         let brands = initial_brands(&reference, &obs, n_startups > 0);
         Prepared {
             amenity,

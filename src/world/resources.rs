@@ -147,6 +147,8 @@ pub struct TickMetrics {
     pub cash: Vec<f64>,
     pub operating_flow: Vec<f64>,
     pub valuation: Vec<f64>,
+    /// Per company: its model capability (index; the lab = 1 at the start).
+    pub capability: Vec<f64>,
     pub hhi: [f64; 4],
     /// Shares per segment, one entry per firm then the startup fringe.
     pub shares: [Vec<f64>; 4],

@@ -49,6 +49,7 @@ fn outputs_md_documents_every_column() {
                 "cash",
                 "operating_flow",
                 "valuation",
+                "capability",
             ]
             .iter()
             .any(|p| c.starts_with(&format!("{p}_")) && doc.contains(&format!("`{p}_<company>`")))
