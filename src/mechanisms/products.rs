@@ -90,9 +90,9 @@ pub struct Observables {
     quality: [f64; MAX_FIRMS],
     distribution: [f64; MAX_FIRMS],
     log_price: [f64; MAX_FIRMS],
-    /// Distribution the firm's developer API gains from its models' listings on partner
-    /// clouds' AI platforms.
-    marketplace: [f64; MAX_FIRMS],
+    /// The share of buyers the firm's developer API does not reach through its models'
+    /// listings on partner clouds' AI platforms (1 without listings).
+    unreached: [f64; MAX_FIRMS],
     lab: usize,
     investor: usize,
     /// The startup fringe's utility (it has no brand: it is the reference).
@@ -132,7 +132,7 @@ impl Observables {
             quality: [1.0; MAX_FIRMS],
             distribution: [0.0; MAX_FIRMS],
             log_price: [0.0; MAX_FIRMS],
-            marketplace: [0.0; MAX_FIRMS],
+            unreached: [1.0; MAX_FIRMS],
             lab,
             investor,
             fringe: 0.0,
@@ -177,10 +177,10 @@ impl Observables {
         o
     }
 
-    /// The distribution the firms' developer APIs gain from marketplace listings
-    /// ([`marketplace_reach`]).
-    pub fn with_marketplace(mut self, reach: [f64; MAX_FIRMS]) -> Self {
-        self.marketplace = reach;
+    /// What the firms' developer APIs do not reach through marketplace listings
+    /// ([`marketplace_unreached`]).
+    pub fn with_marketplace(mut self, unreached: [f64; MAX_FIRMS]) -> Self {
+        self.unreached = unreached;
         self
     }
 
@@ -191,30 +191,35 @@ impl Observables {
             d *= pp.overlap;
         }
         if segment == Segment::DeveloperApi {
-            d += self.marketplace[f];
+            d = 1.0 - (1.0 - d) * self.unreached[f];
         }
         pp.quality_weight * self.quality[f].ln() + pp.distribution_weight * d - pp.price_weight * self.log_price[f]
     }
 }
 
-/// Distribution each lab's developer API gains in month `tick` from its ties' marketplace
-/// listings: Σ over its ties `marketplace_reach · adoption(tick) · s`, with `s` the
-/// investor's share of cloud AI services (`cloud_ai_share`, by firm): a listing on Bedrock
-/// or Vertex AI puts the lab's models in front of that cloud's AI customers, who buy them
-/// within their cloud accounts and commitments, and the investor's sales force co-sells them.
-pub fn marketplace_reach(
+/// What each lab's developer API reaches in month `tick` through its ties' marketplace
+/// listings, as the share of buyers not reached by its own channels: a listing on Bedrock or
+/// Vertex AI puts the lab's models in front of that cloud's AI customers, who buy them within
+/// their cloud accounts and commitments, and the investor's sales force co-sells them. Each
+/// listing reaches `r = marketplace_reach · adoption(tick) · s` of all buyers, with `s` the
+/// investor's share of cloud AI services (`cloud_ai_share`, by firm); channels overlap at
+/// random, so the lab's distribution `d` becomes `1 − (1 − d)·Π(1 − r)` (a union, not a sum:
+/// a buyer its own channels reach is not reached twice). Returned: `Π(1 − r)` per firm (1
+/// without listings).
+pub fn marketplace_unreached(
     p: &crate::scenario::Scenario,
     ties: impl Iterator<Item = (usize, usize, usize)>,
     tick: u32,
     cloud_ai_share: &[f64; MAX_FIRMS],
 ) -> [f64; MAX_FIRMS] {
-    let mut reach = [0.0f64; MAX_FIRMS];
+    let mut unreached = [1.0f64; MAX_FIRMS];
     for (index, investor, lab) in ties {
         if let Some(t) = p.partnerships.get(index) {
-            reach[lab] += p.products.marketplace_reach * t.marketplace_adoption(tick) * cloud_ai_share[investor];
+            let reach = p.products.marketplace_reach * t.marketplace_adoption(tick) * cloud_ai_share[investor];
+            unreached[lab] *= 1.0 - reach.clamp(0.0, 1.0);
         }
     }
-    reach
+    unreached
 }
 
 /// Brands (ξ) that make the logit reproduce `companies[].initial_shares` at the starting
@@ -296,7 +301,7 @@ pub fn products(
     let listed = ties
         .iter()
         .map(|t| (t.index as usize, t.investor as usize, t.lab as usize));
-    let obs = obs.with_marketplace(marketplace_reach(p, listed, clock.tick, &cloud_ai_share));
+    let obs = obs.with_marketplace(marketplace_unreached(p, listed, clock.tick, &cloud_ai_share));
     let investor_quality = obs.investor_quality;
     let investor_uses_lab = obs.investor_uses_lab;
     let mut capability = [0.0f64; MAX_FIRMS];

@@ -10,7 +10,7 @@ use crate::mechanisms::hiring::{
 };
 use crate::mechanisms::metrics::DecouplingWatch;
 use crate::mechanisms::partnership::control_indicator;
-use crate::mechanisms::products::{FirmView, Observables, initial_brands, marketplace_reach, open_capability};
+use crate::mechanisms::products::{FirmView, Observables, initial_brands, marketplace_unreached, open_capability};
 use crate::mechanisms::regulation;
 use crate::mechanisms::regulation::{BidReview, Regulator};
 use crate::mechanisms::startups::{new_startup, pick_weighted};
@@ -492,7 +492,7 @@ impl Prepared {
             ))
         });
         let obs = Observables::new(&reference, &views, lab, investor, access, 0.0, n_startups)
-            .with_marketplace(marketplace_reach(&reference, listed, 1, &cloud_ai_share));
+            .with_marketplace(marketplace_unreached(&reference, listed, 1, &cloud_ai_share));
         let brands = initial_brands(&reference, &obs, n_startups > 0);
         Prepared {
             amenity,
@@ -504,7 +504,8 @@ impl Prepared {
 
 /// The world in which the starting shares (`initial_shares`, `talent_share`) were observed:
 /// the baseline's primitives (capability, pay, mission, distribution, price of the companies
-/// it knows, matched by name; the choice weights; open-weight strength; first access) with
+/// it knows, matched by name; the marketplace listings of the ties it knows, by name, and
+/// their reach; the choice weights; open-weight strength; first access) with
 /// the scenario's observed shares, roster and counts. Brands and amenities are solved there
 /// and then held fixed, as in merger simulation: a scenario that moves a primitive (a
 /// price, a pay level, a weight) moves shares and employment from month 1 instead of being
@@ -529,6 +530,15 @@ fn reference_world(s: &Scenario) -> Scenario {
     r.talent.search_hazard = base.talent.search_hazard;
     r.startups.acquisition_rate = base.startups.acquisition_rate;
     r.startups.failure_rate = base.startups.failure_rate;
+    // Marketplace listings are distribution: the baseline's, for the ties it knows.
+    r.products.marketplace_reach = base.products.marketplace_reach;
+    for t in r.partnerships.iter_mut() {
+        if let Some(b) = base.partnerships.iter().find(|b| b.name == t.name) {
+            t.marketplace = b.marketplace;
+            t.marketplace_month = b.marketplace_month;
+            t.marketplace_ramp_months = b.marketplace_ramp_months;
+        }
+    }
     for c in r.companies.iter_mut() {
         if let Some(b) = base.companies.iter().find(|b| b.name == c.name && b.role == c.role) {
             c.capital = b.capital;

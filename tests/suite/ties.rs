@@ -351,9 +351,14 @@ fn the_independent_lab_grows_through_its_ties() {
         5,
     );
     let z_unlisted = support::paired_z(&share(&unlisted, 18), &share(&base, 18));
+    // Without Amazon's commitment (its money and listing unchanged) the share is lower: the
+    // commitment exceeds AWS's part of the lab's plan from about month 6, a small addition.
+    let uncommitted = support::runs(&support::with(&["partnerships.amazon-anthropic.compute_kgpu=0"]), n, 5);
+    let z_uncommitted = support::paired_z(&share(&uncommitted, 18), &share(&base, 18));
     println!(
-        "FIGURE independent lab API share at month 18, paired z: Amazon compute ×1.5 {z_more:.1}; no ties {z_none:.1}; not on Vertex AI {z_unlisted:.1}"
+        "FIGURE independent lab API share at month 18, paired z: Amazon compute ×1.5 {z_more:.1}; no ties {z_none:.1}; not on Vertex AI {z_unlisted:.1}; no Amazon commitment {z_uncommitted:.1}"
     );
+    assert!(z_uncommitted <= -3.0, "no Amazon commitment: z {z_uncommitted:.1}");
     assert!(z_more >= 3.0, "more committed compute: z {z_more:.1}");
     assert!(z_none <= -3.0, "no ties: z {z_none:.1}");
     assert!(z_unlisted <= -3.0, "no Vertex AI listing: z {z_unlisted:.1}");
