@@ -637,8 +637,9 @@ fn hold_talks(
     }
 }
 
-/// The bargain. With a negative joint surplus (no transfer can keep both) the partners
-/// part with monthly probability `dissolve_rate` (returns true). Otherwise the contract in
+/// The bargain. With a negative joint surplus (no transfer can keep both), or a side that
+/// would still rather leave once the revenue share has reached its bound (the only transfer
+/// is exhausted), the partners part with monthly probability `dissolve_rate` (returns true). Otherwise the contract in
 /// force is the status quo (Hart and Moore 1988: in renegotiation the disagreement point is
 /// the existing contract, not the outside options): growth in the business is shared by its
 /// terms, and the revenue share moves only for a reason the event names. Settled talks
@@ -708,6 +709,24 @@ fn bargain(
         names,
     );
     ps.surplus = surpluses(p, ps, f);
+    // The revenue share is the only transfer, and it is bounded: at 0 (or 1) a side that
+    // still does better outside cannot be paid to stay, however large the joint surplus.
+    let (lab_after, investor_after) = ps.surplus;
+    if (lab_after < -1e-12 || investor_after < -1e-12) && u < pp.dissolve_rate {
+        let side = if lab_after < 0.0 { names.lab } else { names.investor };
+        close(ps, PartnershipStatus::Dissolved, tick);
+        log.push(
+            tick,
+            "dissolution",
+            names.lab,
+            names.investor,
+            format!(
+                "{side} does better outside even at revenue share {:.2} (surpluses {lab_after:.3} / {investor_after:.3} $bn/month)",
+                ps.revenue_share
+            ),
+        );
+        return true;
+    }
     false
 }
 

@@ -146,8 +146,8 @@ fn governance_noise_alone_does_not_break_the_partnership_up() {
 #[test]
 fn a_break_up_happens_for_an_economic_reason() {
     // Five years without exclusivity, cheap migration and the investor's products
-    // contesting all of the lab's usage: the joint surplus can turn negative, and then (only
-    // then) the partners part. 1,000 runs: a share near 5% has a standard error under 1 pp.
+    // contesting all of the lab's usage: the joint surplus can turn negative, or the lab do
+    // better outside even at a revenue share of 0, and then (only then) the partners part.
     let sets = BREAK_UP;
     let rs = runs(&with(sets), 1_000, SEED);
     let dissolutions: Vec<_> = rs
@@ -159,19 +159,29 @@ fn a_break_up_happens_for_an_economic_reason() {
         "dissolutions {} in 1,000 runs; break-ups {break_ups}",
         dissolutions.len()
     );
+    // Five years of full overlap and costly disputes: most partnerships end, and those
+    // whose partners still gain (the lab's compute and the investor's margin) do not: at
+    // least 1%, and not every run (measured 668 of 1,000).
     assert!(
-        (10..=500).contains(&dissolutions.len()),
+        (10..=900).contains(&dissolutions.len()),
         "dissolutions {}",
         dissolutions.len()
     );
     for e in dissolutions {
-        // The sign survives rounding: a tiny negative surplus prints as -0.000.
-        let joint = e.detail["joint surplus ".len()..].split(' ').next().unwrap();
-        assert!(
-            joint.starts_with('-') && joint[1..].parse::<f64>().is_ok(),
-            "{}",
-            e.detail
-        );
+        // Either no transfer can keep both (a negative joint surplus), or the one transfer,
+        // the revenue share, is at its bound and a side still does better outside. The sign
+        // survives rounding: a tiny negative surplus prints as -0.000.
+        let negative = |x: &str| x.starts_with('-') && x[1..].parse::<f64>().is_ok();
+        let ok = if let Some(rest) = e.detail.strip_prefix("joint surplus ") {
+            negative(rest.split(' ').next().unwrap())
+        } else if let Some((_, rest)) = e.detail.split_once("(surpluses ") {
+            let mut sides = rest.split(' ');
+            let (lab, investor) = (sides.next().unwrap(), sides.nth(1).unwrap());
+            negative(lab) || negative(investor)
+        } else {
+            false
+        };
+        assert!(ok, "{}", e.detail);
     }
     let calm = runs(&with(&sets[..1]), 1_000, SEED);
     let calm_dissolutions = calm
