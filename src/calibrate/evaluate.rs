@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use super::targets::{Metric, Target};
 use crate::montecarlo::{Engines, LEAF_RUNS};
 use crate::scenario::Scenario;
+use crate::sim::setup::Reference;
 use crate::sim::{RunResult, run_seed};
 use crate::stats::{Z95, wilson};
 
@@ -111,13 +112,25 @@ impl Simulated {
 fn pair(metric: &Metric, r: &RunResult) -> Option<(f64, f64)> {
     match metric {
         Metric::Outcome(o) => Some((f64::from(u8::from(r.outcome == *o)), 1.0)),
-        Metric::Column { column, from, to, .. } => {
-            let (mut sum, mut n) = (0.0, 0u32);
-            for m in r.timeseries.iter().filter(|m| (*from..=*to).contains(&m.tick)) {
-                sum += column.value(m);
-                n += 1;
+        Metric::Column {
+            terms, from, to, base, ..
+        } => {
+            let mean = |from: u32, to: u32| {
+                let (mut sum, mut n) = (0.0, 0u32);
+                for m in r.timeseries.iter().filter(|m| (from..=to).contains(&m.tick)) {
+                    sum += terms.iter().map(|(c, w)| w * c.value(m)).sum::<f64>();
+                    n += 1;
+                }
+                (n > 0).then(|| sum / f64::from(n))
+            };
+            let x = mean(*from, *to)?;
+            match base {
+                None => Some((x, 1.0)),
+                Some((a, b)) => {
+                    let b = mean(*a, *b).filter(|b| *b > 0.0 && b.is_finite())?;
+                    Some((x / b, 1.0))
+                }
             }
-            (n > 0).then(|| (sum / f64::from(n), 1.0))
         }
         Metric::EventShare { filter, by } => {
             let hit = r.events.iter().any(|e| e.tick <= *by && filter.matches(e));
@@ -142,10 +155,11 @@ fn pair(metric: &Metric, r: &RunResult) -> Option<(f64, f64)> {
 /// One run's pair per target.
 type RunPairs = Vec<Option<(f64, f64)>>;
 
-/// Runs `runs` runs of `scenario` (seeds `run_seed(master, 0, r)`) and sums each target's
-/// pairs, in run order.
+/// Runs `runs` runs of `scenario` (seeds `run_seed(master, 0, r)`), brands and amenities
+/// solved in `reference`, and sums each target's pairs, in run order.
 pub fn evaluate(
     scenario: &Scenario,
+    reference: Reference,
     targets: &[Target],
     master: u64,
     runs: u64,
@@ -157,7 +171,7 @@ pub fn evaluate(
         .map(|run| {
             engines.with(|sim| {
                 let r = sim
-                    .run(scenario, run_seed(master, 0, run as u64))
+                    .run_in(scenario, run_seed(master, 0, run as u64), reference)
                     .map_err(|e| e.to_string())?;
                 Ok(targets.iter().map(|t| pair(&t.metric, &r)).collect())
             })
@@ -189,9 +203,19 @@ pub fn simulated(targets: &[Target], sums: &[Sums]) -> Vec<Simulated> {
 /// The distance of a batch to the fitted targets: the root mean square of the standardised
 /// distances `(simulated − value)/tolerance` (a target with no value counts as 10).
 pub fn distance(targets: &[Target], sims: &[Simulated]) -> f64 {
+    distance_where(targets, sims, |t| t.usage == super::targets::Use::Fit)
+}
+
+/// The fitted targets other than outcome shares: the data alone.
+pub fn is_data_target(t: &Target) -> bool {
+    t.usage == super::targets::Use::Fit && !matches!(t.metric, Metric::Outcome(_))
+}
+
+/// The distance over the targets `keep` selects (as [`distance`] does over the fitted ones).
+pub fn distance_where(targets: &[Target], sims: &[Simulated], keep: impl Fn(&Target) -> bool) -> f64 {
     let (mut sum, mut n) = (0.0, 0usize);
     for (t, s) in targets.iter().zip(sims) {
-        if t.usage == super::targets::Use::Fit {
+        if keep(t) {
             let d = t.standardised(s.value);
             sum += if d.is_finite() { d * d } else { 100.0 };
             n += 1;
@@ -213,9 +237,10 @@ mod tests {
         }
         let m = Metric::Column {
             name: "x".into(),
-            column: crate::output::columns::Column::Researchers,
+            terms: vec![(crate::output::columns::Column::Researchers, 1.0)],
             from: 1,
             to: 1,
+            base: None,
             median: false,
         };
         let sim = Simulated::from_sums(&m, &s);
@@ -236,9 +261,10 @@ mod tests {
         }
         let med = Metric::Column {
             name: "x".into(),
-            column: crate::output::columns::Column::Researchers,
+            terms: vec![(crate::output::columns::Column::Researchers, 1.0)],
             from: 1,
             to: 1,
+            base: None,
             median: true,
         };
         let m = Simulated::from_sums(&med, &s);

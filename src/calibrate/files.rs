@@ -142,10 +142,37 @@ pub fn targets_csv(file: &TargetFile, r: &PatternResult) -> String {
 }
 
 fn use_text(u: Use) -> &'static str {
-    match u {
-        Use::Fit => "fit",
-        Use::Validate => "validate",
+    u.as_str()
+}
+
+/// Each free parameter's posterior sd over its uniform prior's sd.
+pub fn sd_ratios(file: &TargetFile, state: &AbcState) -> Vec<f64> {
+    file.free
+        .iter()
+        .enumerate()
+        .map(|(j, f)| weighted_moments(&state.population, j).1 / ((f.hi - f.lo) / 12f64.sqrt()))
+        .collect()
+}
+
+/// Pass counts on fresh seeds: (fitted passing, fitted, held out passing, held out); input
+/// targets are counted in neither.
+pub fn pass_counts(file: &TargetFile, check: &[crate::calibrate::evaluate::Simulated]) -> [usize; 4] {
+    let mut c = [0usize; 4];
+    for (tg, s) in file.targets.iter().zip(check) {
+        let pass = usize::from(tg.standardised(s.value).abs() <= 1.0);
+        match tg.usage {
+            Use::Fit => {
+                c[0] += pass;
+                c[1] += 1;
+            }
+            Use::Validate => {
+                c[2] += pass;
+                c[3] += 1;
+            }
+            Use::Input => {}
+        }
     }
+    c
 }
 
 /// The report: settings, the search, the posterior, the best point and the target table.
@@ -157,16 +184,26 @@ pub fn report_md(file: &TargetFile, r: &PatternResult, scenario_name: &str, comm
     let fitted = file.fitted().count();
     let _ = writeln!(
         t,
-        "{} free parameters, {} targets ({fitted} fitted, {} kept for validation). Approximate \
+        "{} free parameters, {} targets ({fitted} fitted, {} kept for validation or marked as inputs). Approximate \
          Bayesian computation by adaptive population Monte Carlo (Lenormand et al. 2013): {} \
          particles per generation, α = {}, each particle simulated on {} runs; distance = root mean \
-         square of the fitted targets' standardised distances (simulated − value)/tolerance.\n",
+         square of the fitted targets' standardised distances (simulated − value)/tolerance. \
+         Brands and amenities are solved in the {} reference world ({}).\n",
         file.free.len(),
         file.targets.len(),
         file.targets.len() - fitted,
         a.particles,
         a.alpha,
-        a.runs
+        a.runs,
+        a.reference.as_str(),
+        match a.reference {
+            crate::sim::setup::Reference::Candidate => {
+                "each candidate is its own reference: its starting shares and employment are the observed ones whatever its primitives, as the calibrated point's will be once it is the default"
+            }
+            crate::sim::setup::Reference::Baseline => {
+                "the defaults' primitives with the candidate's observed shares, as `run` does"
+            }
+        }
     );
     t.push_str("## Search\n\n| generation | tolerance ε | acceptance | evaluations |\n|---|---|---|---|\n");
     for (g, e, acc, n) in &r.history {
@@ -240,20 +277,15 @@ pub fn report_md(file: &TargetFile, r: &PatternResult, scenario_name: &str, comm
         r.check_runs
     );
     t.push_str("| target | use | metric | value | tolerance | simulated [95%] | standardised | pass | source |\n|---|---|---|---|---|---|---|---|---|\n");
-    let (mut pass_fit, mut n_fit, mut pass_val, mut n_val) = (0, 0, 0, 0);
+    let [pass_fit, n_fit, pass_val, n_val] = pass_counts(file, &r.check);
     for (tg, s) in file.targets.iter().zip(&r.check) {
         let d = tg.standardised(s.value);
         let pass = d.abs() <= 1.0;
-        match tg.usage {
-            Use::Fit => {
-                n_fit += 1;
-                pass_fit += usize::from(pass);
-            }
-            Use::Validate => {
-                n_val += 1;
-                pass_val += usize::from(pass);
-            }
-        }
+        let pass = match (tg.usage, pass) {
+            (Use::Input, _) => "input",
+            (_, true) => "yes",
+            (_, false) => "**no**",
+        };
         let _ = writeln!(
             t,
             "| {} | {} | {} | {} | {} | {} [{}, {}] | {:+.2} | {} | {} |",
@@ -266,15 +298,86 @@ pub fn report_md(file: &TargetFile, r: &PatternResult, scenario_name: &str, comm
             short(s.lo),
             short(s.hi),
             d,
-            if pass { "yes" } else { "**no**" },
+            pass,
             tg.source
         );
     }
+    let inputs = file.targets.iter().filter(|t| t.usage == Use::Input).count();
     let _ = writeln!(
         t,
         "\nFitted targets passing: {pass_fit} of {n_fit}; validation targets passing: {pass_val} of {n_val}. \
          Overall distance (fitted): {:.3} on fresh seeds.",
         r.check_distance
+    );
+    if inputs > 0 {
+        let _ = writeln!(
+            t,
+            "\n{inputs} targets are marked `input`: their series set a parameter or a starting \
+             value, so they are reported here and neither fitted nor counted as passes."
+        );
+    }
+    if let Some(s) = &r.sensitivity {
+        t.push('\n');
+        t.push_str(&super::identify::report_section(
+            &file.free,
+            &file.targets,
+            s,
+            &sd_ratios(file, &r.posterior),
+        ));
+    }
+    if let Some(d) = &r.data_only {
+        t.push('\n');
+        t.push_str(&data_only_section(file, r, d));
+    }
+    t
+}
+
+/// The outcome shares with and without the expert's view among the targets.
+fn data_only_section(file: &TargetFile, r: &PatternResult, d: &crate::calibrate::patterns::DataOnly) -> String {
+    use crate::calibrate::evaluate::{distance_where, is_data_target};
+    use crate::calibrate::targets::Metric;
+    let mut t = String::new();
+    let _ = writeln!(
+        t,
+        "## The outcomes with and without the expert's view
+
+From the best point, a second \
+         Nelder–Mead polish ({} evaluations, same common seeds) on the fitted targets other than \
+         the outcome shares moved their distance from {:.3} to {:.3}. Both points on the {} fresh \
+         seeds of the check:
+",
+        d.evals, d.before, d.after, r.check_runs
+    );
+    t.push_str(
+        "| | with the outcome targets | data alone | target |
+|---|---|---|---|
+",
+    );
+    for (i, tg) in file.targets.iter().enumerate() {
+        if let Metric::Outcome(_) = tg.metric {
+            let _ = writeln!(
+                t,
+                "| {} | {} | {} | {} |",
+                tg.name,
+                short(r.check[i].value),
+                short(d.check[i].value),
+                short(tg.value)
+            );
+        }
+    }
+    let _ = writeln!(
+        t,
+        "| distance on the data targets | {:.3} | {:.3} | |",
+        distance_where(&file.targets, &r.check, is_data_target),
+        distance_where(&file.targets, &d.check, is_data_target)
+    );
+    for (f, (a, b)) in file.free.iter().zip(r.best_theta.iter().zip(&d.theta)) {
+        let _ = writeln!(t, "| `{}` | {a} | {b} | |", f.param);
+    }
+    let [pf, nf, ..] = pass_counts(file, &d.check);
+    let _ = writeln!(
+        t,
+        "\nAt the data-alone point {pf} of {nf} fitted targets pass (the outcome shares among them)."
     );
     t
 }

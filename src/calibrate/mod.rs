@@ -12,6 +12,7 @@
 pub mod abc;
 pub mod evaluate;
 pub mod files;
+pub mod identify;
 pub mod patterns;
 pub mod targets;
 

@@ -16,7 +16,8 @@
 //!    the figures the report gives for every target, fitted and held out.
 
 use super::abc::{self, AbcState, Particle};
-use super::evaluate::{Simulated, distance, evaluate, simulated};
+use super::evaluate::{Simulated, distance, distance_where, evaluate, is_data_target, simulated};
+use super::identify::{Sensitivity, sensitivity};
 use super::targets::{FreeParam, TargetFile};
 use crate::montecarlo::{Engines, thread_pool};
 use crate::scenario::{Scenario, load};
@@ -71,6 +72,22 @@ pub struct PatternResult {
     pub check: Vec<Simulated>,
     pub check_runs: u64,
     pub check_distance: f64,
+    /// The one-at-a-time sensitivity matrix from the best point (`sensitivity_runs` > 0).
+    pub sensitivity: Option<Sensitivity>,
+    /// The polish on the data alone (`data_polish_evals` > 0).
+    pub data_only: Option<DataOnly>,
+}
+
+/// The best point polished again with the outcome shares left out of the distance.
+#[derive(Debug, Clone)]
+pub struct DataOnly {
+    pub theta: Vec<f64>,
+    pub evals: usize,
+    /// The data distance on the best point's common seeds, before and after.
+    pub before: f64,
+    pub after: f64,
+    /// Its figures on the fresh seeds of the check.
+    pub check: Vec<Simulated>,
 }
 
 /// Progress reports.
@@ -100,7 +117,7 @@ pub fn calibrate_patterns(
     let bounds: Vec<(f64, f64)> = file.free.iter().map(|f| (f.lo, f.hi)).collect();
     let targets = &file.targets;
     let run_batch = |s: &Scenario, master: u64, runs: u64| -> Result<Vec<Simulated>, String> {
-        let sums = pool.install(|| evaluate(s, targets, master, runs, &engines))?;
+        let sums = pool.install(|| evaluate(s, a.reference, targets, master, runs, &engines))?;
         Ok(simulated(targets, &sums))
     };
     let (resume, mut history) = match resume {
@@ -178,6 +195,24 @@ pub fn calibrate_patterns(
     progress(Progress::Phase("checking on fresh seeds"));
     let check = run_batch(&best_scenario, run_seed(a.seed, CHECK_STREAM, 0), verify_runs)?;
     let check_distance = distance(targets, &check);
+
+    // Identification: each parameter across its prior, one at a time, on common seeds.
+    let sensitivity = if a.sensitivity_runs > 0 {
+        progress(Progress::Phase("sensitivity matrix"));
+        Some(sensitivity(&file.free, &best_theta, a.sensitivity_runs, |th| {
+            run_batch(&apply(base, &file.free, th)?, best_seed, a.sensitivity_runs)
+        })?)
+    } else {
+        None
+    };
+
+    // Where the data alone put the outcomes: the polish again, without the outcome shares.
+    let data_only = if a.data_polish_evals > 0 {
+        progress(Progress::Phase("polishing on the data alone"));
+        Some(polish_on_data(base, file, &best_z, &fit, verify_runs, &run_batch)?)
+    } else {
+        None
+    };
     Ok(PatternResult {
         posterior,
         history,
@@ -191,6 +226,66 @@ pub fn calibrate_patterns(
         check,
         check_runs: verify_runs,
         check_distance,
+        sensitivity,
+        data_only,
+    })
+}
+
+/// A batch's figures: (scenario, master seed, runs) → each target's simulated value.
+type Batch<'a> = dyn Fn(&Scenario, u64, u64) -> Result<Vec<Simulated>, String> + 'a;
+
+/// From the best point (`best_z`, logit space of the priors; its figures `fit` on the best
+/// point's seeds), the Nelder–Mead polish on the same seeds with the outcome shares left
+/// out of the distance, and the point it reaches on the check's fresh seeds.
+fn polish_on_data(
+    base: &Scenario,
+    file: &TargetFile,
+    best_z: &[f64],
+    fit: &[Simulated],
+    verify_runs: u64,
+    run_batch: &Batch,
+) -> Result<DataOnly, String> {
+    let a = &file.abc;
+    let targets = &file.targets;
+    let best_seed = run_seed(a.seed, BEST_STREAM, 0);
+    let from_z = |z: &[f64]| -> Vec<f64> {
+        file.free
+            .iter()
+            .zip(z)
+            .map(|(f, &zj)| simulated_value(f, super::from_unit(zj, f.lo, f.hi)))
+            .collect()
+    };
+    let count = std::cell::Cell::new(0usize);
+    let mut data_distance = |z: &[f64]| -> Result<f64, String> {
+        count.set(count.get() + 1);
+        let s = apply(base, &file.free, &from_z(z))?;
+        Ok(distance_where(
+            targets,
+            &run_batch(&s, best_seed, a.best_runs)?,
+            is_data_target,
+        ))
+    };
+    let before = distance_where(targets, fit, is_data_target);
+    let (z, after) = super::nelder_mead(
+        best_z,
+        0.3,
+        a.data_polish_evals,
+        0.0,
+        || count.get(),
+        &mut data_distance,
+    )?;
+    let theta = from_z(&z);
+    let check = run_batch(
+        &apply(base, &file.free, &theta)?,
+        run_seed(a.seed, CHECK_STREAM, 0),
+        verify_runs,
+    )?;
+    Ok(DataOnly {
+        theta,
+        evals: count.get(),
+        before,
+        after,
+        check,
     })
 }
 

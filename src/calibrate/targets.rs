@@ -14,6 +14,7 @@ use crate::outcome::Outcome;
 use crate::output::columns::{Column, timeseries_columns};
 use crate::scenario::load::{Problem, ScenarioError, line_col, located_parse_error};
 use crate::scenario::{Scenario, load, params};
+pub use crate::sim::setup::Reference;
 
 /// Settings of the search (the `[abc]` table); every field has a default.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -37,6 +38,16 @@ pub struct AbcSettings {
     pub best_runs: u64,
     /// Evaluations of the Nelder–Mead polish from the best candidate (0: none).
     pub polish_evals: usize,
+    /// The world brands and amenities are solved in for each candidate: `candidate` (the
+    /// default: each parameter set is its own reference world, so market primitives can be
+    /// free) or `baseline` (as `run` does: the baseline's primitives).
+    pub reference: Reference,
+    /// Runs (common seeds) of each arm of the sensitivity matrix: the best point and, per
+    /// free parameter, that parameter at its prior's low and high end (0: no matrix).
+    pub sensitivity_runs: u64,
+    /// Evaluations of a second polish from the best point on the fitted targets other than
+    /// outcome shares (0: none): where the data alone would put the outcomes.
+    pub data_polish_evals: usize,
 }
 
 impl Default for AbcSettings {
@@ -51,6 +62,9 @@ impl Default for AbcSettings {
             best_candidates: 8,
             best_runs: 4000,
             polish_evals: 40,
+            reference: Reference::Candidate,
+            sensitivity_runs: 2000,
+            data_polish_evals: 0,
         }
     }
 }
@@ -78,12 +92,26 @@ pub struct FreeParam {
     pub integer: bool,
 }
 
-/// Whether a target is fitted (enters the distance) or kept for validation.
+/// Whether a target is fitted (enters the distance), kept for validation, or the series of
+/// an input (reported, never fitted nor counted as a pass: its figure set a parameter or a
+/// starting value, so matching it shows nothing).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Use {
     Fit,
     Validate,
+    Input,
+}
+
+impl Use {
+    /// The word of target files and `targets.csv`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Use::Fit => "fit",
+            Use::Validate => "validate",
+            Use::Input => "input",
+        }
+    }
 }
 
 /// An event filter: kind, and optionally actor and a substring of the detail.
@@ -107,12 +135,17 @@ impl EventFilter {
 pub enum Metric {
     /// Share of runs ending in the outcome.
     Outcome(Outcome),
-    /// Mean (or median) over runs of a column's mean over months `from ..= to` (1-based).
+    /// Mean (or median) over runs of a weighted sum of columns (`Σ weight · column`), each
+    /// run's averaged over months `from ..= to` (1-based); with `base`, divided by the same
+    /// sum averaged over the base months (a growth factor; a run whose base is not positive
+    /// says nothing).
     Column {
+        /// The columns with their weights, as written (`a + b`, `a - b`, `0.5·a`).
         name: String,
-        column: Column,
+        terms: Vec<(Column, f64)>,
         from: u32,
         to: u32,
+        base: Option<(u32, u32)>,
         median: bool,
     },
     /// Share of runs with at least one matching event by month `by`.
@@ -159,13 +192,24 @@ impl Target {
         match &self.metric {
             Metric::Outcome(o) => format!("share of runs ending in {}", o.as_str()),
             Metric::Column {
-                name, from, to, median, ..
+                name,
+                from,
+                to,
+                base,
+                median,
+                ..
             } => {
                 let stat = if *median { "median" } else { "mean" };
-                if from == to {
-                    format!("{stat} `{name}` at month {to}")
-                } else {
-                    format!("{stat} `{name}` over months {from}-{to}")
+                let months = |a: u32, b: u32| {
+                    if a == b {
+                        format!("month {a}")
+                    } else {
+                        format!("months {a}-{b}")
+                    }
+                };
+                match base {
+                    None => format!("{stat} `{name}` at {}", months(*from, *to)),
+                    Some((a, b)) => format!("{stat} growth of `{name}`: {} ÷ {}", months(*from, *to), months(*a, *b)),
                 }
             }
             Metric::EventShare { filter, by } => format!("share of runs with {} by month {by}", filter_text(filter)),
@@ -228,8 +272,12 @@ struct RawTarget {
     usage: Option<Use>,
     outcome: Option<Spanned<String>>,
     column: Option<Spanned<String>>,
+    columns: Option<Spanned<Vec<String>>>,
+    weights: Option<Spanned<Vec<f64>>>,
     month: Option<Spanned<i64>>,
     months: Option<Spanned<Vec<i64>>>,
+    base_month: Option<Spanned<i64>>,
+    base_months: Option<Spanned<Vec<i64>>>,
     event: Option<Spanned<String>>,
     actor: Option<Spanned<String>>,
     detail: Option<Spanned<String>>,
@@ -249,7 +297,11 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn at<T>(&mut self, span: &Spanned<T>, field: String, message: impl Into<String>) {
-        let (line, column) = line_col(self.src, span.span().start);
+        self.at_offset(span.span().start, field, message);
+    }
+
+    fn at_offset(&mut self, offset: usize, field: String, message: impl Into<String>) {
+        let (line, column) = line_col(self.src, offset);
         self.problems.push(Problem {
             line: Some(line),
             column: Some(column),
@@ -381,12 +433,16 @@ pub fn parse_targets(src: &str, origin: &str, scenario: &Scenario) -> Result<Tar
         if !(t.tolerance.get_ref().is_finite() && *t.tolerance.get_ref() > 0.0) {
             ck.at(&t.tolerance, field("tolerance"), "must be > 0");
         }
-        let kinds = [t.outcome.is_some(), t.column.is_some(), t.event.is_some()];
+        let kinds = [
+            t.outcome.is_some(),
+            t.column.is_some() || t.columns.is_some(),
+            t.event.is_some(),
+        ];
         if kinds.iter().filter(|&&k| k).count() != 1 {
             ck.at(
                 &t.name,
                 field("outcome"),
-                "give exactly one of `outcome`, `column` or `event`",
+                "give exactly one of `outcome`, `column` (or `columns`) or `event`",
             );
             continue;
         }
@@ -417,73 +473,8 @@ pub fn parse_targets(src: &str, origin: &str, scenario: &Scenario) -> Result<Tar
                     None
                 }
             }
-        } else if let Some(c) = &t.column {
-            let found = columns.iter().find(|(n, _)| n == c.get_ref());
-            let window = match (&t.month, &t.months) {
-                (Some(_), Some(ms)) => {
-                    ck.at(ms, field("months"), "give `month` or `months`, not both");
-                    None
-                }
-                (Some(m), None) if month_ok(*m.get_ref()) => Some((*m.get_ref() as u32, *m.get_ref() as u32)),
-                (Some(m), None) => {
-                    ck.at(
-                        m,
-                        field("month"),
-                        format!("month must be in 1 ..= {horizon} (the horizon)"),
-                    );
-                    None
-                }
-                (None, Some(ms)) => match ms.get_ref()[..] {
-                    [a, b] if month_ok(a) && month_ok(b) && a <= b => Some((a as u32, b as u32)),
-                    _ => {
-                        ck.at(
-                            ms,
-                            field("months"),
-                            format!("expected [from, to] within 1 ..= {horizon}"),
-                        );
-                        None
-                    }
-                },
-                (None, None) => Some((horizon, horizon)),
-            };
-            match (found, window) {
-                (None, _) => {
-                    let names: Vec<&str> = columns.iter().map(|(n, _)| n.as_str()).collect();
-                    let hint = names
-                        .iter()
-                        .map(|n| (params::edit_distance(c.get_ref(), n), *n))
-                        .min()
-                        .filter(|(d, _)| *d <= 4)
-                        .map(|(_, n)| format!(" (did you mean `{n}`?)"))
-                        .unwrap_or_default();
-                    ck.at(
-                        c,
-                        field("column"),
-                        format!("`{}` is not a column of timeseries.csv{hint}", c.get_ref()),
-                    );
-                    None
-                }
-                (Some((name, column)), Some((from, to))) => {
-                    let median = match t.stat.as_ref().map(|s| s.get_ref().as_str()) {
-                        None | Some("mean") => false,
-                        Some("median") => true,
-                        Some(other) => {
-                            if let Some(st) = &t.stat {
-                                ck.at(st, field("stat"), format!("`{other}`: expected \"mean\" or \"median\""));
-                            }
-                            false
-                        }
-                    };
-                    Some(Metric::Column {
-                        name: name.clone(),
-                        column: *column,
-                        from,
-                        to,
-                        median,
-                    })
-                }
-                _ => None,
-            }
+        } else if t.column.is_some() || t.columns.is_some() {
+            column_metric(t, &columns, horizon, &mut ck, &field)
         } else {
             let filter = |kind: &Spanned<String>,
                           actor: &Option<Spanned<String>>,
@@ -536,17 +527,22 @@ pub fn parse_targets(src: &str, origin: &str, scenario: &Scenario) -> Result<Tar
                 }
             }
         };
-        if t.column.is_none() {
-            for (m, k) in [(&t.month, "month")] {
+        if t.column.is_none() && t.columns.is_none() {
+            for (m, k) in [(&t.month, "month"), (&t.base_month, "base_month")] {
                 if let Some(m) = m {
-                    ck.at(m, field(k), "only with `column`");
+                    ck.at(m, field(k), "only with `column` or `columns`");
                 }
             }
-            if let Some(m) = &t.months {
-                ck.at(m, field("months"), "only with `column`");
+            for (m, k) in [(&t.months, "months"), (&t.base_months, "base_months")] {
+                if let Some(m) = m {
+                    ck.at(m, field(k), "only with `column` or `columns`");
+                }
             }
             if let Some(m) = &t.stat {
-                ck.at(m, field("stat"), "only with `column`");
+                ck.at(m, field("stat"), "only with `column` or `columns`");
+            }
+            if let Some(w) = &t.weights {
+                ck.at(w, field("weights"), "only with `columns`");
             }
         }
         if t.event.is_none() {
@@ -606,6 +602,166 @@ pub fn parse_targets(src: &str, origin: &str, scenario: &Scenario) -> Result<Tar
         });
     }
     Ok(TargetFile { abc, free, targets })
+}
+
+/// A month window from `month` or `months` (`what` names the pair in errors); `None` with a
+/// problem recorded when it is malformed, `default` when neither is given.
+fn window(
+    one: &Option<Spanned<i64>>,
+    range: &Option<Spanned<Vec<i64>>>,
+    names: (&str, &str),
+    horizon: u32,
+    ck: &mut Checker,
+    field: &dyn Fn(&str) -> String,
+) -> Option<Option<(u32, u32)>> {
+    let month_ok = |m: i64| m >= 1 && m <= i64::from(horizon);
+    match (one, range) {
+        (Some(_), Some(ms)) => {
+            ck.at(
+                ms,
+                field(names.1),
+                format!("give `{}` or `{}`, not both", names.0, names.1),
+            );
+            None
+        }
+        (Some(m), None) if month_ok(*m.get_ref()) => Some(Some((*m.get_ref() as u32, *m.get_ref() as u32))),
+        (Some(m), None) => {
+            ck.at(
+                m,
+                field(names.0),
+                format!("month must be in 1 ..= {horizon} (the horizon)"),
+            );
+            None
+        }
+        (None, Some(ms)) => match ms.get_ref()[..] {
+            [a, b] if month_ok(a) && month_ok(b) && a <= b => Some(Some((a as u32, b as u32))),
+            _ => {
+                ck.at(
+                    ms,
+                    field(names.1),
+                    format!("expected [from, to] within 1 ..= {horizon}"),
+                );
+                None
+            }
+        },
+        (None, None) => Some(None),
+    }
+}
+
+/// The metric of a `column` / `columns` target (problems recorded in `ck`).
+fn column_metric(
+    t: &RawTarget,
+    columns: &[(String, Column)],
+    horizon: u32,
+    ck: &mut Checker,
+    field: &dyn Fn(&str) -> String,
+) -> Option<Metric> {
+    // The names, with the span and key errors about them point at.
+    let (names, span, key) = match (&t.column, &t.columns) {
+        (Some(_), Some(cs)) => {
+            ck.at(cs, field("columns"), "give `column` or `columns`, not both");
+            return None;
+        }
+        (Some(c), None) => (vec![c.get_ref().clone()], c.span(), "column"),
+        (None, Some(cs)) => {
+            if cs.get_ref().is_empty() {
+                ck.at(cs, field("columns"), "name at least one column");
+                return None;
+            }
+            (cs.get_ref().clone(), cs.span(), "columns")
+        }
+        (None, None) => return None,
+    };
+    let weights: Vec<f64> = match &t.weights {
+        None => vec![1.0; names.len()],
+        Some(w) if t.columns.is_none() => {
+            ck.at(w, field("weights"), "only with `columns`");
+            return None;
+        }
+        Some(w) if w.get_ref().len() != names.len() || !w.get_ref().iter().all(|x| x.is_finite()) => {
+            ck.at(
+                w,
+                field("weights"),
+                format!("expected {} finite numbers, one per column", names.len()),
+            );
+            return None;
+        }
+        Some(w) => w.get_ref().clone(),
+    };
+    let mut terms = Vec::with_capacity(names.len());
+    for n in &names {
+        match columns.iter().find(|(c, _)| c == n) {
+            Some((_, col)) => terms.push(*col),
+            None => {
+                let hint = columns
+                    .iter()
+                    .map(|(c, _)| (params::edit_distance(n, c), c.as_str()))
+                    .min()
+                    .filter(|(d, _)| *d <= 4)
+                    .map(|(_, c)| format!(" (did you mean `{c}`?)"))
+                    .unwrap_or_default();
+                ck.at_offset(
+                    span.start,
+                    field(key),
+                    format!("`{n}` is not a column of timeseries.csv{hint}"),
+                );
+            }
+        }
+    }
+    let months = window(&t.month, &t.months, ("month", "months"), horizon, ck, field);
+    let base = window(
+        &t.base_month,
+        &t.base_months,
+        ("base_month", "base_months"),
+        horizon,
+        ck,
+        field,
+    );
+    let median = match t.stat.as_ref().map(|s| s.get_ref().as_str()) {
+        None | Some("mean") => false,
+        Some("median") => true,
+        Some(other) => {
+            if let Some(st) = &t.stat {
+                ck.at(st, field("stat"), format!("`{other}`: expected \"mean\" or \"median\""));
+            }
+            false
+        }
+    };
+    let (Some(months), Some(base)) = (months, base) else {
+        return None;
+    };
+    if terms.len() != names.len() {
+        return None;
+    }
+    let (from, to) = months.unwrap_or((horizon, horizon));
+    let name = names
+        .iter()
+        .zip(&weights)
+        .enumerate()
+        .map(|(i, (n, &w))| {
+            let sign = if w < 0.0 {
+                " - "
+            } else if i == 0 {
+                ""
+            } else {
+                " + "
+            };
+            let sign = if i == 0 && w < 0.0 { "-" } else { sign };
+            if w.abs() == 1.0 {
+                format!("{sign}{n}")
+            } else {
+                format!("{sign}{}·{n}", w.abs())
+            }
+        })
+        .collect::<String>();
+    Some(Metric::Column {
+        name,
+        terms: terms.into_iter().zip(weights).collect(),
+        from,
+        to,
+        base,
+        median,
+    })
 }
 
 #[cfg(test)]
@@ -713,6 +869,61 @@ use = "validate"
             ok.targets[2].metric,
             Metric::EventRatio { by: 18, per_by: 16, .. }
         ));
+        // Sums, differences and growth factors of columns; inputs are not fitted.
+        let sum = GOOD.replace(
+            "column = \"cloud_share_investor\"\nmonth = 12",
+            "columns = [\"retention_anthropic\", \"retention_lab\"]\nweights = [1, -1]\nmonths = [16, 18]\nbase_month = 2",
+        );
+        let ok = parse_targets(&sum, "t.toml", &Scenario::default()).unwrap();
+        match &ok.targets[1].metric {
+            Metric::Column {
+                name,
+                terms,
+                from: 16,
+                to: 18,
+                base: Some((2, 2)),
+                median: false,
+            } => {
+                assert_eq!(name, "retention_anthropic - retention_lab");
+                assert_eq!(terms.iter().map(|t| t.1).collect::<Vec<_>>(), vec![1.0, -1.0]);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            ok.targets[1]
+                .describe()
+                .contains("growth of `retention_anthropic - retention_lab`: months 16-18 ÷ month 2")
+        );
+        let e = err(&sum.replace("weights = [1, -1]", "weights = [1]"));
+        assert!(e.contains("t.toml:21:") && e.contains("target[1].weights"), "{e}");
+        let e = err(&sum.replace("\"retention_lab\"]", "\"retention_labb\"]"));
+        assert!(
+            e.contains("t.toml:20:") && e.contains("target[1].columns") && e.contains("did you mean `retention_lab`"),
+            "{e}"
+        );
+        let e = err(&sum.replace("base_month = 2", "base_month = 19"));
+        assert!(e.contains("t.toml:23:") && e.contains("target[1].base_month"), "{e}");
+        let e = err(&sum.replace("base_month = 2", "base_month = 2\ncolumn = \"researchers\""));
+        assert!(e.contains("target[1].columns") && e.contains("not both"), "{e}");
+        let e = err(&GOOD.replace(
+            "actor = \"eu_commission\"\nper_event",
+            "base_months = [1, 2]\nactor = \"eu_commission\"\nper_event",
+        ));
+        assert!(e.contains("target[2].base_months") && e.contains("only with"), "{e}");
+        let input = parse_targets(
+            &GOOD.replace("use = \"validate\"", "use = \"input\""),
+            "t.toml",
+            &Scenario::default(),
+        )
+        .unwrap();
+        assert_eq!(input.targets[2].usage, Use::Input);
+        assert_eq!(input.fitted().count(), 2);
+        // Inputs do not count towards the fitted targets a free parameter needs.
+        let e = err(&GOOD.replace(
+            "value = 0.21\ntolerance = 0.03\n",
+            "value = 0.21\ntolerance = 0.03\nuse = \"input\"\n",
+        ));
+        assert!(e.contains("1 fitted targets for 1 free parameters"), "{e}");
         // Too few fitted targets for the free parameters.
         let e = err(&GOOD.replace("use = \"validate\"", "").replace(
             "[[target]]\nname = \"azure\"",

@@ -17,10 +17,11 @@ use crate::fsutil::write_atomic;
 use crate::scenario::Scenario;
 
 /// Files a finished calibration writes (their presence marks the directory as used).
-const RESULT_FILES: [&str; 6] = [
+const RESULT_FILES: [&str; 7] = [
     STATE_FILE,
     "posterior.csv",
     "targets.csv",
+    "sensitivity.csv",
     "report.md",
     "marginals.svg",
     "calibrated.toml",
@@ -156,6 +157,12 @@ pub fn execute(args: &CalibrateArgs, targets_path: &Path, base: Scenario, argv: 
     let rows = posterior_rows(&file, &result.posterior);
     write(&dir.join("posterior.csv"), &posterior_csv(&file, &rows))?;
     write(&dir.join("targets.csv"), &targets_csv(&file, &result))?;
+    if let Some(s) = &result.sensitivity {
+        write(
+            &dir.join("sensitivity.csv"),
+            &crate::calibrate::identify::sensitivity_csv(&file.free, &file.targets, s),
+        )?;
+    }
     let report = report_md(&file, &result, &base.name, &command);
     write(&dir.join("report.md"), &report)?;
     write(
@@ -192,30 +199,41 @@ pub fn execute(args: &CalibrateArgs, targets_path: &Path, base: Scenario, argv: 
         "{:<34} {:<8} {:>9} {:>9} {:>21} {:>7}  pass",
         "target", "use", "value", "tol", "simulated [95%]", "z"
     );
-    let mut passing = [0usize; 2];
-    let mut counts = [0usize; 2];
+    let [pass_fit, n_fit, pass_val, n_val] = crate::calibrate::files::pass_counts(&file, &result.check);
     for (t, s) in file.targets.iter().zip(&result.check) {
         let d = t.standardised(s.value);
-        let k = usize::from(t.usage == Use::Validate);
-        counts[k] += 1;
-        passing[k] += usize::from(d.abs() <= 1.0);
         println!(
             "{:<34} {:<8} {:>9.4} {:>9.4} {:>8.4} [{:.3},{:.3}] {:>+7.2}  {}",
             t.name,
-            if k == 0 { "fit" } else { "validate" },
+            t.usage.as_str(),
             t.value,
             t.tolerance,
             s.value,
             s.lo,
             s.hi,
             d,
-            if d.abs() <= 1.0 { "yes" } else { "NO" }
+            match (t.usage, d.abs() <= 1.0) {
+                (Use::Input, _) => "input",
+                (_, true) => "yes",
+                (_, false) => "NO",
+            }
         );
     }
     println!(
-        "fitted targets passing: {} of {}; validation targets passing: {} of {}; distance {:.3} ({} fresh runs)",
-        passing[0], counts[0], passing[1], counts[1], result.check_distance, result.check_runs
+        "fitted targets passing: {pass_fit} of {n_fit}; validation targets passing: {pass_val} of {n_val}; distance {:.3} ({} fresh runs)",
+        result.check_distance, result.check_runs
     );
+    if let Some(s) = &result.sensitivity {
+        let ratios = crate::calibrate::files::sd_ratios(&file, &result.posterior);
+        for (j, f) in file.free.iter().enumerate() {
+            println!(
+                "  {}: moves {} fitted targets by >= 1 tolerance unit; posterior sd / prior sd {:.2}",
+                f.param,
+                s.identified_by(&file.targets, j).len(),
+                ratios[j]
+            );
+        }
+    }
     for (f, x) in file.free.iter().zip(&result.best_theta) {
         println!("  {} = {x}", f.param);
     }

@@ -100,8 +100,9 @@ pub struct Simulator {
     agents: Vec<Entity>,
     /// The last scenario with a timeline and its compiled events (compiled once per engine).
     timeline: Option<(Scenario, Arc<Vec<Scheduled>>)>,
-    /// The last scenario and what setup derived from it (amenities, brands).
-    prepared: Option<(Scenario, Arc<setup::Prepared>)>,
+    /// The last scenario, its reference world and what setup derived from them (amenities,
+    /// brands).
+    prepared: Option<(Scenario, setup::Reference, Arc<setup::Prepared>)>,
 }
 
 /// Number of phases in a month (the length of [`schedule::Phase::ORDER`]).
@@ -152,6 +153,17 @@ impl Simulator {
 
     /// Runs one simulation; identical to a fresh [`simulate`] (tested).
     pub fn run(&mut self, scenario: &Scenario, seed: u64) -> Result<RunResult, SimError> {
+        self.run_in(scenario, seed, setup::Reference::Baseline)
+    }
+
+    /// Runs one simulation with brands and amenities solved in `reference` (calibration
+    /// passes [`setup::Reference::Candidate`]; [`Simulator::run`] is the baseline's).
+    pub fn run_in(
+        &mut self,
+        scenario: &Scenario,
+        seed: u64,
+        reference: setup::Reference,
+    ) -> Result<RunResult, SimError> {
         let fail_every = scenario.testing.fail_every;
         if fail_every > 0 && seed.is_multiple_of(fail_every) {
             panic!("injected fault: seed {seed} is divisible by testing.fail_every = {fail_every}");
@@ -170,10 +182,10 @@ impl Simulator {
             }
         };
         let prepared = match &self.prepared {
-            Some((s, p)) if s == scenario => Arc::clone(p),
+            Some((s, r, p)) if *r == reference && s == scenario => Arc::clone(p),
             _ => {
-                let p = Arc::new(setup::Prepared::new(scenario));
-                self.prepared = Some((scenario.clone(), Arc::clone(&p)));
+                let p = Arc::new(setup::Prepared::solve(scenario, reference));
+                self.prepared = Some((scenario.clone(), reference, Arc::clone(&p)));
                 p
             }
         };
@@ -314,5 +326,52 @@ pub fn classify(ps: &Partnership, decoupled_since: Option<u32>, horizon: u32) ->
             Some(t) => (Outcome::Decoupling, t),
             None => (Outcome::Symbiosis, horizon),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::setup::Reference;
+    use super::*;
+    use crate::scenario::Segment;
+
+    /// The lab's month-1 consumer share and headcount of one run.
+    fn month_one(s: &Scenario, reference: Reference) -> (f64, u32) {
+        let r = Simulator::new().run_in(s, 7, reference).unwrap();
+        let m = &r.timeseries[0];
+        (m.shares[Segment::ConsumerAssistant.index()][0], m.headcount[0])
+    }
+
+    #[test]
+    fn the_candidate_reference_re_solves_brands_and_amenities() {
+        let base = Scenario::default();
+        // The baseline is its own reference world: both modes give the same runs.
+        assert_eq!(
+            Simulator::new().run_in(&base, 3, Reference::Baseline).unwrap(),
+            Simulator::new().run_in(&base, 3, Reference::Candidate).unwrap()
+        );
+        assert_eq!(base.companies[0].name, "lab");
+        let (share0, staff0) = month_one(&base, Reference::Baseline);
+        // The lab twice as dear and paying twice as much: in the baseline's reference world
+        // its brand and amenity stay, so it loses customers and gains staff from month 1;
+        // as its own reference they are re-solved and it starts at the observed figures.
+        let mut moved = base.clone();
+        moved.companies[0].price *= 2.0;
+        moved.companies[0].pay *= 2.0;
+        let (share_b, staff_b) = month_one(&moved, Reference::Baseline);
+        let (share_c, staff_c) = month_one(&moved, Reference::Candidate);
+        assert!(share_b < share0 - 0.05, "baseline reference: {share_b} vs {share0}");
+        assert!(
+            (share_c - share0).abs() < 0.02,
+            "candidate reference: {share_c} vs {share0}"
+        );
+        assert!(
+            staff_b > staff0 + staff0 / 5,
+            "baseline reference: {staff_b} vs {staff0}"
+        );
+        assert!(
+            staff_c.abs_diff(staff0) < staff0 / 10,
+            "candidate reference: {staff_c} vs {staff0}"
+        );
     }
 }

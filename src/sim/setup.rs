@@ -430,8 +430,40 @@ pub struct Prepared {
     brands: Vec<[f64; 4]>,
 }
 
+/// The world in which brands and amenities are solved (see `reference_world`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reference {
+    /// The baseline's primitives with the scenario's observed shares: what `run`, `sweep`,
+    /// `compare` and `serve` use, so a scenario that moves a primitive moves shares and
+    /// employment from month 1.
+    #[default]
+    Baseline,
+    /// The scenario itself: brands and amenities re-solved for it, so its starting shares and
+    /// employment are the observed ones whatever its primitives. A calibration's mode: each
+    /// candidate parameter set is its own reference world, so market primitives can be
+    /// free (docs/MODEL.md §10.1). For the baseline both give the same world.
+    Candidate,
+}
+
+impl Reference {
+    /// The word of target files (`[abc] reference`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reference::Baseline => "baseline",
+            Reference::Candidate => "candidate",
+        }
+    }
+}
+
 impl Prepared {
+    /// Solved in the baseline's reference world ([`Reference::Baseline`]).
     pub fn new(scenario: &Scenario) -> Prepared {
+        Prepared::solve(scenario, Reference::Baseline)
+    }
+
+    /// Solved in the given reference world.
+    pub fn solve(scenario: &Scenario, reference: Reference) -> Prepared {
         let firms = scenario.companies.len();
         let lab = scenario.companies.iter().position(|c| c.role == Role::Lab).unwrap_or(0);
         let investor = scenario
@@ -441,7 +473,10 @@ impl Prepared {
             .unwrap_or(0);
         let n_startups = scenario.startups.initial.min(scenario.startups.max_startups) as usize;
         let options = if n_startups > 0 { firms + 1 } else { firms };
-        let reference = reference_world(scenario);
+        let reference = match reference {
+            Reference::Baseline => reference_world(scenario),
+            Reference::Candidate => scenario.clone(),
+        };
 
         // Amenities solved in the reference world; the draw uses the scenario's attributes.
         let (ref_base, ref_mission, targets) = talent_options(&reference, options);

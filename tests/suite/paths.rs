@@ -40,13 +40,10 @@ fn calibrated_levers() -> Vec<String> {
         .collect()
 }
 
-/// A numeric parameter's value in `s` (its path in the scenario's TOML form).
+/// A numeric parameter's value in `s` (any settable path, roster fields by name included).
 fn value_of(s: &Scenario, path: &str) -> f64 {
-    let root = toml::Value::try_from(s).unwrap();
-    let v = path.split('.').fold(&root, |v, k| &v[k]);
-    v.as_float()
-        .or(v.as_integer().map(|i| i as f64))
-        .unwrap_or_else(|| panic!("{path} is not numeric"))
+    let v = coopetition::scenario::load::current_value(s, path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    coopetition::scenario::load::number(&v).unwrap_or_else(|| panic!("{path} is not numeric"))
 }
 
 #[test]
