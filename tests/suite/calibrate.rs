@@ -252,14 +252,14 @@ fn a_calibration_is_deterministic_resumable_and_never_overwritten() {
     assert!(stderr(&o).contains("different calibration"), "{}", stderr(&o));
 }
 
-/// The bundled calibration's target file (issue 36): at least ten free parameters across
+/// Issue 36's data target file: at least ten free parameters across
 /// the mechanisms, each candidate its own reference world, twice as many fitted targets,
 /// inputs marked, the identification and the data-alone polish switched on.
 #[test]
 fn the_bundled_target_file_frees_the_mechanisms_primitives() {
     use coopetition::calibrate::targets::{Reference, Use, parse_targets};
     use coopetition::scenario::Scenario;
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/targets/baseline.toml");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/targets/baseline-data.toml");
     let text = std::fs::read_to_string(path).unwrap();
     let file = parse_targets(&text, path, &Scenario::default()).unwrap_or_else(|e| panic!("{e}"));
     assert!(file.free.len() >= 10, "{} free parameters", file.free.len());
@@ -299,16 +299,18 @@ fn weighted_sd(rows: &[Vec<f64>], col: usize) -> f64 {
 
 /// The bundled calibration's identification and fit (issue 36's patterns 1-3), read from
 /// `scenarios/calibration/baseline/`. Ignored until the bundled baseline is recalibrated
-/// with the target file above (its directory then has `sensitivity.csv`); run with
+/// with the data target file above (its directory then has `sensitivity.csv`; it is not yet:
+/// that file's best point puts divestiture near 1%, and 7–10 of its 26 fitted targets pass,
+/// docs/MODEL.md §10.4); run with
 /// `cargo test --profile ci --test suite -- --ignored bundled_calibration`.
 #[test]
-#[ignore = "until the bundled baseline is recalibrated with the issue-36 target file"]
+#[ignore = "until the bundled baseline is recalibrated with the issue-36 data target file"]
 fn bundled_calibration_is_identified_and_fits() {
     use coopetition::calibrate::targets::parse_targets;
     use coopetition::scenario::Scenario;
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
-    let targets = std::fs::read_to_string(format!("{root}/targets/baseline.toml")).unwrap();
-    let file = parse_targets(&targets, "baseline.toml", &Scenario::default()).unwrap();
+    let targets = std::fs::read_to_string(format!("{root}/targets/baseline-data.toml")).unwrap();
+    let file = parse_targets(&targets, "baseline-data.toml", &Scenario::default()).unwrap();
     let dir = format!("{root}/calibration/baseline");
     let sens = std::fs::read_to_string(format!("{dir}/sensitivity.csv")).expect("sensitivity.csv");
     // Pattern 1: at least two responsive fitted targets per free parameter.
