@@ -165,13 +165,7 @@ pub fn calibrate_patterns(
     }
     let (bi, chosen_distance, _) = best.ok_or("no particle to choose from")?;
     progress(Progress::Phase("polishing the best point"));
-    let from_z = |z: &[f64]| -> Vec<f64> {
-        file.free
-            .iter()
-            .zip(z)
-            .map(|(f, &zj)| simulated_value(f, super::from_unit(zj, f.lo, f.hi)))
-            .collect()
-    };
+    let from_z = |z: &[f64]| theta_from_unit(&file.free, z);
     let start: Vec<f64> = file
         .free
         .iter()
@@ -248,13 +242,7 @@ fn polish_on_data(
     let a = &file.abc;
     let targets = &file.targets;
     let best_seed = run_seed(a.seed, BEST_STREAM, 0);
-    let from_z = |z: &[f64]| -> Vec<f64> {
-        file.free
-            .iter()
-            .zip(z)
-            .map(|(f, &zj)| simulated_value(f, super::from_unit(zj, f.lo, f.hi)))
-            .collect()
-    };
+    let from_z = |z: &[f64]| theta_from_unit(&file.free, z);
     let count = std::cell::Cell::new(0usize);
     let mut data_distance = |z: &[f64]| -> Result<f64, String> {
         count.set(count.get() + 1);
@@ -305,5 +293,14 @@ pub fn posterior_rows(file: &TargetFile, state: &AbcState) -> Vec<Particle> {
             weight: if ws > 0.0 { p.weight / ws } else { 0.0 },
             distance: p.distance,
         })
+        .collect()
+}
+
+/// A point of the prior box from its logit-space coordinates (one per free parameter), as
+/// the simulation will use it.
+fn theta_from_unit(free: &[FreeParam], z: &[f64]) -> Vec<f64> {
+    free.iter()
+        .zip(z)
+        .map(|(f, &zj)| simulated_value(f, super::from_unit(zj, f.lo, f.hi)))
         .collect()
 }

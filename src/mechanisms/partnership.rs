@@ -665,17 +665,11 @@ fn bargain(
     let joint = lab_surplus + investor_surplus;
     if joint < 0.0 {
         if u < pp.dissolve_rate {
-            close(ps, PartnershipStatus::Dissolved, tick);
-            log.push(
-                tick,
-                "dissolution",
-                names.lab,
-                names.investor,
-                format!(
-                    "joint surplus {joint:.3} $bn/month below the outside options (tension {:.2})",
-                    ps.tension
-                ),
+            let why = format!(
+                "joint surplus {joint:.3} $bn/month below the outside options (tension {:.2})",
+                ps.tension
             );
+            dissolve(ps, why, tick, log, names);
             return true;
         }
         return false;
@@ -714,20 +708,20 @@ fn bargain(
     let (lab_after, investor_after) = ps.surplus;
     if (lab_after < -1e-12 || investor_after < -1e-12) && u < pp.dissolve_rate {
         let side = if lab_after < 0.0 { names.lab } else { names.investor };
-        close(ps, PartnershipStatus::Dissolved, tick);
-        log.push(
-            tick,
-            "dissolution",
-            names.lab,
-            names.investor,
-            format!(
-                "{side} does better outside even at revenue share {:.2} (surpluses {lab_after:.3} / {investor_after:.3} $bn/month)",
-                ps.revenue_share
-            ),
+        let why = format!(
+            "{side} does better outside even at revenue share {:.2} (surpluses {lab_after:.3} / {investor_after:.3} $bn/month)",
+            ps.revenue_share
         );
+        dissolve(ps, why, tick, log, names);
         return true;
     }
     false
+}
+
+/// The partners part (a break-up), with the event saying why.
+fn dissolve(ps: &mut Partnership, why: String, tick: u32, log: &mut EventLog, names: Names) {
+    close(ps, PartnershipStatus::Dissolved, tick);
+    log.push(tick, "dissolution", names.lab, names.investor, why);
 }
 
 /// Sets the revenue share so the lab's surplus is `target` (as far as a share in [0, 1] can).
