@@ -131,7 +131,7 @@ pub fn metrics(
     row.ties = vec![[0.0; 2]; p.partnerships.len()];
     for t in ties.iter() {
         if let (Some(row), Some(terms)) = (row.ties.get_mut(t.index as usize), p.partnerships.get(t.index as usize)) {
-            *row = [t.stake, terms.committed_kgpu(clock.tick) * market.tie_served];
+            *row = [t.stake, market.served_commitment(terms, clock.tick)];
         }
     }
     for r in regulators.iter() {

@@ -71,8 +71,6 @@ pub fn ties(
                     // may not convert), as Google's 15% cap in Anthropic had it.
                     let cap = params.0.partnerships.get(i).map_or(1.0, |terms| terms.max_stake);
                     t.stake = t.stake.min(cap);
-                }
-                if payer {
                     t.paid += 1;
                     t.invested += amount;
                     if amount > 0.0 {

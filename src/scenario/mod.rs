@@ -1402,6 +1402,15 @@ impl Scenario {
         self.companies.iter().position(|c| c.name == name)
     }
 
+    /// Each `[[partnerships]]` tie's (investor, lab) roster indices, in scenario order
+    /// (`None` for a name not in the roster, which validation rejects).
+    pub fn tie_parties(&self) -> Vec<Option<(usize, usize)>> {
+        self.partnerships
+            .iter()
+            .map(|t| Some((self.company_index(&t.investor)?, self.company_index(&t.lab)?)))
+            .collect()
+    }
+
     /// Names of the cloud slots in column order: companies with cloud capacity, then
     /// `other` (the fringe of GPU specialists).
     pub fn cloud_names(&self) -> Vec<&str> {

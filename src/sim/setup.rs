@@ -519,13 +519,11 @@ impl Prepared {
                 .copied()
                 .unwrap_or(0.0);
         }
-        let listed = reference.partnerships.iter().enumerate().filter_map(|(i, t)| {
-            Some((
-                i,
-                reference.company_index(&t.investor)?,
-                reference.company_index(&t.lab)?,
-            ))
-        });
+        let parties = reference.tie_parties();
+        let listed = parties
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| p.map(|(investor, lab)| (i, investor, lab)));
         let obs = Observables::new(&reference, &views, lab, investor, access, 0.0, n_startups)
             .with_marketplace(marketplace_unreached(&reference, listed, 1, &cloud_ai_share));
         let brands = initial_brands(&reference, &obs, n_startups > 0);

@@ -131,11 +131,7 @@ impl CloudMarket {
             tie_bill_lab: [0.0; MAX_FIRMS],
             tie_price: vec![0.0; s.partnerships.len()],
             rent_ratio: 1.0,
-            tie_parties: s
-                .partnerships
-                .iter()
-                .map(|t| Some((s.company_index(&t.investor)?, s.company_index(&t.lab)?)))
-                .collect(),
+            tie_parties: s.tie_parties(),
             price: [0.0; CLOUD_SLOTS],
             utilization: [0.0; CLOUD_SLOTS],
             pressure: [0.0; CLOUD_SLOTS],
@@ -297,6 +293,11 @@ impl CloudMarket {
             }
         }
         self.tie_booked = self.tie_load;
+    }
+
+    /// The compute committed under tie `t` and served in month `tick`, kGPU.
+    pub fn served_commitment(&self, t: &crate::scenario::TieParams, tick: u32) -> f64 {
+        t.committed_kgpu(tick) * self.tie_served
     }
 
     /// The committed compute lab `lab` was served this month, kGPU (research adds it to the

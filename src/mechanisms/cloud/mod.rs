@@ -239,14 +239,12 @@ fn pay_tie_compute(
     m.tie_spend = [0.0; CLOUD_SLOTS];
     let mut paid = [0.0f64; crate::world::components::MAX_FIRMS];
     for (i, t) in s.partnerships.iter().enumerate() {
-        let kgpu = t.committed_kgpu(tick) * m.tie_served;
+        let kgpu = m.served_commitment(t, tick);
         if let Some((cloud, lab)) = m.tie_parties[i]
             && kgpu > 0.0
         {
             // The contract's price is the cloud's in the month it first came online.
-            if m.tie_price[i] <= 0.0 {
-                m.tie_price[i] = m.price[cloud];
-            }
+            m.tie_price[i] = m.contract_price(i, cloud);
             let fee = kgpu * m.tie_price[i] * (1.0 - t.compute_discount);
             m.tie_spend[cloud] += fee;
             paid[lab] += fee;
