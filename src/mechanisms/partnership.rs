@@ -90,11 +90,30 @@ fn close(ps: &mut Partnership, status: PartnershipStatus, tick: u32) {
 
 /// Control indicator of the investor over the lab (0..=1).
 pub fn control_indicator(ps: &Partnership, compute_share: f64) -> f64 {
-    0.3 * (ps.stake / 0.5).min(1.0)
-        + 0.25 * ps.exclusivity.control_weight()
-        + 0.15 * f64::from(u8::from(ps.first_access))
+    control_index(
+        ps.stake,
+        ps.exclusivity,
+        ps.first_access,
+        compute_share,
+        f64::from(u8::from(ps.board_seat)),
+    )
+}
+
+/// The control indicator's weights, for the partnership and the ties alike: the voting
+/// stake (full at one half), exclusivity, first access, the lab's compute on the investor,
+/// and governance rights (`governance` 0..=1: 1 a board seat).
+pub fn control_index(
+    stake: f64,
+    exclusivity: Exclusivity,
+    first_access: bool,
+    compute_share: f64,
+    governance: f64,
+) -> f64 {
+    0.3 * (stake / 0.5).min(1.0)
+        + 0.25 * exclusivity.control_weight()
+        + 0.15 * f64::from(u8::from(first_access))
         + 0.2 * compute_share
-        + 0.1 * f64::from(u8::from(ps.board_seat))
+        + 0.1 * governance.clamp(0.0, 1.0)
 }
 
 /// Each side's monthly surplus from continuing the partnership over its outside option,

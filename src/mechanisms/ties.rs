@@ -74,6 +74,12 @@ pub fn ties(
                     t.paid += 1;
                     t.invested += amount;
                     if amount > 0.0 {
+                        // Two tranches in one month are one change of the holding.
+                        t.tranche = if t.changed == Some(tick) {
+                            t.tranche + amount
+                        } else {
+                            amount
+                        };
                         t.changed = Some(tick);
                     }
                 }

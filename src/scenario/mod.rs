@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use params::{Params, Variants};
 
 pub use load::{ScenarioError, apply_override, bundled, bundled_names, label, load_scenario_file, parse_scenario};
-pub use ties::TieParams;
+pub use ties::{BoardRole, TieParams};
 pub use timeline::{TimelineEvent, YearMonth};
 
 /// A complete, resolved scenario.
@@ -998,13 +998,16 @@ pub struct RegulationParams {
     /// CMA share-of-supply test for acqui-hires (25%)
     #[param(unit = "share", min = 0, max = 1)]
     pub share_of_supply: f64,
-    /// stake at or above which a tie's investor may have material influence (CMA)
+    /// voting stake at or above which a tie's investor may have material influence, with another indicator (CMA)
     ///
     /// The CMA's jurisdiction guidance (CMA2, para 4.20): a holding of 25% or more is
     /// generally presumed to confer material influence, one of 15% or more may, and below
     /// 15% only exceptionally.
     #[param(unit = "share", min = 0, max = 1)]
     pub material_stake: f64,
+    /// voting stake from which a tie's investor is presumed to have material influence (CMA)
+    #[param(unit = "share", min = 0, max = 1)]
+    pub material_presumption: f64,
     /// the UK turnover test of a relevant merger situation: the target's UK turnover
     ///
     /// £70 M (Enterprise Act 2002 s.23, before the DMCC Act raised it to £100 M from
@@ -1157,6 +1160,7 @@ impl Default for RegulationParams {
             implementation_months: 6,
             share_of_supply: 0.25,
             material_stake: 0.15,
+            material_presumption: 0.25,
             uk_turnover_threshold: 0.089,
             uk_revenue_share: 0.05,
             hsr_threshold: 0.1195,

@@ -4,8 +4,10 @@
 //!
 //! The fields are the ones a mechanism reads: the stake and the tranches (`mechanisms::ties`),
 //! the compute the investor's cloud commits to the lab (`mechanisms::cloud`) and the listing
-//! of the lab's models on the investor's AI platform (`mechanisms::products`). Board rights,
-//! exclusivity, votes and consultation rights come with the mechanisms that read them.
+//! of the lab's models on the investor's AI platform (`mechanisms::products`); the votes,
+//! board role, consultation rights, exclusivity and first access, with the investor's
+//! compute dependency, are what the authorities' jurisdiction tests read
+//! (`mechanisms::regulation::ties`).
 //!
 //! Baseline terms at January 2024 (sources in docs/MODEL.md §7.12 and
 //! `../shared/notes/domain-facts.md`): Amazon held about $1.25 bn of convertible notes in
@@ -13,13 +15,13 @@
 //! 2024; AWS its primary, non-exclusive cloud and training partner; models on Bedrock
 //! non-exclusively; consultation and first-notification rights; no board seat or observer.
 //! Google held about 10% (early 2023) and committed $2 bn in October 2023 ($0.5 bn upfront,
-//! $1.5 bn over time), $1 bn more in January 2025; non-voting shares, no board seat,
-//! consultation rights; models on Vertex AI non-exclusively.
+//! $1.5 bn over time), $1 bn more in January 2025; non-voting shares, no board seat or
+//! observer; models on Vertex AI non-exclusively.
 
 use serde::{Deserialize, Serialize};
 
-use super::params::{Params, Violation};
-use super::{Role, Scenario, Segment};
+use super::params::{Params, Variants, Violation};
+use super::{Exclusivity, Role, Scenario, Segment};
 
 /// One investor–lab tie.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Params)]
@@ -67,6 +69,43 @@ pub struct TieParams {
     /// months over which the cloud's customers adopt the listed models
     #[param(unit = "month", min = 1, max = 120)]
     pub marketplace_ramp_months: u32,
+    /// the stake carries votes (false: non-voting or convertible holdings)
+    #[param(unit = "bool")]
+    pub voting: bool,
+    /// the investor's place on the lab's board
+    #[param(words)]
+    pub board: BoardRole,
+    /// the investor holds consultation rights on the lab's significant business decisions
+    /// (and first notification of a change of control)
+    #[param(unit = "bool")]
+    pub consultation: bool,
+    /// the lab's cloud exclusivity towards the investor (read by the authorities' tests; the
+    /// independent labs' cloud placement does not follow it)
+    #[param(words)]
+    pub exclusivity: Exclusivity,
+    /// the investor gets the lab's models first (read by the authorities' tests)
+    #[param(unit = "bool")]
+    pub first_access: bool,
+}
+
+/// A tie's investor's place on the lab's board.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, Variants)]
+#[serde(rename_all = "snake_case")]
+pub enum BoardRole {
+    /// No board role.
+    #[default]
+    None,
+    /// A non-voting observer.
+    Observer,
+    /// A director.
+    Seat,
+}
+
+impl BoardRole {
+    /// Label used in outputs (its serde word).
+    pub fn as_str(self) -> &'static str {
+        Self::WORDS[self as usize]
+    }
 }
 
 impl TieParams {
@@ -108,6 +147,11 @@ impl Default for TieParams {
             marketplace: false,
             marketplace_month: 1,
             marketplace_ramp_months: 12,
+            voting: true,
+            board: BoardRole::None,
+            consultation: false,
+            exclusivity: Exclusivity::None,
+            first_access: false,
         }
     }
 }
@@ -141,6 +185,15 @@ pub fn baseline_ties() -> Vec<TieParams> {
             marketplace: true,
             marketplace_month: -3,
             marketplace_ramp_months: 12,
+            // Convertible into non-voting equity; no board seat; consultation rights on
+            // significant business issues and first notification of a change of control;
+            // AWS the primary cloud, not exclusive; a non-exclusive licence of the models
+            // (the CMA's decision of 27 September 2024, full text published October 2024).
+            voting: false,
+            board: BoardRole::None,
+            consultation: true,
+            exclusivity: Exclusivity::None,
+            first_access: false,
         },
         TieParams {
             name: "google-anthropic".into(),
@@ -166,6 +219,12 @@ pub fn baseline_ties() -> Vec<TieParams> {
             marketplace: true,
             marketplace_month: 3,
             marketplace_ramp_months: 12,
+            // No voting rights, board seat or observer (court filings, NYT, March 2025).
+            voting: false,
+            board: BoardRole::None,
+            consultation: false,
+            exclusivity: Exclusivity::None,
+            first_access: false,
         },
     ]
 }

@@ -344,7 +344,11 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64, prepared: &Pr
             paid: 0,
             invested: 0.0,
             changed: None,
-            reviewed_level: None,
+            tranche: 0.0,
+            converted: false,
+            terms_seen: TieTerms::of(t),
+            reviewed: [None; 3],
+            looked_at: [None; 3],
             divest_due: None,
             divested: None,
         });

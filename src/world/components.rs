@@ -286,15 +286,48 @@ pub struct Tie {
     pub paid: u16,
     /// Money paid in so far, $bn.
     pub invested: f64,
-    /// Month of the last tranche: a change in the investor's holding authorities review.
+    /// Month of the last change authorities review: a tranche, or the tie's governance
+    /// terms changed by an event.
     pub changed: Option<u32>,
-    /// The level of influence (0 none, 1 material, 2 control) at the end of the CMA's last
-    /// review of the tie: only a rise above it is a new merger situation.
-    pub reviewed_level: Option<u8>,
+    /// The tranche paid in the month of `changed`, $bn (0 for a change of terms alone).
+    pub tranche: f64,
+    /// Whether the change of `changed` turned the holding into voting stock (a conversion).
+    pub converted: bool,
+    /// The governance terms last month (votes, board role, consultation rights,
+    /// exclusivity, first access), to detect a change.
+    pub terms_seen: TieTerms,
+    /// Per authority (EU, CMA, FTC), the level of influence (`Influence` as u8) its last
+    /// review of the tie reached: only a rise above it is a new merger situation.
+    pub reviewed: [Option<u8>; 3],
+    /// Per authority, the month it last looked at the tie's changes (a change while its
+    /// review is open waits for the review's end).
+    pub looked_at: [Option<u32>; 3],
     /// A divestiture ordered against the tie: the month it falls due, the authority, the route.
     pub divest_due: Option<(u32, Authority, DivestRoute)>,
     /// The divestiture took effect (the stake sold): month, authority, route.
     pub divested: Option<(u32, Authority, DivestRoute)>,
+}
+
+/// A tie's governance terms, as an authority watching for a change reads them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TieTerms {
+    pub voting: bool,
+    pub board: crate::scenario::BoardRole,
+    pub consultation: bool,
+    pub exclusivity: u8,
+    pub first_access: bool,
+}
+
+impl TieTerms {
+    pub fn of(t: &crate::scenario::TieParams) -> TieTerms {
+        TieTerms {
+            voting: t.voting,
+            board: t.board,
+            consultation: t.consultation,
+            exclusivity: t.exclusivity as u8,
+            first_access: t.first_access,
+        }
+    }
 }
 
 /// The route by which an authority came to have jurisdiction over the investor's hold on

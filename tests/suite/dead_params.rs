@@ -118,8 +118,30 @@ const CONTEXT: &[(&str, &[&str], Option<f64>)] = &[
     // finding in 2024): the threshold decides only once the lab earns enough in the UK.
     (
         "regulation.uk_turnover_threshold",
-        &["regulation.uk_revenue_share=0.2"],
+        &[
+            "regulation.uk_revenue_share=0.2",
+            "partnerships.amazon-anthropic.voting=true",
+        ],
         Some(0.01),
+    ),
+    // The ties' stakes are non-voting in the baseline (the record): the voting-stake tests
+    // of material influence decide only for a voting holding the CMA can reach.
+    (
+        "regulation.material_stake",
+        &[
+            "regulation.uk_revenue_share=1",
+            "partnerships.amazon-anthropic.voting=true",
+        ],
+        Some(0.3),
+    ),
+    (
+        "regulation.material_presumption",
+        &[
+            "regulation.uk_revenue_share=1",
+            "partnerships.amazon-anthropic.voting=true",
+            "partnerships.amazon-anthropic.consultation=false",
+        ],
+        Some(0.5),
     ),
     // Undertakings: strict authorities, and the stake cut made the cheapest package.
     ("regulation.undertaking_behavioural_cost", STRICT, None),

@@ -210,37 +210,137 @@ fn the_cma_finds_the_ties_outside_its_jurisdiction_while_turnover_is_small() {
     // Amazon–Anthropic (the independent lab's UK turnover under £70 M, no 25% share of
     // supply) and Google–Anthropic, and sent none of the AI partnerships it examined to
     // phase 2. Baseline, 2,000 runs, seed 5: the CMA reviews each tie once per level of
-    // influence its tranches take it to; phase 2 per run
-    // at most 0.5 (measured 0), both ties outside jurisdiction in at least 80% of runs
-    // (measured 1.000 and 1.000). The other way: with all of the lab's revenue earned in the
-    // UK (turnover $0.2-0.9 bn) Amazon's tie, above 15%, meets the turnover test, and its
-    // reviews no longer end `no_jurisdiction`.
+    // influence it reaches; phase 2 per run at most 0.5 (measured 0), both ties outside
+    // jurisdiction in at least 80% of runs (measured 1.000 and 1.000).
+    //
+    // Once turnover is no bar (all of the lab's revenue earned in the UK; 300 runs), the
+    // terms and the lab's compute dependency decide: Amazon's non-voting holding with first
+    // access and its consultation rights reaches the material-influence threshold of the
+    // indicator through the lab's dependency on AWS (measured 0.000 outside), without the
+    // consultation rights it falls short (measured 1.000 outside).
     let n = 2000;
     let (phase2, amazon, google) = tie_reviews(&support::runs(&support::with(&[]), n, 5));
-    let (_, amazon_uk, _) = tie_reviews(&support::runs(&support::with(&["regulation.uk_revenue_share=1"]), n, 5));
+    let uk = [
+        "regulation.uk_revenue_share=1",
+        "partnerships.amazon-anthropic.first_access=true",
+    ];
+    let (_, consulted, _) = tie_reviews(&support::runs(&support::with(&uk), 300, 5));
+    let unconsulted = [uk[0], uk[1], "partnerships.amazon-anthropic.consultation=false"];
+    let (_, not_consulted, _) = tie_reviews(&support::runs(&support::with(&unconsulted), 300, 5));
     println!(
-        "FIGURE tie reviews: phase 2 per run {phase2:.3}; outside UK jurisdiction amazon {amazon:.3}, google {google:.3}; amazon with all revenue in the UK {amazon_uk:.3}"
+        "FIGURE tie reviews: phase 2 per run {phase2:.3}; outside UK jurisdiction amazon {amazon:.3}, google {google:.3}; amazon with UK turnover and first access {consulted:.3}, without consultation rights {not_consulted:.3}"
     );
     assert!(phase2 <= 0.5, "phase 2 per run {phase2:.3}");
     assert!(
         amazon >= 0.8 && google >= 0.8,
         "outside: amazon {amazon:.3}, google {google:.3}"
     );
+    assert!(consulted <= 0.2, "with consultation rights: {consulted:.3} outside");
     assert!(
-        amazon_uk <= 0.2,
-        "amazon outside jurisdiction with UK turnover {amazon_uk:.3}"
+        not_consulted >= 0.8,
+        "without consultation rights: {not_consulted:.3} outside"
     );
+}
+
+/// Runs in which `authority` opened a review of Amazon's tie whose detail contains `what`,
+/// and the months it did so.
+fn opened(rs: &[RunResult], authority: &str, what: &str) -> (f64, Vec<u32>) {
+    let mut months = Vec::new();
+    let runs = rs
+        .iter()
+        .filter(|r| {
+            let e = r.events.iter().find(|e| {
+                e.kind == "review_opened"
+                    && e.actor == authority
+                    && e.detail.starts_with("tie amazon-anthropic")
+                    && e.detail.contains(what)
+            });
+            months.extend(e.map(|e| e.tick));
+            e.is_some()
+        })
+        .count();
+    (runs as f64 / rs.len() as f64, months)
+}
+
+/// A scenario of one dated `set` event on Amazon's tie.
+fn with_event(month: u32, field: &str, value: &str) -> coopetition::scenario::Scenario {
+    let t = tmp();
+    let file = t.path().join("event.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "name = \"event\"\n[[events]]\nmonth = {month}\naction = \"set\"\nparam = \"partnerships.amazon-anthropic.{field}\"\nvalue = {value}\n"
+        ),
+    )
+    .unwrap();
+    coopetition::scenario::load_scenario_file(&file).unwrap()
+}
+
+#[test]
+fn each_authority_reads_the_ties_terms() {
+    // Issue 35: votes, board role and consultation rights on a tie decide each authority's
+    // test (300 runs, seed 5). Baseline (Amazon's holding non-voting, no seat): only the
+    // CMA looks, and never at a change of terms; neither the FTC (no voting securities
+    // acquired) nor the Commission (no control).
+    //
+    // - A conversion into voting stock by an event in month 8 is an acquisition of voting
+    //   securities worth more than the HSR threshold: the FTC reviews it that month
+    //   (measured every run, all in month 8).
+    // - A voting stake taken above one half by the March tranche (starting at 0.45) is an
+    //   acquisition of control the Commission reviews (measured 0.51: in the rest the
+    //   tranche leaves the stake below one half), and jurisdiction, judged on the
+    //   transaction, is not lost when later tranches dilute the stake: none of those
+    //   reviews ends `no_jurisdiction`.
+    // - A board seat given by an event in month 8 is a new level of influence (material)
+    //   the CMA reviews (measured 0.94: in the rest the first review was still open and
+    //   took the seat in).
+    let (runs, with) = (support::runs, support::with);
+    let base = runs(&with(&[]), 300, 5);
+    let (ftc0, _) = opened(&base, "us_ftc", "");
+    let (eu0, _) = opened(&base, "eu_commission", "");
+    let (terms0, _) = opened(&base, "uk_cma", "terms changed");
+    let converted = runs(&with_event(8, "voting", "true"), 300, 5);
+    let (ftc, ftc_months) = opened(&converted, "us_ftc", "converted into voting stock");
+    let control = runs(
+        &with(&[
+            "partnerships.amazon-anthropic.voting=true",
+            "partnerships.amazon-anthropic.stake=0.45",
+        ]),
+        300,
+        5,
+    );
+    let (eu, _) = opened(&control, "eu_commission", "legal control");
+    let eu_lost = control
+        .iter()
+        .flat_map(|r| &r.events)
+        .filter(|e| e.actor == "eu_commission" && e.detail.starts_with("no_jurisdiction: tie"))
+        .count();
+    let seat = runs(&with_event(8, "board", "\"seat\""), 300, 5);
+    let (cma_seat, _) = opened(&seat, "uk_cma", "terms changed; material influence");
+    println!(
+        "FIGURE tie terms: FTC on a conversion {ftc:.3} (baseline {ftc0:.3}); EU on a voting majority {eu:.3} (baseline {eu0:.3}), lost jurisdiction {eu_lost}; CMA on a seat {cma_seat:.3} (baseline {terms0:.3})"
+    );
+    assert_eq!((ftc0, eu0, terms0), (0.0, 0.0, 0.0));
+    assert!(
+        ftc >= 0.9 && ftc_months.iter().all(|&m| m == 8),
+        "FTC on a conversion {ftc:.3} {ftc_months:?}"
+    );
+    assert!((0.2..=0.9).contains(&eu), "EU with a voting majority {eu:.3}");
+    assert_eq!(eu_lost, 0, "EU reviews of an acquisition of control lost jurisdiction");
+    assert!((0.6..=0.99).contains(&cma_seat), "CMA on a seat {cma_seat:.3}");
 }
 
 #[test]
 fn a_structural_finding_against_a_tie_sells_the_stake() {
     // A context where the CMA has jurisdiction and finds harm (all revenue earned in the UK,
-    // strict, every adverse finding structural, 36 months; 300 runs, seed 5): some orders
+    // Amazon's holding voting, strict, every adverse finding structural, 36 months; 300
+    // runs, seed 5): some orders
     // against Amazon's tie take effect; each such tie ends in divestiture with its stake
     // sold, after the order and a `tie_separation` event.
     let rs = support::runs(
         &support::with(&[
             "regulation.uk_revenue_share=1",
+            "partnerships.amazon-anthropic.voting=true",
             "regulation.stringency=5",
             "regulation.divest_propensity=1",
             "regulation.adverse_harm=50",
@@ -250,13 +350,20 @@ fn a_structural_finding_against_a_tie_sells_the_stake() {
         5,
     );
     let mut divested = 0;
+    let mut by_cma = 0;
     for r in &rs {
         let tie = &r.partnerships[1];
         if tie.outcome != coopetition::outcome::Outcome::Divestiture {
             continue;
         }
         divested += 1;
-        assert_eq!((tie.route.as_str(), tie.stake), ("cma:stake", 0.0));
+        // The CMA (material influence) or, the holding being voting and reportable, the FTC.
+        assert!(
+            ["cma:stake", "ftc:stake"].contains(&tie.route.as_str()) && tie.stake == 0.0,
+            "{} {}",
+            tie.route,
+            tie.stake
+        );
         let order = r
             .events
             .iter()
@@ -267,10 +374,14 @@ fn a_structural_finding_against_a_tie_sells_the_stake() {
             .iter()
             .find(|e| e.kind == "tie_separation" && e.actor == "amazon")
             .expect("a sale");
-        assert!(order.tick < sale.tick && sale.tick == tie.month, "{order:?} {sale:?}");
+        assert!(
+            order.tick < sale.tick && sale.tick == tie.month,
+            "{order:?} {sale:?} {tie:?}"
+        );
+        by_cma += usize::from(tie.route == "cma:stake");
     }
-    println!("FIGURE forced tie divestitures: {divested} of 300 runs");
-    // Measured 126 of 300: a floor far below, a ceiling short of
+    println!("FIGURE forced tie divestitures: {divested} of 300 runs, {by_cma} by the CMA");
+    // Measured 161 of 300, all by the CMA (the FTC litigates first): a floor far below, a ceiling short of
     // every run (Amazon's tie is not always found against in time).
     assert!(
         (30..=280).contains(&divested),

@@ -306,6 +306,28 @@ impl CloudMarket {
         self.tie_booked_lab[lab] * self.tie_served
     }
 
+    /// How much of lab `lab`'s compute this month runs on tie `i`'s investor's cloud, 0..=1:
+    /// the commitment served plus the lab's part (`own / tenants`, its planned compute over
+    /// all independent labs') of the rentals placed there, over its rented and committed
+    /// compute. The CMA's "relationship of dependency" on infrastructure (Amazon/Anthropic,
+    /// 2024). 0 for a tie without parties or a lab without compute.
+    pub fn tie_dependency(&self, i: usize, t: &crate::scenario::TieParams, tick: u32, own: f64, tenants: f64) -> f64 {
+        let Some(&Some((cloud, lab))) = self.tie_parties.get(i) else {
+            return 0.0;
+        };
+        let rentals_there = if tenants > 0.0 {
+            self.tenant_load[cloud] * own / tenants
+        } else {
+            0.0
+        };
+        let total = self.rented(own) + self.tie_compute(lab);
+        if total > 0.0 {
+            ((self.served_commitment(t, tick) + rentals_there) / total).clamp(0.0, 1.0)
+        } else {
+            0.0
+        }
+    }
+
     /// Tie `i`'s price per kGPU-month before its discount: locked when its commitment first
     /// came online, else the cloud's current price.
     pub fn contract_price(&self, i: usize, cloud: usize) -> f64 {

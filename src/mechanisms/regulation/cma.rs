@@ -26,11 +26,12 @@ pub fn jurisdiction(subject: &Subject, rp: &RegulationParams) -> bool {
         // A relevant merger situation: material influence, and the target's UK turnover or
         // the share of supply over its threshold (Enterprise Act 2002 s.23).
         Subject::Tie {
-            stake,
+            level,
             uk_turnover,
             combined_share,
+            ..
         } => {
-            stake >= rp.material_stake
+            level >= Influence::Material
                 && (uk_turnover >= rp.uk_turnover_threshold || combined_share >= rp.share_of_supply)
         }
     }

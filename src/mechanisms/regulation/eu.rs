@@ -24,8 +24,9 @@ pub fn jurisdiction(subject: &Subject, _rp: &RegulationParams) -> bool {
         Subject::Bid { .. } => true,
         Subject::Absorption { .. } => true,
         Subject::Acquihire { .. } => false,
-        // A minority stake without votes or a board seat confers no control.
-        Subject::Tie { .. } => false,
+        // A concentration needs control: a voting majority, or decisive influence through
+        // a board seat on top of ties at the control threshold.
+        Subject::Tie { level, .. } => level >= Influence::DeFacto,
     }
 }
 

@@ -21,8 +21,18 @@ pub fn jurisdiction(subject: &Subject, rp: &RegulationParams) -> bool {
         Subject::Bid { price, .. } => price >= rp.hsr_threshold,
         Subject::Absorption { value, .. } => value >= rp.hsr_threshold,
         Subject::Acquihire { price, .. } => price >= rp.hsr_threshold,
-        // Convertible notes and non-voting shares are not voting securities: HSR-exempt.
-        Subject::Tie { .. } => false,
+        // An acquisition of voting securities (a tranche into a voting stake, or converting
+        // notes or non-voting stock into voting stock) is reportable when the voting
+        // securities held afterwards are worth the size-of-transaction threshold (16 CFR
+        // 801.13). The investment-only exemption (802.9) does not reach these investors:
+        // each competes with the lab, which the FTC holds inconsistent with a passive
+        // investment. Buying notes or non-voting stock is no acquisition of voting
+        // securities.
+        Subject::Tie {
+            acquires_votes,
+            held_value,
+            ..
+        } => acquires_votes && held_value >= rp.hsr_threshold,
     }
 }
 

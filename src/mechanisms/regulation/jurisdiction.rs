@@ -19,7 +19,8 @@
 //! Each authority's test on a [`Subject`] is in its file ([`super::eu`], [`super::cma`],
 //! [`super::ftc`]).
 
-use crate::scenario::{Exclusivity, RegulationParams};
+use crate::mechanisms::partnership::control_index;
+use crate::scenario::{BoardRole, Exclusivity, RegulationParams, TieParams};
 use crate::world::components::{Authority, DivestRoute, Partnership};
 
 /// The investor's level of influence over the lab (the CMA's scale).
@@ -105,6 +106,48 @@ pub fn route_of(
     }
 }
 
+/// A tie's investor's level of influence over the lab, on the CMA's scale (CMA2, paras
+/// 4.17–4.30): legal control by a voting majority; de facto control by a board seat on top
+/// of an indicator `k` at `control_threshold`; material influence presumed from a voting
+/// stake of `material_presumption` (25%), possible from `material_stake` (15%) with another
+/// indicator (a board role, consultation rights), found with a board seat, or with `k` at
+/// `material_threshold` — else none. `k` is [`tie_indicator`]: consultation rights and a
+/// relationship of dependency on the investor's infrastructure are "capable of
+/// contributing" (the CMA's Amazon/Anthropic decision, 2024).
+pub fn tie_influence(
+    voting_stake: f64,
+    board: BoardRole,
+    consultation: bool,
+    k: f64,
+    rp: &RegulationParams,
+) -> Influence {
+    let seat = board == BoardRole::Seat;
+    let level = influence(voting_stake, seat, k, false, rp);
+    let other_indicator = board != BoardRole::None || consultation;
+    let material =
+        voting_stake >= rp.material_presumption || (voting_stake >= rp.material_stake && other_indicator) || seat;
+    if level == Influence::None && material {
+        Influence::Material
+    } else {
+        level
+    }
+}
+
+/// A tie's control indicator: the partnership's weights
+/// ([`crate::mechanisms::partnership::control_index`]) on the voting stake, exclusivity,
+/// first access, the lab's compute on the investor's cloud (`dependency`) and governance
+/// rights (a seat 1, an observer ½, consultation rights ½; at most 1).
+pub fn tie_indicator(t: &TieParams, stake: f64, dependency: f64) -> f64 {
+    let board = match t.board {
+        BoardRole::Seat => 1.0,
+        BoardRole::Observer => 0.5,
+        BoardRole::None => 0.0,
+    };
+    let governance = board + if t.consultation { 0.5 } else { 0.0 };
+    let voting_stake = if t.voting { stake } else { 0.0 };
+    control_index(voting_stake, t.exclusivity, t.first_access, dependency, governance)
+}
+
 /// The partnership terms an authority watches for changes.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Terms {
@@ -176,11 +219,21 @@ pub enum Subject {
         /// Price paid, $bn (US size-of-transaction test).
         price: f64,
     },
-    /// A tie's investor raising its minority stake (a tranche of `[[partnerships]]`):
-    /// non-voting or convertible holdings, no board seat.
+    /// A change in a tie (`[[partnerships]]`): a tranche raising the investor's stake, or
+    /// its terms changed by an event.
     Tie {
+        /// The investor's level of influence over the lab after the change ([`tie_influence`]).
+        level: Influence,
+        /// Whether the stake carries votes.
+        voting: bool,
         /// The investor's stake after the change.
         stake: f64,
+        /// Whether the change acquired voting securities (a tranche into a voting stake, or
+        /// a conversion into voting stock).
+        acquires_votes: bool,
+        /// The value of the voting securities held after the change, $bn (the stake at the
+        /// lab's value: the HSR size-of-transaction test, 16 CFR 801.13).
+        held_value: f64,
         /// The lab's UK turnover, $bn a year (turnover test).
         uk_turnover: f64,
         /// The partners' combined share of supply where both supply.

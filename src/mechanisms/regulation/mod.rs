@@ -28,7 +28,9 @@ pub mod remedies;
 pub mod screens;
 mod ties;
 
-pub use jurisdiction::{Influence, Subject, Terms, influence, initial_accepted, route_of, ties_reading};
+pub use jurisdiction::{
+    Influence, Subject, Terms, influence, initial_accepted, route_of, tie_indicator, tie_influence, ties_reading,
+};
 pub use procedure::{Case, CaseKind, Closure, Decision, Facts, Step, WD_PER_MONTH};
 pub use regulator::{BidReview, Regulator};
 pub use remedies::{Offer, Package};
@@ -47,6 +49,7 @@ use crate::world::random::{SimRng, Stream, uniform};
 use crate::world::resources::{Clock, EventLog, Params, Roster, StartupIndex};
 use crate::world::signals::Signals;
 
+use super::cloud::CloudMarket;
 use super::partnership::{control_indicator, lab_share_on_investor};
 use harms::partnership_harm;
 use remedies::{apply, partnership_offers};
@@ -143,6 +146,7 @@ pub fn regulation(
     mut regulators: Query<&mut Regulator>,
     mut ties: Query<&mut Tie>,
     companies: Query<&Company>,
+    cloud: Res<CloudMarket>,
 ) {
     let rp = &params.0.regulation;
     let tick = clock.tick;
@@ -182,6 +186,7 @@ pub fn regulation(
         bid_phase2,
     };
 
+    ties::note_term_changes(&mut ties, &params.0.partnerships, tick);
     // In authority order (EU, CMA, FTC) without allocating.
     for a in Authority::ALL {
         let Some(mut reg) = regulators.iter_mut().find(|r| r.authority == a) else {
@@ -209,16 +214,12 @@ pub fn regulation(
         review_partnership(&desk, &mut reg, &mut ps, &mut r_ps, &mut log);
         review_bid(&desk, &mut reg, &ps, &mut r_bid, &mut log);
         review_team_acquisitions(&desk, &mut reg, &mut ps, &mut r_team, &mut log);
-        let terms = &params.0.partnerships;
-        ties::review_ties(
-            &desk,
-            &mut reg.tie_cases,
-            &mut ties,
-            &companies,
-            terms,
-            &mut r_tie,
-            &mut log,
-        );
+        let tie_world = ties::TieWorld {
+            terms: &params.0.partnerships,
+            market: &cloud,
+            companies: &companies,
+        };
+        ties::review_ties(&desk, &mut reg.tie_cases, &mut ties, &tie_world, &mut r_tie, &mut log);
     }
 }
 

@@ -45,7 +45,17 @@ pub struct Regulator {
     /// ties alone can amount to it (see `jurisdiction::ties_reading`).
     pub ties_suffice: bool,
     /// Open reviews of ties' changes (`[[partnerships]]`), in the order opened.
-    pub tie_cases: Vec<Case>,
+    pub tie_cases: Vec<TieCase>,
+}
+
+/// A review of a tie's change, with what its jurisdiction test found when the change was
+/// made: jurisdiction is judged on the transaction, so a later dilution does not end it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TieCase {
+    pub case: Case,
+    pub jurisdiction: bool,
+    /// The level of influence the change reached (recorded as reviewed when the case ends).
+    pub level: Influence,
 }
 
 impl Regulator {

@@ -1,54 +1,154 @@
-//! Reviews of the ties (`[[partnerships]]`). A tranche that raises a tie's investor's stake
-//! is a change in its holding; the CMA, whose jurisdiction reaches minority holdings
-//! (material influence), looks at it, as it looked at Amazon–Anthropic (phase 1 opened 8
-//! August 2024, "no relevant merger situation" 27 September 2024: the independent lab's UK
-//! turnover under £70 M and no 25% share of supply) and Google–Anthropic (November 2024).
-//! The Commission (no control without votes or a board seat) and the FTC (non-voting
-//! holdings are HSR-exempt) do not: their tests cannot be met by these ties
-//! (`Subject::Tie`). A case runs the same procedure as every other ([`Case::step`]); a
-//! structural finding orders the investor's stake sold, `implementation_months` later. A
-//! tie is reviewed once per level of influence it reaches (none, material, control): a
-//! larger holding at a level already reviewed is no new merger situation (s.26).
+//! Reviews of the ties (`[[partnerships]]`). A tranche that raises a tie's investor's stake,
+//! or a change of its governance terms (votes, board role, consultation rights,
+//! exclusivity, first access: a dated `set` event), is a change authorities may review. The
+//! investor's level of influence is read from the terms ([`tie_influence`] on
+//! [`tie_indicator`]: the voting stake, governance rights, exclusivity, first access and
+//! the lab's compute dependency on the investor's cloud). Each authority applies its own
+//! test (`Subject::Tie`): the CMA, whose jurisdiction reaches minority holdings, looks at
+//! every change, as it looked at Amazon–Anthropic (phase 1 opened 8 August 2024, "no
+//! relevant merger situation" 27 September 2024: the independent lab's UK turnover under
+//! £70 M and no 25% share of supply, without deciding material influence) and
+//! Google–Anthropic (November 2024); the Commission needs control and the FTC a reportable
+//! acquisition of voting securities, so they open a review only of a change that meets
+//! their test (a notified deal). A case runs the same procedure as every other
+//! ([`Case::step`]); a structural finding orders the investor's stake sold,
+//! `implementation_months` later. An authority reviews a tie once per level of influence
+//! it reaches: a larger holding at a level already reviewed is no new merger situation
+//! (Enterprise Act 2002 s.26).
 
 use rand::Rng;
 
+use super::jurisdiction::{Influence, tie_indicator, tie_influence};
+use super::regulator::TieCase;
 use super::{Case, CaseKind, Closure, Decision, Desk, Facts, Step, Subject, has_jurisdiction};
-use crate::scenario::{Stage, TieParams};
-use crate::world::components::{Authority, Company, DivestRoute, Tie, separation_route_label};
+use crate::mechanisms::cloud::CloudMarket;
+use crate::scenario::{RegulationParams, Role, Stage, TieParams};
+use crate::world::components::{Authority, Company, DivestRoute, Tie, TieTerms, separation_route_label};
 use crate::world::resources::EventLog;
 use bevy_ecs::prelude::*;
 
-/// Opens a review of every tie that changed this month (CMA only) and steps the open ones.
+/// Marks every tie whose governance terms changed since last month (a `set` event) as
+/// changed this month, with no tranche. Once a month, before the authorities read them.
+pub(super) fn note_term_changes(ties: &mut Query<&mut Tie>, terms: &[TieParams], tick: u32) {
+    for mut tie in ties.iter_mut() {
+        let Some(t) = terms.get(tie.index as usize) else {
+            continue;
+        };
+        let now = TieTerms::of(t);
+        if now != tie.terms_seen {
+            if tie.changed != Some(tick) {
+                (tie.tranche, tie.converted) = (0.0, false);
+            }
+            tie.converted |= now.voting && !tie.terms_seen.voting;
+            tie.terms_seen = now;
+            tie.changed = Some(tick);
+        }
+    }
+}
+
+/// What the authorities read of the ties this month besides each tie: the market and the
+/// companies.
+pub(super) struct TieWorld<'a, 'w, 's, 'c> {
+    pub terms: &'a [TieParams],
+    pub market: &'a CloudMarket,
+    pub companies: &'a Query<'w, 's, &'c Company>,
+}
+
+impl TieWorld<'_, '_, '_, '_> {
+    /// The facts authority `a`'s test reads of `tie` this month, and its control indicator.
+    fn subject(&self, d: &Desk, tie: &Tie) -> (Subject, f64) {
+        let (m, rp, tick) = (d.month, d.month.rp, d.month.tick);
+        let lab = self.companies.iter().find(|c| c.idx == tie.lab);
+        let (own, revenue) = lab.map_or((0.0, 0.0), |c| (c.own_compute, c.revenue));
+        let tenants: f64 = self
+            .companies
+            .iter()
+            .filter(|c| c.role == Role::IndependentLab)
+            .map(|c| c.own_compute)
+            .sum();
+        let value = lab.map_or(0.0, |c| {
+            if c.valuation > 0.0 {
+                c.valuation
+            } else {
+                c.last_round_valuation
+            }
+        });
+        let Some(t) = self.terms.get(tie.index as usize) else {
+            return (
+                Subject::Tie {
+                    level: Influence::None,
+                    voting: false,
+                    stake: tie.stake,
+                    acquires_votes: false,
+                    held_value: 0.0,
+                    uk_turnover: 0.0,
+                    combined_share: 0.0,
+                },
+                0.0,
+            );
+        };
+        let dependency = self.market.tie_dependency(tie.index as usize, t, tick, own, tenants);
+        let k = tie_indicator(t, tie.stake, dependency);
+        let voting_stake = if t.voting { tie.stake } else { 0.0 };
+        let subject = Subject::Tie {
+            level: tie_influence(voting_stake, t.board, t.consultation, k, rp),
+            voting: t.voting,
+            stake: tie.stake,
+            acquires_votes: t.voting && (tie.tranche > 0.0 || tie.converted),
+            held_value: voting_stake * value,
+            uk_turnover: 12.0 * revenue * rp.uk_revenue_share,
+            combined_share: m.market.combined_supply(tie.lab as usize, tie.investor as usize),
+        };
+        (subject, k)
+    }
+}
+
+/// Steps the open reviews of ties and opens one for every tie that changed since this
+/// authority's last review opened (a change during a review waits for its end) and
+/// reached a level of influence it has not reviewed (the CMA: any such change;
+/// the Commission and the FTC: one that meets their test).
 pub(super) fn review_ties<R: Rng + ?Sized>(
     d: &Desk,
-    cases: &mut Vec<Case>,
+    cases: &mut Vec<TieCase>,
     ties: &mut Query<&mut Tie>,
-    companies: &Query<&Company>,
-    terms: &[TieParams],
+    world: &TieWorld,
     rng: &mut R,
     log: &mut EventLog,
 ) {
     let (m, rp, ap, tick, name) = (d.month, d.month.rp, d.ap, d.month.tick, d.name);
+    let who = d.a as usize;
     let mut kept = 0;
     for i in 0..cases.len() {
-        let mut case = cases[i];
+        let TieCase {
+            mut case,
+            jurisdiction,
+            level,
+        } = cases[i];
         let CaseKind::Tie { index } = case.kind else { continue };
         let Some(mut tie) = ties.iter_mut().find(|t| t.index == index) else {
             continue;
         };
-        let tie_name = name_of(terms, index);
-        let revenue = companies.iter().find(|c| c.idx == tie.lab).map_or(0.0, |c| c.revenue);
-        let subject = Subject::Tie {
-            stake: tie.stake,
-            uk_turnover: 12.0 * revenue * rp.uk_revenue_share,
-            combined_share: m.market.combined_supply(tie.lab as usize, tie.investor as usize),
-        };
+        let tie_name = name_of(world.terms, index);
+        let investor = m.roster.name(tie.investor);
+        if tie.divested.is_some() {
+            // Another authority's order has had the stake sold: nothing left to review.
+            log.push(
+                tick,
+                "review_closed",
+                name,
+                investor,
+                format!("moot: tie {tie_name}: stake sold"),
+            );
+            continue;
+        }
+        let (subject, k) = world.subject(d, &tie);
         let harm = m
             .market
             .combine(tie.lab as usize, tie.investor as usize)
             .harm(rp, tie.stake, d.a);
+        // Jurisdiction as the change found it: judged on the transaction.
         let facts = Facts {
-            jurisdiction: has_jurisdiction(d.a, &subject, rp),
+            jurisdiction,
             harm,
             peers: 0,
             offers: &[],
@@ -60,7 +160,7 @@ pub(super) fn review_ties<R: Rng + ?Sized>(
                 "review_phase2",
                 format!("tie {tie_name}: in-depth investigation (harm {harm:.2})"),
             ),
-            Step::Closed(Closure::NoJurisdiction) => ("review_closed", no_jurisdiction(tie_name, &subject, rp)),
+            Step::Closed(Closure::NoJurisdiction) => ("review_closed", no_jurisdiction(d.a, tie_name, &subject, k, rp)),
             Step::Closed(Closure::Cleared) | Step::OfferAccepted(_) => {
                 ("review_closed", format!("cleared in phase 1: tie {tie_name}"))
             }
@@ -76,7 +176,6 @@ pub(super) fn review_ties<R: Rng + ?Sized>(
                 )
             }
         };
-        let investor = m.roster.name(tie.investor);
         if !kind.is_empty() {
             log.push(tick, kind, name, investor, detail);
         }
@@ -84,56 +183,95 @@ pub(super) fn review_ties<R: Rng + ?Sized>(
             step,
             Step::Continue | Step::Court | Step::Phase2 | Step::OfferRejected(_)
         ) {
-            cases[kept] = case;
+            cases[kept] = TieCase {
+                case,
+                jurisdiction,
+                level,
+            };
             kept += 1;
         } else {
-            tie.reviewed_level = Some(level(tie.stake, rp));
+            // The level reviewed: the one the change reached, or a higher one reached since.
+            let now = match subject {
+                Subject::Tie { level, .. } => level,
+                _ => Influence::None,
+            };
+            tie.reviewed[who] = Some(level.max(now) as u8);
         }
     }
     cases.truncate(kept);
-    if d.a != Authority::Cma {
-        return;
-    }
-    for tie in ties.iter() {
-        let open = cases.iter().any(|c| c.kind == CaseKind::Tie { index: tie.index });
+    for mut tie in ties.iter_mut() {
+        let unseen = tie.changed.is_some_and(|c| tie.looked_at[who].is_none_or(|o| c > o));
+        let open = cases.iter().any(|c| c.case.kind == CaseKind::Tie { index: tie.index });
+        // A change while this authority's review is open waits for the review's end.
+        if !unseen || open || tie.divested.is_some() {
+            continue;
+        }
+        tie.looked_at[who] = Some(tick);
+        let (subject, _) = world.subject(d, &tie);
+        let Subject::Tie { level, .. } = subject else { continue };
         // A larger holding at the level already reviewed is no new merger situation
-        // (Enterprise Act 2002 s.26): the CMA looks at a tie once per level it reaches.
-        let new_level = tie.reviewed_level.is_none_or(|l| level(tie.stake, rp) > l);
-        if tie.changed == Some(tick) && tie.divested.is_none() && !open && new_level {
-            cases.push(Case::open(CaseKind::Tie { index: tie.index }, Stage::Informal, 0, ap));
-            let tie_name = name_of(terms, tie.index);
+        // (Enterprise Act 2002 s.26): an authority looks at a tie once per level it reaches.
+        let new_level = tie.reviewed[who].is_none_or(|l| level as u8 > l);
+        let jurisdiction = has_jurisdiction(d.a, &subject, rp);
+        if new_level && (d.a == Authority::Cma || jurisdiction) {
+            cases.push(TieCase {
+                case: Case::open(CaseKind::Tie { index: tie.index }, Stage::Informal, 0, ap),
+                jurisdiction,
+                level,
+            });
+            let tie_name = name_of(world.terms, tie.index);
+            let what = if tie.tranche > 0.0 {
+                format!("stake raised to {:.2}", tie.stake)
+            } else if tie.converted {
+                "holding converted into voting stock".to_string()
+            } else {
+                "terms changed".to_string()
+            };
             log.push(
                 tick,
                 "review_opened",
                 name,
                 m.roster.name(tie.investor),
-                format!("tie {tie_name}: stake raised to {:.2}", tie.stake),
+                format!("tie {tie_name}: {what}; {}", level.as_str()),
             );
         }
     }
 }
 
-/// Why a tie's change is no relevant merger situation: no material influence, or neither
-/// the turnover nor the share-of-supply test met.
-fn no_jurisdiction(tie: &str, subject: &Subject, rp: &crate::scenario::RegulationParams) -> String {
-    match *subject {
-        Subject::Tie {
-            stake,
-            uk_turnover,
-            combined_share,
-        } if stake >= rp.material_stake => format!(
-            "no_jurisdiction: tie {tie}: UK turnover {:.0} $M and share of supply {combined_share:.2} below the thresholds",
-            1000.0 * uk_turnover
-        ),
-        Subject::Tie { stake, .. } => format!("no_jurisdiction: tie {tie}: no material influence (stake {stake:.2})"),
-        _ => format!("no_jurisdiction: tie {tie}"),
+/// Why a tie's change gives authority `a` no jurisdiction. The CMA names the turnover and
+/// share-of-supply tests and the want of material influence, whichever fail (in
+/// Amazon/Anthropic it found the tests unmet without deciding material influence; in
+/// Google/Anthropic it found both); the Commission the want
+/// of control; the FTC the want of a reportable acquisition of voting securities.
+fn no_jurisdiction(a: Authority, tie: &str, subject: &Subject, k: f64, rp: &RegulationParams) -> String {
+    let Subject::Tie {
+        level,
+        voting,
+        stake,
+        uk_turnover,
+        combined_share,
+        ..
+    } = *subject
+    else {
+        return format!("no_jurisdiction: tie {tie}");
+    };
+    let influence = format!(
+        "{} (K={k:.2}, stake {stake:.2}{})",
+        level.as_str(),
+        if voting { "" } else { " non-voting" }
+    );
+    let small = uk_turnover < rp.uk_turnover_threshold && combined_share < rp.share_of_supply;
+    let tests = format!(
+        "UK turnover {:.0} $M and share of supply {combined_share:.2} below the thresholds",
+        1000.0 * uk_turnover
+    );
+    match a {
+        Authority::Cma if small && level >= Influence::Material => format!("no_jurisdiction: tie {tie}: {tests}"),
+        Authority::Cma if small => format!("no_jurisdiction: tie {tie}: {tests}; no material influence: {influence}"),
+        Authority::Cma => format!("no_jurisdiction: tie {tie}: no material influence: {influence}"),
+        Authority::Eu => format!("no_jurisdiction: tie {tie}: no control: {influence}"),
+        Authority::Ftc => format!("no_jurisdiction: tie {tie}: not reportable: {influence}"),
     }
-}
-
-/// A tie's level of influence for the CMA: 0 none, 1 material influence (a stake of at
-/// least `material_stake`), 2 legal control (above one half).
-fn level(stake: f64, rp: &crate::scenario::RegulationParams) -> u8 {
-    u8::from(stake >= rp.material_stake) + u8::from(stake > 0.5)
 }
 
 /// A tie's `[[partnerships]]` name.
