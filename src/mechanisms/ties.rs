@@ -108,16 +108,12 @@ pub fn ties(
     }
 }
 
-/// The lab's value as the funding market sees it this month (its `valuation`, else its
-/// last round's post-money).
+/// The lab's value as the funding market sees it this month ([`Company::market_value`]).
 fn lab_value(companies: &Query<&mut Company>, lab: FirmIdx) -> f64 {
-    companies.iter().find(|c| c.idx == lab).map_or(0.0, |c| {
-        if c.valuation > 0.0 {
-            c.valuation
-        } else {
-            c.last_round_valuation
-        }
-    })
+    companies
+        .iter()
+        .find(|c| c.idx == lab)
+        .map_or(0.0, Company::market_value)
 }
 
 /// The tranche tie `i` owes by this month, if any: (investor, lab, amount).

@@ -75,6 +75,16 @@ impl Company {
     pub fn payroll(&self, cost_per_researcher: f64) -> f64 {
         f64::from(self.headcount) * cost_per_researcher * self.pay
     }
+
+    /// Its value as the funding market sees it this month, $bn: its `valuation`, else its
+    /// last round's post-money.
+    pub fn market_value(&self) -> f64 {
+        if self.valuation > 0.0 {
+            self.valuation
+        } else {
+            self.last_round_valuation
+        }
+    }
 }
 
 /// An individual researcher.

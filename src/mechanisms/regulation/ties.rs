@@ -66,13 +66,7 @@ impl TieWorld<'_, '_, '_, '_> {
             .filter(|c| c.role == Role::IndependentLab)
             .map(|c| c.own_compute)
             .sum();
-        let value = lab.map_or(0.0, |c| {
-            if c.valuation > 0.0 {
-                c.valuation
-            } else {
-                c.last_round_valuation
-            }
-        });
+        let value = lab.map_or(0.0, |c| c.market_value());
         let Some(t) = self.terms.get(tie.index as usize) else {
             return (
                 Subject::Tie {
