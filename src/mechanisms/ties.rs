@@ -75,12 +75,8 @@ pub fn ties(
                     t.invested += amount;
                     if amount > 0.0 {
                         // Two tranches in one month are one change of the holding.
-                        t.tranche = if t.changed == Some(tick) {
-                            t.tranche + amount
-                        } else {
-                            amount
-                        };
-                        t.changed = Some(tick);
+                        t.change_in(tick);
+                        t.tranche += amount;
                     }
                 }
             }

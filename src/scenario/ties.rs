@@ -89,11 +89,10 @@ pub struct TieParams {
 }
 
 /// A tie's investor's place on the lab's board.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, Variants)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Variants)]
 #[serde(rename_all = "snake_case")]
 pub enum BoardRole {
     /// No board role.
-    #[default]
     None,
     /// A non-voting observer.
     Observer,

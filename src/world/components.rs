@@ -318,13 +318,24 @@ pub struct Tie {
     pub divested: Option<(u32, Authority, DivestRoute)>,
 }
 
+impl Tie {
+    /// Records a change this month: a change in a new month replaces the last one's facts
+    /// (its tranche, whether it was a conversion).
+    pub fn change_in(&mut self, tick: u32) {
+        if self.changed != Some(tick) {
+            (self.tranche, self.converted) = (0.0, false);
+            self.changed = Some(tick);
+        }
+    }
+}
+
 /// A tie's governance terms, as an authority watching for a change reads them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TieTerms {
     pub voting: bool,
     pub board: crate::scenario::BoardRole,
     pub consultation: bool,
-    pub exclusivity: u8,
+    pub exclusivity: crate::scenario::Exclusivity,
     pub first_access: bool,
 }
 
@@ -334,7 +345,7 @@ impl TieTerms {
             voting: t.voting,
             board: t.board,
             consultation: t.consultation,
-            exclusivity: t.exclusivity as u8,
+            exclusivity: t.exclusivity,
             first_access: t.first_access,
         }
     }

@@ -58,6 +58,8 @@ pub struct CloudMarket {
     /// The independent labs' rented compute over their planned compute this month: what
     /// their ties' commitments do not already supply on each host (`place_tenants`).
     pub rent_ratio: f64,
+    /// The independent labs' planned compute placed this month, kGPU (`place_tenants`).
+    pub tenant_plan: f64,
     /// Each `[[partnerships]]` tie's (investor, lab) by firm index, resolved once at setup
     /// (`None` for a name not in the roster, which validation rejects).
     pub tie_parties: Vec<Option<(usize, usize)>>,
@@ -131,6 +133,7 @@ impl CloudMarket {
             tie_bill_lab: [0.0; MAX_FIRMS],
             tie_price: vec![0.0; s.partnerships.len()],
             rent_ratio: 1.0,
+            tenant_plan: 0.0,
             tie_parties: s.tie_parties(),
             price: [0.0; CLOUD_SLOTS],
             utilization: [0.0; CLOUD_SLOTS],
@@ -273,6 +276,7 @@ impl CloudMarket {
             rented += self.tenant_load[h];
         }
         self.rent_ratio = if kgpu > 0.0 { rented / kgpu } else { 1.0 };
+        self.tenant_plan = kgpu;
     }
 
     /// The compute the clouds commit to independent labs in month `tick` under the ties'
@@ -306,17 +310,17 @@ impl CloudMarket {
         self.tie_booked_lab[lab] * self.tie_served
     }
 
-    /// How much of lab `lab`'s compute this month runs on tie `i`'s investor's cloud, 0..=1:
-    /// the commitment served plus the lab's part (`own / tenants`, its planned compute over
-    /// all independent labs') of the rentals placed there, over its rented and committed
-    /// compute. The CMA's "relationship of dependency" on infrastructure (Amazon/Anthropic,
-    /// 2024). 0 for a tie without parties or a lab without compute.
-    pub fn tie_dependency(&self, i: usize, t: &crate::scenario::TieParams, tick: u32, own: f64, tenants: f64) -> f64 {
+    /// How much of its lab's compute this month runs on tie `i`'s investor's cloud, 0..=1:
+    /// the commitment served plus the lab's part (`own / tenant_plan`, its planned compute
+    /// `own` over all independent labs') of the rentals placed there, over its rented and
+    /// committed compute. The CMA's "relationship of dependency" on infrastructure
+    /// (Amazon/Anthropic, 2024). 0 for a tie without parties or a lab without compute.
+    pub fn tie_dependency(&self, i: usize, t: &crate::scenario::TieParams, tick: u32, own: f64) -> f64 {
         let Some(&Some((cloud, lab))) = self.tie_parties.get(i) else {
             return 0.0;
         };
-        let rentals_there = if tenants > 0.0 {
-            self.tenant_load[cloud] * own / tenants
+        let rentals_there = if self.tenant_plan > 0.0 {
+            self.tenant_load[cloud] * own / self.tenant_plan
         } else {
             0.0
         };

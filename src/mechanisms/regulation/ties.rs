@@ -22,7 +22,7 @@ use super::jurisdiction::{Influence, tie_indicator, tie_influence};
 use super::regulator::TieCase;
 use super::{Case, CaseKind, Closure, Decision, Desk, Facts, Step, Subject, has_jurisdiction};
 use crate::mechanisms::cloud::CloudMarket;
-use crate::scenario::{RegulationParams, Role, Stage, TieParams};
+use crate::scenario::{RegulationParams, Stage, TieParams};
 use crate::world::components::{Authority, Company, DivestRoute, Tie, TieTerms, separation_route_label};
 use crate::world::resources::EventLog;
 use bevy_ecs::prelude::*;
@@ -36,12 +36,9 @@ pub(super) fn note_term_changes(ties: &mut Query<&mut Tie>, terms: &[TieParams],
         };
         let now = TieTerms::of(t);
         if now != tie.terms_seen {
-            if tie.changed != Some(tick) {
-                (tie.tranche, tie.converted) = (0.0, false);
-            }
+            tie.change_in(tick);
             tie.converted |= now.voting && !tie.terms_seen.voting;
             tie.terms_seen = now;
-            tie.changed = Some(tick);
         }
     }
 }
@@ -54,46 +51,47 @@ pub(super) struct TieWorld<'a, 'w, 's, 'c> {
     pub companies: &'a Query<'w, 's, &'c Company>,
 }
 
+/// A tie as the authorities read it this month: the facts their tests read, the investor's
+/// level of influence and the control indicator it comes from.
+struct TieReading {
+    subject: Subject,
+    level: Influence,
+    k: f64,
+}
+
 impl TieWorld<'_, '_, '_, '_> {
-    /// The facts authority `a`'s test reads of `tie` this month, and its control indicator.
-    fn subject(&self, d: &Desk, tie: &Tie) -> (Subject, f64) {
+    /// How the authorities read `tie` this month.
+    fn read(&self, d: &Desk, tie: &Tie) -> TieReading {
         let (m, rp, tick) = (d.month, d.month.rp, d.month.tick);
         let lab = self.companies.iter().find(|c| c.idx == tie.lab);
         let (own, revenue) = lab.map_or((0.0, 0.0), |c| (c.own_compute, c.revenue));
-        let tenants: f64 = self
-            .companies
-            .iter()
-            .filter(|c| c.role == Role::IndependentLab)
-            .map(|c| c.own_compute)
-            .sum();
         let value = lab.map_or(0.0, |c| c.market_value());
-        let Some(t) = self.terms.get(tie.index as usize) else {
-            return (
-                Subject::Tie {
-                    level: Influence::None,
-                    voting: false,
-                    stake: tie.stake,
-                    acquires_votes: false,
-                    held_value: 0.0,
-                    uk_turnover: 0.0,
-                    combined_share: 0.0,
-                },
-                0.0,
-            );
+        let (level, voting, k, held_value, acquires_votes) = match self.terms.get(tie.index as usize) {
+            Some(t) => {
+                let dependency = self.market.tie_dependency(tie.index as usize, t, tick, own);
+                let k = tie_indicator(t, tie.stake, dependency);
+                let voting_stake = if t.voting { tie.stake } else { 0.0 };
+                (
+                    tie_influence(voting_stake, t.board, t.consultation, k, rp),
+                    t.voting,
+                    k,
+                    voting_stake * value,
+                    t.voting && (tie.tranche > 0.0 || tie.converted),
+                )
+            }
+            // Ties are spawned from the terms: a tie without them has no rights to read.
+            None => (Influence::None, false, 0.0, 0.0, false),
         };
-        let dependency = self.market.tie_dependency(tie.index as usize, t, tick, own, tenants);
-        let k = tie_indicator(t, tie.stake, dependency);
-        let voting_stake = if t.voting { tie.stake } else { 0.0 };
         let subject = Subject::Tie {
-            level: tie_influence(voting_stake, t.board, t.consultation, k, rp),
-            voting: t.voting,
+            level,
+            voting,
             stake: tie.stake,
-            acquires_votes: t.voting && (tie.tranche > 0.0 || tie.converted),
-            held_value: voting_stake * value,
+            acquires_votes,
+            held_value,
             uk_turnover: 12.0 * revenue * rp.uk_revenue_share,
             combined_share: m.market.combined_supply(tie.lab as usize, tie.investor as usize),
         };
-        (subject, k)
+        TieReading { subject, level, k }
     }
 }
 
@@ -135,7 +133,7 @@ pub(super) fn review_ties<R: Rng + ?Sized>(
             );
             continue;
         }
-        let (subject, k) = world.subject(d, &tie);
+        let now = world.read(d, &tie);
         let harm = m
             .market
             .combine(tie.lab as usize, tie.investor as usize)
@@ -154,7 +152,7 @@ pub(super) fn review_ties<R: Rng + ?Sized>(
                 "review_phase2",
                 format!("tie {tie_name}: in-depth investigation (harm {harm:.2})"),
             ),
-            Step::Closed(Closure::NoJurisdiction) => ("review_closed", no_jurisdiction(d.a, tie_name, &subject, k, rp)),
+            Step::Closed(Closure::NoJurisdiction) => ("review_closed", no_jurisdiction(d.a, tie_name, &now, rp)),
             Step::Closed(Closure::Cleared) | Step::OfferAccepted(_) => {
                 ("review_closed", format!("cleared in phase 1: tie {tie_name}"))
             }
@@ -185,11 +183,7 @@ pub(super) fn review_ties<R: Rng + ?Sized>(
             kept += 1;
         } else {
             // The level reviewed: the one the change reached, or a higher one reached since.
-            let now = match subject {
-                Subject::Tie { level, .. } => level,
-                _ => Influence::None,
-            };
-            tie.reviewed[who] = Some(level.max(now) as u8);
+            tie.reviewed[who] = Some(level.max(now.level) as u8);
         }
     }
     cases.truncate(kept);
@@ -201,8 +195,7 @@ pub(super) fn review_ties<R: Rng + ?Sized>(
             continue;
         }
         tie.looked_at[who] = Some(tick);
-        let (subject, _) = world.subject(d, &tie);
-        let Subject::Tie { level, .. } = subject else { continue };
+        let TieReading { subject, level, .. } = world.read(d, &tie);
         // A larger holding at the level already reviewed is no new merger situation
         // (Enterprise Act 2002 s.26): an authority looks at a tie once per level it reaches.
         let new_level = tie.reviewed[who].is_none_or(|l| level as u8 > l);
@@ -237,15 +230,15 @@ pub(super) fn review_ties<R: Rng + ?Sized>(
 /// Amazon/Anthropic it found the tests unmet without deciding material influence; in
 /// Google/Anthropic it found both); the Commission the want
 /// of control; the FTC the want of a reportable acquisition of voting securities.
-fn no_jurisdiction(a: Authority, tie: &str, subject: &Subject, k: f64, rp: &RegulationParams) -> String {
+fn no_jurisdiction(a: Authority, tie: &str, reading: &TieReading, rp: &RegulationParams) -> String {
+    let TieReading { subject, level, k } = *reading;
     let Subject::Tie {
-        level,
         voting,
         stake,
         uk_turnover,
         combined_share,
         ..
-    } = *subject
+    } = subject
     else {
         return format!("no_jurisdiction: tie {tie}");
     };
