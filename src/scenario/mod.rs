@@ -979,6 +979,10 @@ pub struct RegulationParams {
     /// exp(-stringency x this))
     #[param(unit = "x", min = 0, max = 100)]
     pub behavioural_doubt: f64,
+    /// chance that an authority decides on undertakings by its reading of the harm (the
+    /// case's view, which also decides its findings) rather than on other grounds
+    #[param(unit = "probability", min = 0, max = 1)]
+    pub view_weight: f64,
     /// investor's cost of giving up its board role
     #[param(unit = "x divestiture", min = 0, max = 10)]
     pub undertaking_board_cost: f64,
@@ -1153,6 +1157,7 @@ impl Default for RegulationParams {
             divest_propensity: 0.53132,
             bid_block_propensity: 0.3,
             behavioural_doubt: 0.3,
+            view_weight: 0.75,
             undertaking_board_cost: 0.05,
             undertaking_behavioural_cost: 0.3,
             undertaking_stake_cost: 0.6,

@@ -25,6 +25,7 @@ const MARGINAL: &[&str] = &[
     "cloud.price_cap",
     "regulation.undertaking_behavioural_cost",
     "regulation.cma.initial_months_in_stage",
+    "regulation.eu.initial_months_in_stage",
 ];
 
 const CONTEXT: &[(&str, &[&str], Option<f64>)] = &[
@@ -214,6 +215,14 @@ const CONTEXT: &[(&str, &[&str], Option<f64>)] = &[
         &[
             "regulation.cma.initial_stage=phase2",
             "regulation.cma.initial_months_in_stage=2",
+        ],
+        None,
+    ),
+    (
+        "regulation.eu.initial_months_in_stage",
+        &[
+            "regulation.eu.initial_stage=phase2",
+            "regulation.eu.initial_months_in_stage=2",
         ],
         None,
     ),

@@ -32,27 +32,17 @@ fn common_seeds_pair_runs_across_a_regulatory_change() {
     let b = runs(&with(&["regulation.stringency=1.5"]), n, 5);
     let changed = a.iter().zip(&b).filter(|(x, y)| x.outcome != y.outcome).count();
     let mut worst: f64 = 0.0;
-    let mut divestiture = 0.0;
     for o in Outcome::ALL {
         let r = variance_ratio(&a, &b, o);
         println!(
             "FIGURE stringency 1.0 vs 1.5: {} paired/unpaired variance {r:.3}",
             o.as_str()
         );
-        if o == Outcome::Divestiture {
-            divestiture = r;
-        } else {
-            worst = worst.max(r);
-        }
+        worst = worst.max(r);
     }
     println!("FIGURE stringency 1.0 vs 1.5: {changed} of {n} runs change outcome");
+    // Issue 34, pattern 6: 0.3 for every outcome. Divestiture, the rarest, stays paired
+    // because a case's findings and its acceptance of undertakings read one uniform kept for
+    // the case (`Case::view`): a stricter authority finds harm wherever a laxer one does.
     assert!(worst <= 0.3, "largest paired/unpaired variance ratio {worst:.3}");
-    // Issue 34 asks 0.3 for every outcome; divestiture measures 0.304 (open in the issue):
-    // a rare outcome whose runs also move *out* with stringency — a stricter authority
-    // makes the investor settle early with behavioural commitments that end jurisdiction
-    // (docs/MODEL.md §7.8) — so the pairs are not nested. The bound keeps that at its size.
-    assert!(
-        divestiture <= 0.4,
-        "divestiture paired/unpaired variance ratio {divestiture:.3}"
-    );
 }

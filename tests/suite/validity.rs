@@ -313,10 +313,11 @@ fn sweep_over_stringency_orders_divestiture_and_acquisition() {
             w[0].0, w[1].0, w[0].1[div], w[1].1[div], w[0].1[acq], w[1].1[acq]
         );
         // 2,000 independent runs per point: at divestiture shares of 1-4% the SE of a step
-        // is 0.4-0.6 pp. No step may fall by more than 1.3 pp (about 3 SE). Between 1 and 2
-        // divestiture is nearly flat (measured 3.0% -> 3.2%): a stricter authority makes
-        // the investor settle in phase 1 by loosening exclusivity, which ends jurisdiction
-        // (docs/MODEL.md §7.8), as often as it finds for a structural order.
+        // is 0.4-0.6 pp. No step may fall by more than 1.3 pp (about 3 SE). Measured 1.3% ->
+        // 2.6% -> 3.6%: the investor settles in phase 1 by loosening exclusivity only when
+        // the finding it expects is likely enough (docs/MODEL.md §7.8, the authority's view),
+        // which at the baseline's structural share it rarely is below stringency 2 (3 offers in 5,000
+        // runs at stringency 1.5, seed 5).
         assert!(
             w[1].1[div] > w[0].1[div] - 0.013,
             "divestiture {:.3} -> {:.3}",
@@ -325,7 +326,7 @@ fn sweep_over_stringency_orders_divestiture_and_acquisition() {
         );
     }
     // From the laxest to the strictest level divestiture rises by more than 1.3 pp
-    // (measured 1.3% -> 3.2%).
+    // (measured 1.3% -> 3.6%).
     let (lax, strict) = (rows[0].1[div], rows[rows.len() - 1].1[div]);
     assert!(strict > lax + 0.013, "divestiture {lax:.3} -> {strict:.3}");
     // Acquisitions fall from the laxest to the strictest level (absorptions, which no

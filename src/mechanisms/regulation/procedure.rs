@@ -18,7 +18,7 @@
 //!            else behavioural remedies; no adverse finding → clear
 //! ```
 //!
-//! Every month a case draws the same six uniforms first, whatever its stage, and then
+//! Every month a case draws the same seven uniforms first, whatever its stage, and then
 //! compares them: a change of state or of a probability never shifts later draws (common
 //! random numbers between paired scenarios).
 //!
@@ -90,6 +90,7 @@ struct Draws {
     end: f64,
     refer: f64,
     accept: f64,
+    basis: f64,
     extension: f64,
     adverse: f64,
     structural: f64,
@@ -101,6 +102,7 @@ impl Draws {
             end: uniform(rng),
             refer: uniform(rng),
             accept: uniform(rng),
+            basis: uniform(rng),
             extension: uniform(rng),
             adverse: uniform(rng),
             structural: uniform(rng),
@@ -116,6 +118,18 @@ pub struct Facts<'a> {
     /// Other authorities with the same matter in phase 2.
     pub peers: u32,
     pub offers: &'a [Offer],
+}
+
+/// An authority's reading of one case: two uniforms drawn in the case's first month and
+/// kept. `harm`: an adverse finding when `harm < p_adv`, and undertakings accepted when
+/// `harm ≥ 1 − a` with probability `view_weight` (otherwise on other grounds, an independent
+/// uniform). `remedy`: an adverse finding is structural when `remedy < d`. One reading behind the findings and the acceptance makes the authority
+/// that would find harm the one that rejects what it doubts, and keeps a case's findings
+/// nested across stringencies (a stricter authority finds harm wherever a laxer one does).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct View {
+    pub harm: f64,
+    pub remedy: f64,
 }
 
 /// One review at one authority.
@@ -138,6 +152,9 @@ pub struct Case {
     /// A partnership case opened on a change of control: a concentration the parties must
     /// notify, so its informal stage is pre-notification, not an own-initiative inquiry.
     pub notified: bool,
+    /// The authority's reading of this case, kept for the case's life (drawn in its first
+    /// month): see [`View`].
+    pub view: Option<View>,
 }
 
 fn evidence(months: f64, rp: &RegulationParams) -> f64 {
@@ -166,6 +183,7 @@ impl Case {
             offer: None,
             pending: None,
             notified: false,
+            view: None,
         };
         match stage {
             Stage::Informal if c.informal_mean(ap) <= 0.0 => c.enter_phase1(ap),
@@ -212,11 +230,12 @@ impl Case {
     }
 
     /// The authority accepts or rejects the undertakings on offer (phase 2 if rejected).
-    fn resolve_offer(&mut self, ap: &AuthorityParams, u: &Draws) -> Step {
+    fn resolve_offer(&mut self, ap: &AuthorityParams, rp: &RegulationParams, u: &Draws, view: View) -> Step {
         let Some((package, accept)) = self.offer else {
             return Step::Continue;
         };
-        if u.accept < accept.min(1.0) {
+        let reading = if u.basis < rp.view_weight { view.harm } else { u.accept };
+        if reading >= 1.0 - accept.min(1.0) {
             Step::OfferAccepted(package)
         } else {
             self.enter_phase2(ap, u);
@@ -241,7 +260,7 @@ impl Case {
         self.phase_wd
     }
 
-    /// Advances the case by one month. Draws only from `rng`: six uniforms, first.
+    /// Advances the case by one month. Draws only from `rng`: seven uniforms, first.
     pub fn step<R: Rng + ?Sized>(
         &mut self,
         ap: &AuthorityParams,
@@ -251,6 +270,10 @@ impl Case {
         rng: &mut R,
     ) -> Step {
         let u = Draws::draw(rng);
+        let view = *self.view.get_or_insert(View {
+            harm: u.adverse,
+            remedy: u.structural,
+        });
         self.months += 1;
         self.investigated += 1;
         let e = evidence(f64::from(self.investigated), rp);
@@ -274,7 +297,7 @@ impl Case {
                     return Step::Continue;
                 }
                 if self.offer.is_some() {
-                    return self.resolve_offer(ap, &u);
+                    return self.resolve_offer(ap, rp, &u, view);
                 }
                 if !facts.jurisdiction {
                     return Step::Closed(Closure::NoJurisdiction);
@@ -291,7 +314,7 @@ impl Case {
                         self.offer = Some(offer);
                         self.phase_wd += ap.undertaking_days;
                         if self.clock_wd >= self.phase_wd {
-                            self.resolve_offer(ap, &u)
+                            self.resolve_offer(ap, rp, &u, view)
                         } else {
                             Step::Continue
                         }
@@ -310,8 +333,8 @@ impl Case {
                 if !facts.jurisdiction {
                     return Step::Closed(Closure::NoJurisdiction);
                 }
-                let adverse = u.adverse < p_adverse(s, facts.harm, e, rp).min(1.0);
-                let structural = u.structural < self.structural_share(rp);
+                let adverse = view.harm < p_adverse(s, facts.harm, e, rp).min(1.0);
+                let structural = view.remedy < self.structural_share(rp);
                 match (adverse, structural, self.kind) {
                     (false, _, _) => Step::Decided(Decision::Clear),
                     (true, false, _) => Step::Decided(Decision::Remedies),
@@ -336,7 +359,10 @@ impl Case {
     }
 
     /// The parties' best undertaking against the risk of phase 2, with its acceptance
-    /// probability, or `None` if going to phase 2 is cheaper in expectation.
+    /// probability, or `None` if going to phase 2 is cheaper in expectation. An offer costs
+    /// its package plus what a rejection leaves: with weight `view_weight` the acceptance
+    /// reads the case's view (`P(rejected, adverse) = min(1 − a, p_adv)`), otherwise an
+    /// independent uniform (`(1 − a)·p_adv`).
     fn choose_offer(
         &self,
         ap: &AuthorityParams,
@@ -347,9 +373,10 @@ impl Case {
         let months_ahead = (ap.phase2_days / WD_PER_MONTH).ceil();
         let e = evidence(f64::from(self.investigated) + months_ahead, rp);
         let d = self.structural_share(rp);
-        let risk = p_adverse(s, facts.harm, e, rp) * (d + (1.0 - d) * rp.undertaking_behavioural_cost);
+        let at_stake = d + (1.0 - d) * rp.undertaking_behavioural_cost;
+        let p = p_adverse(s, facts.harm, e, rp);
         let mut best: Option<(Package, f64)> = None;
-        let mut best_cost = risk;
+        let mut best_cost = p * at_stake;
         for o in facts.offers {
             let residual = if o.jurisdiction_after {
                 p_adverse(s, o.harm_after, e, rp)
@@ -360,7 +387,9 @@ impl Case {
             if o.behavioural {
                 accept *= (-s * rp.behavioural_doubt).exp();
             }
-            let cost = o.cost + (1.0 - accept) * risk;
+            let w = rp.view_weight;
+            let rejected_adverse = w * (1.0 - accept).min(p) + (1.0 - w) * (1.0 - accept) * p;
+            let cost = o.cost + rejected_adverse * at_stake;
             if cost < best_cost {
                 best_cost = cost;
                 best = Some((o.package, accept));
