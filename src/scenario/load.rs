@@ -137,7 +137,7 @@ pub fn parse_scenario(src: &str, origin: &str) -> Result<Scenario, ScenarioError
 fn check(s: Scenario, src: &str, origin: &str) -> Result<Scenario, ScenarioError> {
     let violations = params::validate(&s);
     if violations.is_empty() {
-        return Ok(s);
+        return Ok(super::timeline::ties_from_events(s));
     }
     let problems = violations.into_iter().map(|v| locate_violation(src, v)).collect();
     Err(ScenarioError::Invalid {

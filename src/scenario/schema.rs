@@ -144,11 +144,15 @@ fn events_schema() -> Value {
                 "payment": { "type": "number", "minimum": 0, "description": "acquihire: payment [$bn]" },
                 "customer": { "type": "string", "description": "contract: the customer (the lab)" },
                 "host": { "type": "string", "description": "contract: the host cloud" },
-                "kgpu": { "type": "number", "minimum": 0, "description": "contract: capacity [kGPU]" },
+                "kgpu": { "type": "number", "minimum": 0, "description": "contract: capacity; tie: compute the investor's cloud commits [kGPU]" },
                 "workload": { "enum": ["training", "inference"], "description": "contract: the workload" },
                 "months": { "type": "integer", "minimum": 1, "description": "contract: duration [months]" },
                 "company": { "type": "string", "description": "crisis: the company whose board is in crisis" },
-                "authority": { "enum": AUTHORITIES, "description": "review: the authority that opens a review" }
+                "authority": { "enum": AUTHORITIES, "description": "review: the authority that opens a review" },
+                "name": { "type": "string", "description": "tie: the new tie's name (as `[[partnerships]]` names take)" },
+                "investor": { "type": "string", "description": "tie: the investing company" },
+                "lab": { "type": "string", "description": "tie: the frontier lab it invests in" },
+                "amount": { "type": "number", "minimum": 0, "description": "tie: the tranche paid in the event's month [$bn]" }
             }
         }
     })

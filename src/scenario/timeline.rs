@@ -12,6 +12,7 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::params::{Violation, edit_distance};
+use super::ties::TieParams;
 use super::{Role, Scenario};
 
 /// A calendar month, `YYYY-MM` in files and outputs.
@@ -92,7 +93,7 @@ pub struct TimelineEvent {
     /// Month (1-based) at whose start the event applies.
     #[serde(default)]
     pub month: i64,
-    /// `set`, `acquihire`, `contract`, `crisis` or `review`.
+    /// `set`, `acquihire`, `contract`, `crisis`, `review` or `tie`.
     #[serde(default)]
     pub action: String,
     /// `set`: a parameter path as `--set` takes it, and its new value.
@@ -129,6 +130,16 @@ pub struct TimelineEvent {
     /// `review`: the authority that opens a review of the partnership.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authority: Option<String>,
+    /// `tie`: the new tie's name, its investor and its lab (companies), and the tranche the
+    /// investor pays in the event's month ($bn); `kgpu`, compute its cloud commits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub investor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lab: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<f64>,
     /// Keys no action knows (reported by [`validate`]).
     #[serde(flatten, skip_serializing_if = "BTreeMap::is_empty")]
     pub unknown: BTreeMap<String, toml::Value>,
@@ -142,15 +153,17 @@ pub enum Action {
     Contract,
     Crisis,
     Review,
+    Tie,
 }
 
 impl Action {
-    pub const ALL: [Action; 5] = [
+    pub const ALL: [Action; 6] = [
         Action::Set,
         Action::Acquihire,
         Action::Contract,
         Action::Crisis,
         Action::Review,
+        Action::Tie,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -160,6 +173,7 @@ impl Action {
             Action::Contract => "contract",
             Action::Crisis => "crisis",
             Action::Review => "review",
+            Action::Tie => "tie",
         }
     }
 
@@ -171,6 +185,7 @@ impl Action {
             Action::Contract => "scheduled_contract",
             Action::Crisis => "scheduled_crisis",
             Action::Review => "scheduled_review",
+            Action::Tie => "scheduled_tie",
         }
     }
 
@@ -186,6 +201,7 @@ impl Action {
             Action::Contract => (&["customer", "host", "kgpu", "workload"], &["months"]),
             Action::Crisis => (&["company"], &[]),
             Action::Review => (&["authority"], &[]),
+            Action::Tie => (&["name", "investor", "lab", "amount"], &["kgpu"]),
         }
     }
 }
@@ -437,8 +453,90 @@ fn check_events(s: &Scenario, out: &mut Vec<Violation>) {
                     });
                 }
             }
+            Action::Tie => {
+                if e.name.is_none() || e.investor.is_none() || e.lab.is_none() || e.amount.is_none() {
+                    continue;
+                }
+                let tie = tie_of(e);
+                check_new_tie(&state, &tie, i, e, out);
+                // Later events may change the tie's terms (`partnerships.<name>.<field>`).
+                state.partnerships.push(tie);
+            }
         }
     }
+}
+
+/// The tie a `tie` event creates: no stake until the event's month, when the investor pays
+/// `amount` as a tranche at the lab's value (so it buys its stake as every tranche does, and
+/// the authorities see the acquisition); compute committed from that month; every other term
+/// at its default, changed by `set` events on `partnerships.<name>.<field>`.
+fn tie_of(e: &TimelineEvent) -> TieParams {
+    let month = e.month.clamp(1, 600) as u32;
+    TieParams {
+        name: e.name.clone().unwrap_or_default(),
+        investor: e.investor.clone().unwrap_or_default(),
+        lab: e.lab.clone().unwrap_or_default(),
+        stake: 0.0,
+        tranche_months: vec![month],
+        tranche_amounts: vec![e.amount.unwrap_or(0.0)],
+        compute_kgpu: e.kgpu.unwrap_or(0.0),
+        compute_month: month,
+        ..TieParams::default()
+    }
+}
+
+/// The checks of `[[partnerships]]` on the tie a `tie` event creates, reported on the event.
+fn check_new_tie(state: &Scenario, tie: &TieParams, i: usize, e: &TimelineEvent, out: &mut Vec<Violation>) {
+    if let Some(x) = e.amount
+        && !(x.is_finite() && (0.0..=10_000.0).contains(&x))
+    {
+        put(out, i, "amount", format!("{x} is out of range 0 ..= 10000 ($bn)"));
+    }
+    if let Some(x) = e.kgpu
+        && !(x.is_finite() && (0.0..=1e5).contains(&x))
+    {
+        put(out, i, "kgpu", format!("{x} is out of range 0 ..= 100000 (kGPU)"));
+    }
+    if state.partnerships.iter().any(|t| t.name == tie.name) {
+        put(out, i, "name", format!("`{}` already names a partnership", tie.name));
+    }
+    let probe = Scenario {
+        partnerships: vec![tie.clone()],
+        events: Vec::new(),
+        ..state.clone()
+    };
+    let mut found = Vec::new();
+    super::ties::check(&probe, &mut found);
+    for v in found {
+        let field = v.path.rsplit('.').next().unwrap_or_default();
+        let on = match field {
+            "name" | "investor" | "lab" => field,
+            "compute_kgpu" => "kgpu",
+            _ => "amount",
+        };
+        put(out, i, on, v.message);
+    }
+}
+
+/// Makes each `tie` event a `[[partnerships]]` entry (see `tie_of`), in the order the events
+/// apply, and drops the event: the tie is then one of the world's from setup (an entity,
+/// output columns), with no stake and no terms in force until its month. Called on a
+/// validated scenario.
+pub fn ties_from_events(mut s: Scenario) -> Scenario {
+    if !s.events.iter().any(|e| e.action == Action::Tie.as_str()) {
+        return s;
+    }
+    let events = std::mem::take(&mut s.events);
+    for i in order(&events) {
+        if events[i].action == Action::Tie.as_str() {
+            s.partnerships.push(tie_of(&events[i]));
+        }
+    }
+    s.events = events
+        .into_iter()
+        .filter(|e| e.action != Action::Tie.as_str())
+        .collect();
+    s
 }
 
 fn put(out: &mut Vec<Violation>, i: usize, field: &str, message: String) {
@@ -449,7 +547,7 @@ fn put(out: &mut Vec<Violation>, i: usize, field: &str, message: String) {
 }
 
 /// Every field an action may take.
-const ALL_FIELDS: [&str; 15] = [
+const ALL_FIELDS: [&str; 19] = [
     "month",
     "action",
     "param",
@@ -465,9 +563,13 @@ const ALL_FIELDS: [&str; 15] = [
     "months",
     "company",
     "authority",
+    "name",
+    "investor",
+    "lab",
+    "amount",
 ];
 
-fn field_presence(e: &TimelineEvent) -> [(&'static str, bool); 13] {
+fn field_presence(e: &TimelineEvent) -> [(&'static str, bool); 17] {
     [
         ("param", e.param.is_some()),
         ("value", e.value.is_some()),
@@ -482,6 +584,10 @@ fn field_presence(e: &TimelineEvent) -> [(&'static str, bool); 13] {
         ("months", e.months.is_some()),
         ("company", e.company.is_some()),
         ("authority", e.authority.is_some()),
+        ("name", e.name.is_some()),
+        ("investor", e.investor.is_some()),
+        ("lab", e.lab.is_some()),
+        ("amount", e.amount.is_some()),
     ]
 }
 
@@ -590,6 +696,12 @@ pub fn compile(s: &Scenario) -> Result<Vec<Scheduled>, String> {
                 months: e.months.map(|m| m as u32),
             },
             Action::Crisis => ScheduledAction::Crisis,
+            // Made partnerships at load (`ties_from_events`); here only if built in code.
+            Action::Tie => {
+                return Err(format!(
+                    "events.{i}: a `tie` event must be loaded (ties_from_events) before it runs"
+                ));
+            }
             Action::Review => ScheduledAction::Review {
                 authority: AUTHORITIES
                     .iter()

@@ -522,3 +522,133 @@ fn a_dated_event_changes_a_ties_terms_from_its_month() {
     }
     assert_eq!((b[5], d[5]), ((6, 60.0), (6, 120.0)));
 }
+
+/// A scenario file's text with the baseline and `events` appended, loaded as `validate`
+/// and `run` load it.
+fn with_events(events: &str) -> coopetition::scenario::Scenario {
+    let t = tmp();
+    let file = t.path().join("events.toml");
+    std::fs::write(&file, format!("name = \"events\"\n{events}")).unwrap();
+    coopetition::scenario::load_scenario_file(&file).unwrap()
+}
+
+#[test]
+fn a_dated_event_creates_a_tie() {
+    // Issue 35: `[[events]]` `action = "tie"` creates a tie in its month (300 runs, seed 5):
+    // the headline investor takes a stake in the independent lab in month 6 with $5 bn and
+    // 300 kGPU of Azure (Microsoft's November 2025 investment in Anthropic, with its
+    // $30 bn Azure commitment, brought forward), and gives itself a board observer by a
+    // `set` on the new tie in month 9.
+    let n = 300;
+    let created = with_events(
+        "[[events]]\nmonth = 6\naction = \"tie\"\nname = \"investor-anthropic\"\ninvestor = \"investor\"\nlab = \"anthropic\"\namount = 5.0\nkgpu = 300\n\
+         [[events]]\nmonth = 9\naction = \"set\"\nparam = \"partnerships.investor-anthropic.board\"\nvalue = \"observer\"\n",
+    );
+    assert_eq!(created.partnerships.len(), 3, "the event is a tie from setup");
+    assert!(created.events.iter().all(|e| e.action != "tie"));
+    let base = support::runs(&support::with(&[]), n, 5);
+    let rs = support::runs(&created, n, 5);
+    let stake = |m: usize| at_month(&rs, m, |t| t.ties[2][0]);
+    // No stake before month 6; in month 6 the $5 bn buys 5/(V + 5) of a lab worth about
+    // $15-45 bn then (0.10-0.25): both bounds fail a tranche not paid, paid twice, or
+    // bought at a value off by a factor of two.
+    assert!(stake(5).iter().all(|&x| x == 0.0));
+    let bought = median(stake(6));
+    // The committed compute is served from month 6 on, as the tie's ramp has it.
+    let compute = median(at_month(&rs, 7, |t| t.ties[2][1]));
+    // The independent lab grows with a third partner's money and compute (paired z ≥ 3).
+    let (ind, api) = (independent_lab(), DeveloperApi.index());
+    let share = |rs: &[RunResult]| at_month(rs, 18, |t| t.shares[api][ind]);
+    let z = support::paired_z(&share(&rs), &share(&base));
+    // The CMA looks at the acquisition in its month (a change of a tie it has not
+    // reviewed); the Commission does not (a 10-25% stake is no control).
+    let opened_in = |authority: &str| -> Vec<u32> {
+        rs.iter()
+            .filter_map(|r| {
+                r.events
+                    .iter()
+                    .find(|e| {
+                        e.kind == "review_opened"
+                            && e.actor == authority
+                            && e.detail.starts_with("tie investor-anthropic")
+                    })
+                    .map(|e| e.tick)
+            })
+            .collect()
+    };
+    let (cma, eu) = (opened_in("uk_cma"), opened_in("eu_commission"));
+    println!(
+        "FIGURE tie created by an event in month 6: median stake {bought:.3}, compute month 7 {compute:.1} kGPU; independent lab's API share at 18 paired z {z:+.1}; CMA reviews {} of {n} (months {:?}), EU {}",
+        cma.len(),
+        cma.iter().min().zip(cma.iter().max()),
+        eu.len()
+    );
+    assert!((0.08..=0.3).contains(&bought), "stake bought in month 6 {bought:.3}");
+    assert!(
+        (10.0..=60.0).contains(&compute),
+        "compute served in month 7 {compute:.1}"
+    );
+    assert!(z >= 3.0, "independent lab's API share with the new tie: z {z:+.1}");
+    assert!(cma.len() as f64 >= 0.9 * n as f64, "CMA reviews {}", cma.len());
+    assert!(cma.iter().all(|&m| m == 6), "CMA review months {cma:?}");
+    assert!(eu.is_empty(), "EU reviews {}", eu.len());
+}
+
+#[test]
+fn a_tie_event_is_checked_like_a_tie() {
+    let t = tmp();
+    let event = |body: &str| format!("[[events]]\nmonth = 4\naction = \"tie\"\n{body}\n");
+    let cases = [
+        (
+            event("name = \"x\"\ninvestor = \"amazon\"\nlab = \"antropic\"\namount = 1.0"),
+            "events.0.lab",
+            "no company `antropic`",
+        ),
+        (
+            event("name = \"x\"\ninvestor = \"investor\"\nlab = \"lab\"\namount = 1.0"),
+            "events.0.lab",
+            "`[partnership]`",
+        ),
+        (
+            event("name = \"amazon-anthropic\"\ninvestor = \"meta\"\nlab = \"anthropic\"\namount = 1.0"),
+            "events.0.name",
+            "already names a partnership",
+        ),
+        (
+            event("name = \"x\"\ninvestor = \"meta\"\nlab = \"anthropic\"\namount = 1.0\nkgpu = 10"),
+            "events.0.kgpu",
+            "has no cloud",
+        ),
+        (
+            event("name = \"x\"\ninvestor = \"meta\"\nlab = \"anthropic\"\namount = -1.0"),
+            "events.0.amount",
+            "out of range",
+        ),
+        (
+            event("name = \"x\"\ninvestor = \"meta\"\nlab = \"anthropic\""),
+            "events.0.amount",
+            "missing",
+        ),
+        // A `set` on the new tie before its month names no partnership yet.
+        (
+            "[[events]]\nmonth = 3\naction = \"set\"\nparam = \"partnerships.x.board\"\nvalue = \"seat\"\n".to_string()
+                + &event("name = \"x\"\ninvestor = \"meta\"\nlab = \"anthropic\"\namount = 1.0"),
+            "events.0.value",
+            "no entry `x` in `partnerships`",
+        ),
+    ];
+    for (i, (body, field, message)) in cases.iter().enumerate() {
+        let f = write(
+            t.path(),
+            &format!("tie-event{i}.toml"),
+            &format!("name = \"t{i}\"\n{body}"),
+        );
+        let o = run(&["validate", s(&f)]);
+        let err = stderr(&o);
+        assert_eq!(code(&o), 2, "{err}");
+        assert!(err.contains(&format!("tie-event{i}.toml:")), "{err}");
+        assert!(err.contains(&format!("field `{field}`")), "{err}");
+        assert!(err.contains(message), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
