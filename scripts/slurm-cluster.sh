@@ -58,7 +58,9 @@ install_packages() {
     printf '#!/bin/sh\nexit 101\n' >"$guard" && chmod +x "$guard"
     trap 'rm -f /usr/sbin/policy-rc.d' EXIT
   fi
-  if ! { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+  # Wait for another apt (CI installs chromium beside this) instead of failing on its lock.
+  local wait=(-o DPkg::Lock::Timeout=600)
+  if ! { apt-get "${wait[@]}" update -q && DEBIAN_FRONTEND=noninteractive apt-get "${wait[@]}" install -y -q \
     --no-install-recommends slurm-wlm munge; } >"$DIR/log/apt.log" 2>&1; then
     tail -n 30 "$DIR/log/apt.log" >&2
     exit 1

@@ -349,6 +349,7 @@ pub fn populate(world: &mut World, scenario: &Scenario, seed: u64, prepared: &Pr
             terms_seen: TieTerms::of(t),
             reviewed: [None; 3],
             looked_at: [None; 3],
+            hsr_filed: None,
             divest_due: None,
             divested: None,
         });

@@ -312,6 +312,9 @@ pub struct Tie {
     /// Per authority, the month it last looked at the tie's changes (a change while its
     /// review is open waits for the review's end).
     pub looked_at: [Option<u32>; 3],
+    /// The highest HSR notification threshold the investor has filed for, or its starting
+    /// holding reached (set in the FTC's first month); `None` before.
+    pub hsr_filed: Option<u8>,
     /// A divestiture ordered against the tie: the month it falls due, the authority, the route.
     pub divest_due: Option<(u32, Authority, DivestRoute)>,
     /// The divestiture took effect (the stake sold): month, authority, route.

@@ -652,3 +652,68 @@ fn a_tie_event_is_checked_like_a_tie() {
         assert!(!err.contains("panicked"), "{err}");
     }
 }
+
+#[test]
+fn the_ftc_reviews_a_tie_only_when_its_holding_crosses_a_new_notification_threshold() {
+    // HSR (16 CFR 801.1(h), 802.21): a filing covers later acquisitions up to the next
+    // notification threshold. With both ties' stakes voting (300 runs, seed 5):
+    // - Amazon's 7% at the start is worth under $1.195 bn (the lab $11-13 bn in month 1);
+    //   its March 2024 tranche takes the holding past it, a new filing the FTC reviews in
+    //   month 3 (every run); its November tranche is filed only where it takes the stake
+    //   past 25%.
+    // - Google's 14% at the start is already worth more than $1.195 bn, and its tranches stop
+    //   at its 15% cap, short of 25%: no new threshold, so no filing and no FTC review,
+    //   though each tranche acquires voting securities worth more than the HSR threshold.
+    let rs = support::runs(
+        &support::with(&[
+            "partnerships.amazon-anthropic.voting=true",
+            "partnerships.google-anthropic.voting=true",
+            "partnerships.google-anthropic.stake=0.14",
+        ]),
+        300,
+        5,
+    );
+    let ftc = |tie: &str, month: u32| -> Vec<f64> {
+        rs.iter()
+            .filter_map(|r| {
+                r.events
+                    .iter()
+                    .find(|e| {
+                        e.kind == "review_opened"
+                            && e.actor == "us_ftc"
+                            && e.tick == month
+                            && e.detail.starts_with(&format!("tie {tie}:"))
+                    })
+                    .map(|e| {
+                        let stake = e.detail.split("stake raised to ").nth(1).unwrap_or("0");
+                        stake.split(';').next().unwrap_or("0").parse::<f64>().unwrap_or(0.0)
+                    })
+            })
+            .collect()
+    };
+    let march = ftc("amazon-anthropic", 3);
+    // November's change is filed in month 11, or later where the March review (a second
+    // request takes about ten months) is still open then; not where the March tranche had
+    // already taken the stake past 25% (measured: 4 runs, filed for in March).
+    let november: Vec<f64> = (4..=18).flat_map(|m| ftc("amazon-anthropic", m)).collect();
+    let google: usize = (1..=18).map(|m| ftc("google-anthropic", m).len()).sum();
+    // The stake after November in each run (the tie's row at month 11).
+    let past_quarter = rs.iter().filter(|r| r.timeseries[10].ties[0][0] >= 0.25).count();
+    println!(
+        "FIGURE HSR filings on voting ties: Amazon March {} of 300, November {} (runs past 25%: {past_quarter}); Google {google}",
+        march.len(),
+        november.len()
+    );
+    assert_eq!(march.len(), 300, "Amazon's March tranche crosses $1.195 bn");
+    assert!(
+        november.iter().all(|&s| s >= 0.245),
+        "November filings below 25%: {november:?}"
+    );
+    assert!(
+        november.len() <= past_quarter && november.len() * 10 >= past_quarter * 9,
+        "{} later filings, {past_quarter} runs past 25%",
+        november.len()
+    );
+    assert!((30..=270).contains(&past_quarter), "runs past 25% {past_quarter}");
+    assert_eq!(google, 0, "Google's tranches cross no new threshold");
+}

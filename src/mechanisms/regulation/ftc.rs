@@ -28,11 +28,37 @@ pub fn jurisdiction(subject: &Subject, rp: &RegulationParams) -> bool {
         // each competes with the lab, which the FTC holds inconsistent with a passive
         // investment. Buying notes or non-voting stock is no acquisition of voting
         // securities.
+        // Having filed for one notification threshold, the investor may acquire more up to
+        // the next without filing again (16 CFR 801.1(h), 802.21): a new filing, and a
+        // review, only when the holding crosses a threshold above the one filed for.
         Subject::Tie {
             acquires_votes,
-            held_value,
+            notification,
+            filed,
             ..
-        } => acquires_votes && held_value >= rp.hsr_threshold,
+        } => acquires_votes && notification > filed,
+    }
+}
+
+/// The highest HSR notification threshold (16 CFR 801.1(h)) that voting securities worth
+/// `held_value` ($bn), a share `voting_stake` of the lab's votes, reach: 1, 2 and 3 the
+/// size-of-transaction threshold `hsr_threshold` and 2× and 10× it ($119.5m, $239m and
+/// $1.195bn in 2024: the $50m, $100m and $500m thresholds as adjusted), 4 a quarter of the
+/// votes when worth more than 20× it ($2.39bn), 5 one half; 0 below the first.
+pub fn notification_threshold(held_value: f64, voting_stake: f64, rp: &RegulationParams) -> u8 {
+    let t = rp.hsr_threshold;
+    if held_value < t {
+        0
+    } else if voting_stake >= 0.5 {
+        5
+    } else if voting_stake >= 0.25 && held_value >= 20.0 * t {
+        4
+    } else if held_value >= 10.0 * t {
+        3
+    } else if held_value >= 2.0 * t {
+        2
+    } else {
+        1
     }
 }
 

@@ -234,6 +234,11 @@ pub enum Subject {
         /// The value of the voting securities held after the change, $bn (the stake at the
         /// lab's value: the HSR size-of-transaction test, 16 CFR 801.13).
         held_value: f64,
+        /// The highest HSR notification threshold the voting securities held reach
+        /// ([`super::ftc::notification_threshold`]), and the highest the investor has filed
+        /// for (or held at the start): a new filing only for a higher one.
+        notification: u8,
+        filed: u8,
         /// The lab's UK turnover, $bn a year (turnover test).
         uk_turnover: f64,
         /// The partners' combined share of supply where both supply.

@@ -12,12 +12,15 @@
 //! acquisition of voting securities, so they open a review only of a change that meets
 //! their test (a notified deal). A case runs the same procedure as every other
 //! ([`Case::step`]); a structural finding orders the investor's stake sold,
-//! `implementation_months` later. An authority reviews a tie once per level of influence
-//! it reaches: a larger holding at a level already reviewed is no new merger situation
-//! (Enterprise Act 2002 s.26).
+//! `implementation_months` later. The CMA and the Commission review a tie once per level of
+//! influence it reaches: a larger holding at a level already reviewed is no new merger
+//! situation (Enterprise Act 2002 s.26). The FTC reviews a filing, due when the voting
+//! securities held cross an HSR notification threshold above the one last filed for
+//! ([`notification_threshold`]).
 
 use rand::Rng;
 
+use super::ftc::notification_threshold;
 use super::jurisdiction::{Influence, tie_indicator, tie_influence};
 use super::regulator::TieCase;
 use super::{Case, CaseKind, Closure, Decision, Desk, Facts, Step, Subject, has_jurisdiction};
@@ -62,11 +65,12 @@ struct TieReading {
 impl TieWorld<'_, '_, '_, '_> {
     /// How the authorities read `tie` this month.
     fn read(&self, d: &Desk, tie: &Tie) -> TieReading {
+        let filed = tie.hsr_filed.unwrap_or(0);
         let (m, rp, tick) = (d.month, d.month.rp, d.month.tick);
         let lab = self.companies.iter().find(|c| c.idx == tie.lab);
         let (own, revenue) = lab.map_or((0.0, 0.0), |c| (c.own_compute, c.revenue));
         let value = lab.map_or(0.0, |c| c.market_value());
-        let (level, voting, k, held_value, acquires_votes) = match self.terms.get(tie.index as usize) {
+        let (level, voting, k, held_value, acquires_votes, notification) = match self.terms.get(tie.index as usize) {
             Some(t) => {
                 let dependency = self.market.tie_dependency(tie.index as usize, t, tick, own);
                 let k = tie_indicator(t, tie.stake, dependency);
@@ -77,10 +81,11 @@ impl TieWorld<'_, '_, '_, '_> {
                     k,
                     voting_stake * value,
                     t.voting && (tie.tranche > 0.0 || tie.converted),
+                    notification_threshold(voting_stake * value, voting_stake, rp),
                 )
             }
             // Ties are spawned from the terms: a tie without them has no rights to read.
-            None => (Influence::None, false, 0.0, 0.0, false),
+            None => (Influence::None, false, 0.0, 0.0, false, 0),
         };
         let subject = Subject::Tie {
             level,
@@ -88,10 +93,26 @@ impl TieWorld<'_, '_, '_, '_> {
             stake: tie.stake,
             acquires_votes,
             held_value,
+            notification,
+            filed,
             uk_turnover: 12.0 * revenue * rp.uk_revenue_share,
             combined_share: m.market.combined_supply(tie.lab as usize, tie.investor as usize),
         };
         TieReading { subject, level, k }
+    }
+
+    /// The notification threshold the tie's starting holding reached (filed for before the
+    /// run, or held since before it), at the lab's value in the FTC's first month.
+    fn starting_notification(&self, tie: &Tie, rp: &RegulationParams) -> u8 {
+        let Some(t) = self.terms.get(tie.index as usize).filter(|t| t.voting) else {
+            return 0;
+        };
+        let value = self
+            .companies
+            .iter()
+            .find(|c| c.idx == tie.lab)
+            .map_or(0.0, |c| c.market_value());
+        notification_threshold(t.stake * value, t.stake, rp)
     }
 }
 
@@ -188,6 +209,9 @@ pub(super) fn review_ties<R: Rng + ?Sized>(
     }
     cases.truncate(kept);
     for mut tie in ties.iter_mut() {
+        if d.a == Authority::Ftc && tie.hsr_filed.is_none() {
+            tie.hsr_filed = Some(world.starting_notification(&tie, rp));
+        }
         let unseen = tie.changed.is_some_and(|c| tie.looked_at[who].is_none_or(|o| c > o));
         let open = cases.iter().any(|c| c.case.kind == CaseKind::Tie { index: tie.index });
         // A change while this authority's review is open waits for the review's end.
@@ -200,7 +224,19 @@ pub(super) fn review_ties<R: Rng + ?Sized>(
         // (Enterprise Act 2002 s.26): an authority looks at a tie once per level it reaches.
         let new_level = tie.reviewed[who].is_none_or(|l| level as u8 > l);
         let jurisdiction = has_jurisdiction(d.a, &subject, rp);
-        if new_level && (d.a == Authority::Cma || jurisdiction) {
+        // The FTC reviews a filing, which HSR ties to its notification thresholds, not to a
+        // level of influence.
+        let opens = match d.a {
+            Authority::Cma => new_level,
+            Authority::Eu => new_level && jurisdiction,
+            Authority::Ftc => jurisdiction,
+        };
+        if opens {
+            if let Subject::Tie { notification, .. } = subject
+                && d.a == Authority::Ftc
+            {
+                tie.hsr_filed = Some(notification);
+            }
             cases.push(TieCase {
                 case: Case::open(CaseKind::Tie { index: tie.index }, Stage::Informal, 0, ap),
                 jurisdiction,
