@@ -103,15 +103,7 @@ fn ties_are_checked_against_the_roster() {
     ];
     for (i, (body, field, message)) in cases.iter().enumerate() {
         let text = format!("name = \"t{i}\"\n\n[[partnerships]]\nname = \"x\"\n{body}\n");
-        let f = write(t.path(), &format!("tie{i}.toml"), &text);
-        let o = run(&["validate", s(&f)]);
-        let err = stderr(&o);
-        assert_eq!(code(&o), 2, "{err}");
-        // file:line:column: field `...`: message
-        assert!(err.contains(&format!("tie{i}.toml:")), "{err}");
-        assert!(err.contains(&format!("field `{field}`")), "{err}");
-        assert!(err.contains(message), "{err}");
-        assert!(!err.contains("panicked"), "{err}");
+        assert_refused(t.path(), &format!("tie{i}.toml"), &text, field, message);
     }
     // `--set` reaches a tie's field by name or index, and says how for the registry form.
     let o = run(&[
@@ -638,19 +630,22 @@ fn a_tie_event_is_checked_like_a_tie() {
         ),
     ];
     for (i, (body, field, message)) in cases.iter().enumerate() {
-        let f = write(
-            t.path(),
-            &format!("tie-event{i}.toml"),
-            &format!("name = \"t{i}\"\n{body}"),
-        );
-        let o = run(&["validate", s(&f)]);
-        let err = stderr(&o);
-        assert_eq!(code(&o), 2, "{err}");
-        assert!(err.contains(&format!("tie-event{i}.toml:")), "{err}");
-        assert!(err.contains(&format!("field `{field}`")), "{err}");
-        assert!(err.contains(message), "{err}");
-        assert!(!err.contains("panicked"), "{err}");
+        let text = format!("name = \"t{i}\"\n{body}");
+        assert_refused(t.path(), &format!("tie-event{i}.toml"), &text, field, message);
     }
+}
+
+/// `validate` refuses the scenario `text` written to `dir/file` with exit 2 and
+/// `file:line:column: field `field`: ... message`, without a panic.
+fn assert_refused(dir: &std::path::Path, file: &str, text: &str, field: &str, message: &str) {
+    let f = write(dir, file, text);
+    let o = run(&["validate", s(&f)]);
+    let err = stderr(&o);
+    assert_eq!(code(&o), 2, "{err}");
+    assert!(err.contains(&format!("{file}:")), "{err}");
+    assert!(err.contains(&format!("field `{field}`")), "{err}");
+    assert!(err.contains(message), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
 }
 
 #[test]
