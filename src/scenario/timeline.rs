@@ -458,7 +458,7 @@ fn check_events(s: &Scenario, out: &mut Vec<Violation>) {
                     continue;
                 }
                 let tie = tie_of(e);
-                check_new_tie(&state, &tie, i, e, out);
+                check_new_tie(&state, &tie, i, out);
                 // Later events may change the tie's terms (`partnerships.<name>.<field>`).
                 state.partnerships.push(tie);
             }
@@ -485,18 +485,9 @@ fn tie_of(e: &TimelineEvent) -> TieParams {
     }
 }
 
-/// The checks of `[[partnerships]]` on the tie a `tie` event creates, reported on the event.
-fn check_new_tie(state: &Scenario, tie: &TieParams, i: usize, e: &TimelineEvent, out: &mut Vec<Violation>) {
-    if let Some(x) = e.amount
-        && !(x.is_finite() && (0.0..=10_000.0).contains(&x))
-    {
-        put(out, i, "amount", format!("{x} is out of range 0 ..= 10000 ($bn)"));
-    }
-    if let Some(x) = e.kgpu
-        && !(x.is_finite() && (0.0..=1e5).contains(&x))
-    {
-        put(out, i, "kgpu", format!("{x} is out of range 0 ..= 100000 (kGPU)"));
-    }
+/// The checks of a `[[partnerships]]` entry (the registry's ranges and the roster's checks)
+/// on the tie a `tie` event creates, reported on the event.
+fn check_new_tie(state: &Scenario, tie: &TieParams, i: usize, out: &mut Vec<Violation>) {
     if state.partnerships.iter().any(|t| t.name == tie.name) {
         put(out, i, "name", format!("`{}` already names a partnership", tie.name));
     }
@@ -505,9 +496,7 @@ fn check_new_tie(state: &Scenario, tie: &TieParams, i: usize, e: &TimelineEvent,
         events: Vec::new(),
         ..state.clone()
     };
-    let mut found = Vec::new();
-    super::ties::check(&probe, &mut found);
-    for v in found {
+    for v in super::params::validate(&probe) {
         let field = v.path.rsplit('.').next().unwrap_or_default();
         let on = match field {
             "name" | "investor" | "lab" => field,

@@ -231,11 +231,9 @@ pub enum Subject {
         /// Whether the change acquired voting securities (a tranche into a voting stake, or
         /// a conversion into voting stock).
         acquires_votes: bool,
-        /// The value of the voting securities held after the change, $bn (the stake at the
-        /// lab's value: the HSR size-of-transaction test, 16 CFR 801.13).
-        held_value: f64,
-        /// The highest HSR notification threshold the voting securities held reach
-        /// ([`super::ftc::notification_threshold`]), and the highest the investor has filed
+        /// The highest HSR notification threshold the voting securities held after the
+        /// change reach (their value, the stake at the lab's value, 16 CFR 801.13:
+        /// [`super::ftc::notification_threshold`]), and the highest the investor has filed
         /// for (or held at the start): a new filing only for a higher one.
         notification: u8,
         filed: u8,

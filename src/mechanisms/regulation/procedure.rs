@@ -123,9 +123,10 @@ pub struct Facts<'a> {
 /// An authority's reading of one case: two uniforms drawn in the case's first month and
 /// kept. `harm`: an adverse finding when `harm < p_adv`, and undertakings accepted when
 /// `harm ≥ 1 − a` with probability `view_weight` (otherwise on other grounds, an independent
-/// uniform). `remedy`: an adverse finding is structural when `remedy < d`. One reading behind the findings and the acceptance makes the authority
-/// that would find harm the one that rejects what it doubts, and keeps a case's findings
-/// nested across stringencies (a stricter authority finds harm wherever a laxer one does).
+/// uniform). `remedy`: an adverse finding is structural when `remedy < d`. One reading
+/// behind the findings and the acceptance makes the authority that would find harm the one
+/// that rejects what it doubts, and keeps a case's findings nested across stringencies (a
+/// stricter authority finds harm wherever a laxer one does).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct View {
     pub harm: f64,

@@ -1,10 +1,12 @@
 //! **Undertakings.** With serious doubts the parties compare the expected cost of phase 2,
 //! `R = p_adv·D`, `D = d + (1 − d)·undertaking_behavioural_cost` (costs in units of a
 //! divestiture, `d` the structural share, `p_adv` at the evidence phase 2 would bring), with
-//! each package `u` they could offer: `cost_u + min(1 − a_u, p_adv)·D`, where the authority
+//! each package `u` they could offer: `cost_u + P(rejected, adverse)·D`, where the authority
 //! accepts with `a_u = (1 − p_adv(h_u))·exp(−s·behavioural_doubt)^[behavioural]`
-//! (`p_adv(h_u)` = 0 if the package removes jurisdiction) and a rejection means the case's
-//! view is severe (acceptance and findings read one view, [`super::procedure::Case::view`]).
+//! (`p_adv(h_u)` = 0 if the package removes jurisdiction) and
+//! `P(rejected, adverse) = w·min(1 − a_u, p_adv) + (1 − w)·(1 − a_u)·p_adv`: with weight
+//! `w = view_weight` the acceptance reads the case's view of the harm, which also decides
+//! the finding ([`super::procedure::View`]).
 //! They offer the cheapest if it beats `R` (the choice is made in the procedure).
 //!
 //! A behavioural remedy imposed after phase 2 is the [`Package::Behavioural`] package; a

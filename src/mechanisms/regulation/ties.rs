@@ -67,10 +67,10 @@ impl TieWorld<'_, '_, '_, '_> {
     fn read(&self, d: &Desk, tie: &Tie) -> TieReading {
         let filed = tie.hsr_filed.unwrap_or(0);
         let (m, rp, tick) = (d.month, d.month.rp, d.month.tick);
-        let lab = self.companies.iter().find(|c| c.idx == tie.lab);
+        let lab = self.lab_of(tie);
         let (own, revenue) = lab.map_or((0.0, 0.0), |c| (c.own_compute, c.revenue));
         let value = lab.map_or(0.0, |c| c.market_value());
-        let (level, voting, k, held_value, acquires_votes, notification) = match self.terms.get(tie.index as usize) {
+        let (level, voting, k, acquires_votes, notification) = match self.terms.get(tie.index as usize) {
             Some(t) => {
                 let dependency = self.market.tie_dependency(tie.index as usize, t, tick, own);
                 let k = tie_indicator(t, tie.stake, dependency);
@@ -79,20 +79,18 @@ impl TieWorld<'_, '_, '_, '_> {
                     tie_influence(voting_stake, t.board, t.consultation, k, rp),
                     t.voting,
                     k,
-                    voting_stake * value,
                     t.voting && (tie.tranche > 0.0 || tie.converted),
                     notification_threshold(voting_stake * value, voting_stake, rp),
                 )
             }
             // Ties are spawned from the terms: a tie without them has no rights to read.
-            None => (Influence::None, false, 0.0, 0.0, false, 0),
+            None => (Influence::None, false, 0.0, false, 0),
         };
         let subject = Subject::Tie {
             level,
             voting,
             stake: tie.stake,
             acquires_votes,
-            held_value,
             notification,
             filed,
             uk_turnover: 12.0 * revenue * rp.uk_revenue_share,
@@ -107,12 +105,13 @@ impl TieWorld<'_, '_, '_, '_> {
         let Some(t) = self.terms.get(tie.index as usize).filter(|t| t.voting) else {
             return 0;
         };
-        let value = self
-            .companies
-            .iter()
-            .find(|c| c.idx == tie.lab)
-            .map_or(0.0, |c| c.market_value());
+        let value = self.lab_of(tie).map_or(0.0, Company::market_value);
         notification_threshold(t.stake * value, t.stake, rp)
+    }
+
+    /// The tie's lab.
+    fn lab_of(&self, tie: &Tie) -> Option<&Company> {
+        self.companies.iter().find(|c| c.idx == tie.lab)
     }
 }
 
